@@ -1,0 +1,5 @@
+"""Entry point for ``python -m studyapp``."""
+
+from studyapp.cli import main
+
+raise SystemExit(main())
