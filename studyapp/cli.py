@@ -1,0 +1,291 @@
+"""The command line: argument parsing only; each command imports what it needs when it runs."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+Handler = Callable[[argparse.Namespace], int]
+
+EXIT_OK = 0
+EXIT_DATA = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit 2) instead of the usage block."""
+
+    def error(self, message: str) -> Any:  # argparse's signature returns NoReturn
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    return value
+
+
+def _print_json(data: object) -> None:
+    import json
+
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _shown_path(path: Path) -> str:
+    """A path relative to the current folder when it lies below it (shorter error lines)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+# -- check -------------------------------------------------------------------------------
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate decks and exercises, naming each file checked and its result."""
+    from studyapp.deck.loader import find_library, iter_check_targets
+
+    paths = [Path(p) for p in args.paths] or [find_library(args.library)]
+    reports = list(iter_check_targets(paths))
+    errors = sum(1 for r in reports for p in r.problems if p.severity == "error")
+    warnings = sum(1 for r in reports for p in r.problems if p.severity == "warning")
+    failed = [r for r in reports if not r.ok]
+    if args.json:
+        _print_json(
+            {
+                "ok": not failed,
+                "errors": errors,
+                "warnings": warnings,
+                "files": [
+                    {
+                        "path": _shown_path(r.path),
+                        "kind": r.kind,
+                        "ok": r.ok,
+                        "summary": r.summary,
+                        "problems": [
+                            {**p.as_json(), "path": _shown_path(p.path)} for p in r.problems
+                        ],
+                    }
+                    for r in reports
+                ],
+            }
+        )
+        return EXIT_DATA if failed else EXIT_OK
+    for report in reports:
+        name = _shown_path(report.path)
+        status = f"ok ({report.summary})" if report.ok else "FAILED"
+        print(f"{name}: {report.kind} {status}")
+        for problem in report.problems:
+            prefix = "warning: " if problem.severity == "warning" else ""
+            print(f"{name}:{problem.line}:{problem.column}: {prefix}{problem.message}")
+    if not reports:
+        print("no deck or exercise files found")
+    summary = f"checked {len(reports)} file{'s' if len(reports) != 1 else ''}: "
+    summary += f"{len(reports) - len(failed)} ok, {len(failed)} failed"
+    if warnings:
+        summary += f", {warnings} warning{'s' if warnings != 1 else ''}"
+    print(summary)
+    return EXIT_DATA if failed else EXIT_OK
+
+
+# -- calc --------------------------------------------------------------------------------
+
+
+def cmd_calc_levels(args: argparse.Namespace) -> int:
+    """Levels needed, receptive field and flat width for one context length."""
+    from studyapp import calc
+
+    levels = calc.levels_needed(args.context, arity=args.arity)
+    field = calc.receptive_field(levels, arity=args.arity)
+    width = calc.flat_input_width(args.context, embedding=args.embedding)
+    if args.json:
+        _print_json(
+            {
+                "context": args.context,
+                "arity": args.arity,
+                "embedding": args.embedding,
+                "levels": levels,
+                "receptive_field": field,
+                "flat_width": width,
+            }
+        )
+        return EXIT_OK
+    rows = [
+        ("context", f"{args.context:,}", ""),
+        ("levels needed", f"{levels:,}", f"{args.arity}^{levels} = {field:,} ≥ {args.context:,}"),
+        ("receptive field", f"{field:,}", "characters one output sees"),
+        (
+            "flat input width",
+            f"{width:,}",
+            f"{args.context:,} × {args.embedding} number{'s' if args.embedding != 1 else ''}",
+        ),
+    ]
+    value_width = max(len(value) for _, value, _ in rows)
+    for label, value, note in rows:
+        line = f"{label:<17} {value:>{value_width}}"
+        print(f"{line}   {note}" if note else line)
+    return EXIT_OK
+
+
+def cmd_calc_shapes(args: argparse.Namespace) -> int:
+    """Each layer's output shape, as the lecture notebook prints them."""
+    from studyapp import calc
+
+    shapes = calc.layer_shapes(
+        args.batch, args.context, args.embedding, args.hidden, args.vocab,
+        arity=args.arity, model=args.model,
+    )
+    if args.json:
+        _print_json([{"layer": name, "shape": list(shape)} for name, shape in shapes])
+        return EXIT_OK
+    width = max(len(name) for name, _ in shapes)
+    for name, shape in shapes:
+        print(f"{name:<{width}} : {tuple(shape)}")
+    return EXIT_OK
+
+
+def cmd_calc_params(args: argparse.Namespace) -> int:
+    """Trainable parameters of the flat or tree model, layer by layer."""
+    from studyapp import calc
+
+    breakdown = calc.param_breakdown(
+        args.model, args.vocab, args.context, args.embedding, args.hidden, arity=args.arity
+    )
+    total = sum(count for _, count in breakdown)
+    if args.json:
+        _print_json(
+            {
+                "model": args.model,
+                "total": total,
+                "layers": [{"layer": name, "params": count} for name, count in breakdown],
+            }
+        )
+        return EXIT_OK
+    width = max(len(name) for name, _ in breakdown)
+    digits = len(f"{total:,}")
+    for name, count in breakdown:
+        print(f"{name:<{width}}  {count:>{digits},}")
+    print(f"{'total':<{width}}  {total:>{digits},}")
+    return EXIT_OK
+
+
+# -- parser ------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line."""
+    parser = _Parser(
+        prog="studyapp",
+        description="Study a page as questions, flashcards and graded worked numeric exercises.",
+    )
+    parser.add_argument("--library", metavar="PATH", help="library folder holding decks/")
+    parser.add_argument(
+        "--data-dir", metavar="PATH",
+        help="review database and caches (default: $STUDYAPP_DATA_DIR or the user data folder)",
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = commands.add_parser("check", help="validate decks and exercises")
+    check.add_argument("paths", nargs="*", metavar="PATH",
+                       help="deck file, exercise file or library folder (default: the library)")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.set_defaults(handler=cmd_check)
+
+    calc = commands.add_parser("calc", help="the tree calculator")
+    calc_commands = calc.add_subparsers(dest="calc_command", metavar="WHAT",
+                                        parser_class=_Parser, required=True)
+    levels = calc_commands.add_parser("levels", help="levels needed, receptive field, flat width")
+    levels.add_argument("context", type=_positive_int, help="characters of context")
+    levels.add_argument("--arity", type=_positive_int, default=2)
+    levels.add_argument("--embedding", type=_positive_int, default=1,
+                        help="numbers per character for the flat width (default 1)")
+    levels.add_argument("--json", action="store_true")
+    levels.set_defaults(handler=cmd_calc_levels)
+
+    for name, handler, text in (
+        ("shapes", cmd_calc_shapes, "layer-by-layer output shapes"),
+        ("params", cmd_calc_params, "trainable parameters, per layer"),
+    ):
+        sub = calc_commands.add_parser(name, help=text)
+        if name == "shapes":
+            sub.add_argument("--batch", type=_positive_int, required=True)
+        sub.add_argument("--context", type=_positive_int, required=True)
+        sub.add_argument("--embedding", type=_positive_int, required=True)
+        sub.add_argument("--hidden", type=_positive_int, required=True)
+        sub.add_argument("--vocab", type=_positive_int, required=True)
+        sub.add_argument("--arity", type=_positive_int, default=2)
+        sub.add_argument("--model", choices=("flat", "tree"),
+                         default="tree" if name == "shapes" else None,
+                         required=name == "params")
+        sub.add_argument("--json", action="store_true")
+        sub.set_defaults(handler=handler)
+    return parser
+
+
+def _version() -> str:
+    from studyapp import __version__
+
+    return f"studyapp {__version__}"
+
+
+def _report_crash() -> str:
+    """Write the current traceback to a file and return its path."""
+    import tempfile
+    import time
+    import traceback
+
+    name = f"studyapp-crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
+    path = Path(tempfile.gettempdir()) / name
+    try:
+        path.write_text(traceback.format_exc(), encoding="utf-8")
+    except OSError:
+        return "(could not write a report)"
+    return str(path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; map user mistakes to one line and exit codes 1 and 2."""
+    from studyapp.calc import CalcError
+    from studyapp.errors import StudyappError, UsageError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            parser.print_help()
+            return EXIT_OK
+        return handler(args)
+    except UsageError as error:
+        print(f"studyapp: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except CalcError as error:
+        print(f"studyapp: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except StudyappError as error:
+        print(f"studyapp: {error}", file=sys.stderr)
+        return EXIT_DATA
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); silence the flush at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as error:
+        report = _report_crash()
+        print(
+            f"studyapp: internal error ({type(error).__name__}: {error}); "
+            f"full report written to {report}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

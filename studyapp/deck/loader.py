@@ -1,0 +1,541 @@
+"""Loading decks, exercises and whole libraries, with every mistake mapped to FILE:LINE:COLUMN."""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import types
+import typing
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from studyapp import calc
+from studyapp.deck.calcexpr import CalcCall, CalcExpressionError, parse_calc
+from studyapp.deck.models import PLACEHOLDER, Deck, Exercise
+from studyapp.deck.problems import Problem, Severity
+from studyapp.deck.yamlread import (
+    MAX_FILE_BYTES,
+    Mark,
+    YamlDocument,
+    YamlProblem,
+    read_yaml_file,
+)
+from studyapp.errors import DataError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+FileKind = Literal["deck", "exercise"]
+
+MAX_ERRORS_PER_FILE = 50
+MAX_PRACTICE_COMBINATIONS = 10_000
+"""Practice templates are checked for every parameter combination up to this many."""
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(slots=True)
+class FileReport:
+    """The outcome of loading one file: the model (when valid) and every problem found."""
+
+    path: Path
+    kind: FileKind
+    model: Deck | Exercise | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the file loaded without errors (warnings allowed)."""
+        return self.model is not None and not any(p.severity == "error" for p in self.problems)
+
+    @property
+    def summary(self) -> str:
+        """A few words on what the file holds, for `check`."""
+        model = self.model
+        if isinstance(model, Deck):
+            parts = [
+                _count(len(model.questions), "question"),
+                _count(len(model.cards), "card"),
+                _count(len(model.exercises), "exercise"),
+            ]
+            return ", ".join(parts)
+        if isinstance(model, Exercise):
+            return f"{_count(len(model.steps), 'step')}, {_count(len(model.practice), 'practice template')}"
+        return ""
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+class _Collector:
+    """Gathers the problems of one file against its marks."""
+
+    def __init__(self, path: Path, document: YamlDocument | None) -> None:
+        self.path = path
+        self.document = document
+        self.problems: list[Problem] = []
+
+    def at(self, path: tuple[Any, ...], message: str, *, key: bool = False,
+           severity: Severity = "error") -> None:
+        mark = self.document.mark_of(path, key=key) if self.document else Mark(1, 1)
+        self.add(mark, message, severity)
+
+    def add(self, mark: Mark, message: str, severity: Severity = "error") -> None:
+        if len(self.problems) < MAX_ERRORS_PER_FILE:
+            self.problems.append(Problem(self.path, mark.line, mark.column, message, severity))
+
+    @property
+    def failed(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+# -- pydantic errors in plain words -------------------------------------------------------
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"text ({shown!r})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete types inside Optional/Union/Annotated/list annotations."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [t for arg in typing.get_args(annotation) for t in _unwrap(arg)]
+    return [annotation]
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model class that owns the mapping at `loc` (for listing its allowed keys)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            if not isinstance(part, str) or part not in current.model_fields:
+                return None
+            candidates = _unwrap(current.model_fields[part].annotation)
+            current = next((c for c in candidates if c is not type(None)), None)
+        elif typing.get_origin(current) is list and isinstance(part, int):
+            current = typing.get_args(current)[0]
+            candidates = _unwrap(current)
+            current = candidates[0] if candidates else None
+        else:
+            return None
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+_TYPE_WORDS = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping of keys",
+    "model_type": "a mapping of keys",
+    "model_attributes_type": "a mapping of keys",
+}
+
+
+def _plain_reason(error: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, bool]:
+    """A plain sentence for one pydantic error, and whether it points at a key."""
+    kind = error["type"]
+    names = [part for part in loc if isinstance(part, str)]
+    name = names[-1] if names else "the file"
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        owner = _model_at(model, loc[:-1])
+        allowed = list(owner.model_fields) if owner else []
+        hint = ""
+        close = difflib.get_close_matches(str(name), allowed, n=1)
+        if close:
+            hint = f" (did you mean {close[0]!r}?)"
+        listing = f"; allowed keys: {', '.join(allowed)}" if allowed else ""
+        return f"unknown key {name!r}{hint}{listing}", True
+    if kind == "missing":
+        return f"missing required key {name!r}", False
+    if kind in _TYPE_WORDS:
+        what = "the file" if not names else repr(name)
+        if kind == "int_type" and isinstance(value, float):
+            return f"{what} must be a whole number, got {value}", False
+        return f"{what} must be {_TYPE_WORDS[kind]}, got {_describe(value)}", False
+    if kind == "string_pattern_mismatch":
+        if name in ("id", "exercises"):
+            return (
+                f"{value!r} is not a valid id: use lowercase letters, digits and hyphens, "
+                "starting with a letter or digit (like wavenet-depth)",
+                False,
+            )
+        return f"{name!r} has an invalid format: {value!r}", False
+    if kind == "string_too_short":
+        return f"{name!r} must not be empty", False
+    if kind == "too_short":
+        return f"{name!r} needs at least one item", False
+    if kind in ("too_long", "string_too_long"):
+        return f"{name!r} is too long ({error['msg']})", False
+    if kind == "greater_than_equal":
+        return f"{name!r} must be ≥ {error['ctx']['ge']}, got {value}", False
+    if kind == "value_error":
+        message = str(error["msg"]).removeprefix("Value error, ")
+        return message, False
+    return f"{name!r}: {error['msg']}", False
+
+
+def _validate(
+    model: type[ModelT], document: YamlDocument, collector: _Collector, what: str
+) -> ModelT | None:
+    data = document.data
+    if not isinstance(data, dict):
+        got = "an empty file" if data is None else _describe(data)
+        collector.add(document.root, f"{what} must be a mapping of keys, got {got}")
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        seen: set[tuple[int, int]] = set()
+        for detail in error.errors(include_url=False):
+            loc = tuple(detail["loc"])
+            message, key = _plain_reason(detail, model, loc)
+            mark = document.mark_of(loc, key=key)
+            # Union members repeat one mistake under several type names: say it once.
+            if (mark.line, mark.column) in seen and detail["type"] != "extra_forbidden":
+                continue
+            seen.add((mark.line, mark.column))
+            collector.add(mark, message)
+        return None
+
+
+# -- semantic checks ---------------------------------------------------------------------
+
+
+def _item_mark(collector: _Collector, path: tuple[Any, ...], has_id: bool, text_key: str) -> Mark:
+    document = collector.document
+    assert document is not None
+    return document.mark_of((*path, "id") if has_id else (*path, text_key))
+
+
+def _check_deck(deck: Deck, collector: _Collector) -> None:
+    seen: dict[str, int] = {}
+    items: Iterable[tuple[str, int, Any, str]] = itertools.chain(
+        (("questions", i, q, "prompt") for i, q in enumerate(deck.questions)),
+        (("cards", i, c, "front") for i, c in enumerate(deck.cards)),
+    )
+    for section, index, item, text_key in items:
+        path = (section, index)
+        mark = _item_mark(collector, path, item.id is not None, text_key)
+        noun = "question" if section == "questions" else "card"
+        key = item.key
+        if key in seen:
+            if item.id is not None:
+                collector.add(mark, f"duplicate id {key!r} (first used at line {seen[key]})")
+            else:
+                collector.add(
+                    mark,
+                    f"this {noun} has the same {text_key} as the item at line {seen[key]} and "
+                    "neither has an id: give each an id",
+                )
+            continue
+        seen[key] = mark.line
+        if item.id is None:
+            collector.add(
+                collector.document.mark_of(path) if collector.document else mark,
+                f"{noun} without an id: its review history follows its {text_key} text "
+                f"(derived id {key}); add an `id:` so editing the text keeps the history",
+                "warning",
+            )
+    refs: set[str] = set()
+    for index, ref in enumerate(deck.exercises):
+        if ref in refs:
+            collector.at(("exercises", index), f"the exercise {ref!r} is listed twice")
+        refs.add(ref)
+
+
+def _check_calc(collector: _Collector, path: tuple[Any, ...], text: str) -> CalcCall | None:
+    try:
+        return parse_calc(text)
+    except CalcExpressionError as error:
+        collector.at((*path, "calc"), f"calc: {error}")
+        return None
+
+
+def _check_exercise(exercise: Exercise, stem: str, collector: _Collector) -> None:
+    if exercise.id != stem:
+        collector.at(
+            ("id",),
+            f"the exercise id {exercise.id!r} must equal the file name ({stem!r}), "
+            "because decks find exercises by file name",
+        )
+    seen: dict[str, int] = {}
+    for index, step in enumerate(exercise.steps):
+        path = ("steps", index)
+        mark = _item_mark(collector, path, step.id is not None, "prompt")
+        key = step.key
+        if key in seen:
+            collector.add(mark, f"duplicate step id {key!r} (first used at line {seen[key]})")
+        else:
+            seen[key] = mark.line
+        if step.id is None:
+            collector.add(
+                mark,
+                f"step without an id: its history follows its prompt text (derived id {key})",
+                "warning",
+            )
+        if step.calc is None:
+            continue
+        call = _check_calc(collector, path, step.calc)
+        if call is None:
+            continue
+        if call.placeholders:
+            collector.at(
+                (*path, "calc"),
+                "calc: {placeholders} belong in practice templates, not in steps",
+            )
+            continue
+        try:
+            value = call.evaluate()
+        except calc.CalcError as error:
+            collector.at((*path, "calc"), f"calc: {call}: {error}")
+            continue
+        tolerance = step.tolerance or 0.0
+        if abs(value - step.answer) > tolerance:
+            collector.at(
+                (*path, "answer"),
+                f"step {key!r}: the answer {step.answer} disagrees with the calculator: "
+                f"{call} = {value}",
+            )
+    _check_practice(exercise, collector)
+
+
+def _check_practice(exercise: Exercise, collector: _Collector) -> None:
+    seen: set[str] = set()
+    for index, template in enumerate(exercise.practice):
+        path = ("practice", index)
+        if template.id in seen:
+            collector.at((*path, "id"), f"duplicate practice template id {template.id!r}")
+        seen.add(template.id)
+        params = set(template.params)
+        for text_key in ("prompt", "hint", "explain", "unit"):
+            text = getattr(template, text_key)
+            for name in PLACEHOLDER.findall(text or ""):
+                if name not in params:
+                    collector.at(
+                        (*path, text_key),
+                        f"the placeholder {{{name}}} has no matching param "
+                        f"(params: {', '.join(sorted(params)) or 'none'})",
+                    )
+        call = _check_calc(collector, path, template.calc)
+        if call is None:
+            continue
+        unknown = call.placeholders - params
+        if unknown:
+            collector.at(
+                (*path, "calc"),
+                f"calc: the placeholder {{{sorted(unknown)[0]}}} has no matching param",
+            )
+            continue
+        names = sorted(call.placeholders)
+        combinations = itertools.product(*(template.params[name] for name in names))
+        for values in itertools.islice(combinations, MAX_PRACTICE_COMBINATIONS):
+            assignment = dict(zip(names, values, strict=True))
+            try:
+                call.evaluate(assignment)
+            except calc.CalcError as error:
+                shown = ", ".join(f"{k}={v}" for k, v in assignment.items())
+                collector.at((*path, "params"), f"calc fails for {shown}: {error}")
+                break
+
+
+# -- files and libraries -----------------------------------------------------------------
+
+
+def _read(path: Path, collector: _Collector, max_bytes: int) -> YamlDocument | None:
+    try:
+        document = read_yaml_file(path, max_bytes=max_bytes)
+    except YamlProblem as problem:
+        collector.add(problem.mark, problem.reason)
+        return None
+    collector.document = document
+    return document
+
+
+def load_deck_file(
+    path: Path, exercise_ids: Iterable[str] | None = None, *, max_bytes: int = MAX_FILE_BYTES
+) -> FileReport:
+    """Load one deck file; `exercise_ids` (when known) are the exercise files it may name."""
+    collector = _Collector(path, None)
+    report = FileReport(path, "deck")
+    document = _read(path, collector, max_bytes)
+    deck = _validate(Deck, document, collector, "a deck") if document else None
+    if deck is not None:
+        _check_deck(deck, collector)
+        if exercise_ids is not None:
+            known = set(exercise_ids)
+            for index, ref in enumerate(deck.exercises):
+                if ref not in known:
+                    collector.at(
+                        ("exercises", index),
+                        f"the exercise {ref!r} has no file exercises/{ref}.yaml in this library",
+                    )
+    report.problems = collector.problems
+    if not collector.failed:
+        report.model = deck
+    return report
+
+
+def load_exercise_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> FileReport:
+    """Load one exercise file and check its calc expressions and templates."""
+    collector = _Collector(path, None)
+    report = FileReport(path, "exercise")
+    document = _read(path, collector, max_bytes)
+    exercise = _validate(Exercise, document, collector, "an exercise") if document else None
+    if exercise is not None:
+        _check_exercise(exercise, path.stem, collector)
+    report.problems = collector.problems
+    if not collector.failed:
+        report.model = exercise
+    return report
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file())
+
+
+@dataclass(slots=True)
+class Library:
+    """Every deck and exercise of one library folder, with a report per file."""
+
+    root: Path
+    decks: dict[str, Deck] = field(default_factory=dict)
+    exercises: dict[str, Exercise] = field(default_factory=dict)
+    reports: list[FileReport] = field(default_factory=list)
+    deck_paths: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every error and warning, file by file."""
+        return [p for report in self.reports for p in report.problems]
+
+    @property
+    def failed_reports(self) -> list[FileReport]:
+        """Files that did not load."""
+        return [r for r in self.reports if not r.ok]
+
+    def deck(self, deck_id: str) -> Deck:
+        """The deck with this id, or a DataError naming the known ones."""
+        try:
+            return self.decks[deck_id]
+        except KeyError:
+            known = ", ".join(sorted(self.decks)) or "none"
+            broken = [r.path.name for r in self.failed_reports if r.kind == "deck"]
+            extra = f"; files that failed to load: {', '.join(broken)}" if broken else ""
+            raise DataError(
+                f"unknown deck {deck_id!r} in {self.root} (decks: {known}{extra})"
+            ) from None
+
+    def exercises_of(self, deck: Deck) -> list[Exercise]:
+        """The deck's exercises that loaded, in the deck's order."""
+        return [self.exercises[ref] for ref in deck.exercises if ref in self.exercises]
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        """The exercise with this id, or a DataError."""
+        try:
+            return self.exercises[exercise_id]
+        except KeyError:
+            known = ", ".join(sorted(self.exercises)) or "none"
+            raise DataError(f"unknown exercise {exercise_id!r} (exercises: {known})") from None
+
+
+def load_library(root: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Library:
+    """Load every deck and exercise under `root`; bad files are reported, the rest still load."""
+    if not (root / "decks").is_dir():
+        raise DataError(f"{root} is not a library: it has no decks/ folder")
+    library = Library(root)
+    exercise_files = _yaml_files(root / "exercises")
+    for path in exercise_files:
+        report = load_exercise_file(path, max_bytes=max_bytes)
+        library.reports.append(report)
+        if isinstance(report.model, Exercise) and report.ok:
+            library.exercises[report.model.id] = report.model
+    stems = {p.stem for p in exercise_files}
+    for path in _yaml_files(root / "decks"):
+        report = load_deck_file(path, stems, max_bytes=max_bytes)
+        library.reports.append(report)
+        deck = report.model
+        if not isinstance(deck, Deck) or not report.ok:
+            continue
+        if deck.id in library.decks:
+            other = library.deck_paths[deck.id]
+            report.problems.append(_id_clash(path, deck.id, other))
+            report.model = None
+            continue
+        library.decks[deck.id] = deck
+        library.deck_paths[deck.id] = path
+    return library
+
+
+def _id_clash(path: Path, deck_id: str, other: Path) -> Problem:
+    mark = Mark(1, 1)
+    try:
+        document = read_yaml_file(path)
+        mark = document.mark_of(("id",))
+    except YamlProblem:
+        pass
+    return Problem(path, mark.line, mark.column,
+                   f"the deck id {deck_id!r} is already used by {other.name}")
+
+
+def iter_check_targets(paths: Iterable[Path]) -> Iterator[FileReport]:
+    """Load each path for `check`: a library folder, a deck file or an exercise file."""
+    for path in paths:
+        if path.is_dir():
+            yield from load_library(path).reports
+        elif not path.exists():
+            raise DataError(f"{path}: no such file or folder")
+        elif path.parent.name == "exercises":
+            yield load_exercise_file(path)
+        else:
+            library_root = path.parent.parent if path.parent.name == "decks" else None
+            ids = (
+                [p.stem for p in _yaml_files(library_root / "exercises")]
+                if library_root is not None
+                else None
+            )
+            yield load_deck_file(path, ids)
+
+
+def builtin_library() -> Path:
+    """The library installed with the package (or the repository's, when run from a checkout)."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "library", package.parent):
+        if (candidate / "decks").is_dir():
+            return candidate
+    raise DataError("the built-in library is missing from this installation of studyapp")
+
+
+def find_library(cli_value: str | None, cwd: Path | None = None) -> Path:
+    """`--library PATH`, else the current folder when it has decks/, else the built-in one."""
+    if cli_value is not None:
+        root = Path(cli_value).expanduser()
+        if not (root / "decks").is_dir():
+            raise DataError(f"{root} is not a library: it has no decks/ folder")
+        return root
+    here = cwd if cwd is not None else Path.cwd()
+    if (here / "decks").is_dir():
+        return here
+    return builtin_library()

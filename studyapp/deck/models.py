@@ -1,0 +1,156 @@
+"""Pydantic models of the deck and exercise formats (deck-format.md, version 1)."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from typing import Annotated, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=100)]
+ItemId = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Text = Annotated[str, StringConstraints(min_length=1)]
+OptionalText = Annotated[str, StringConstraints()]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Number = int | float
+
+
+class StrictModel(BaseModel):
+    """Base for every format model: strict types, unknown keys refused, frozen after loading."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def derived_id(text: str) -> str:
+    """A stable id for an item that has none, from its prompt/front text.
+
+    The text is NFC-normalised and its whitespace collapsed first, so re-indenting a YAML
+    block or an editor's Unicode normal form does not start a new history.
+    """
+    normal = " ".join(unicodedata.normalize("NFC", text).split())
+    return "auto-" + hashlib.blake2b(normal.encode("utf-8"), digest_size=6).hexdigest()
+
+
+class Question(StrictModel):
+    """An open question: think of an answer first, then reveal it."""
+
+    kind: ClassVar[str] = "question"
+
+    id: ItemId | None = None
+    """Stable identity within the deck; derived from `prompt` when absent."""
+    prompt: Text
+    answer: Text
+    tags: list[Tag] = Field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """The item id, explicit or derived from the prompt."""
+        return self.id if self.id is not None else derived_id(self.prompt)
+
+    @property
+    def front(self) -> str:
+        return self.prompt
+
+    @property
+    def back(self) -> str:
+        return self.answer
+
+
+class Card(StrictModel):
+    """A flashcard: front and back."""
+
+    kind: ClassVar[str] = "card"
+
+    id: ItemId | None = None
+    """Stable identity within the deck; derived from `front` when absent."""
+    front: Text
+    back: Text
+    tags: list[Tag] = Field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """The item id, explicit or derived from the front."""
+        return self.id if self.id is not None else derived_id(self.front)
+
+
+class Step(StrictModel):
+    """One numeric step of a worked exercise."""
+
+    id: ItemId | None = None
+    """Stable identity within the exercise; derived from `prompt` when absent."""
+    prompt: Text
+    answer: Number
+    """The number the author expects."""
+    calc: Text | None = None
+    """The same number from the tree calculator, e.g. `levels_needed(context=16)`."""
+    hint: OptionalText | None = None
+    tolerance: Annotated[float, Field(ge=0)] | None = None
+    """Absolute tolerance; 0 when absent."""
+    unit: OptionalText | None = None
+    explain: OptionalText | None = None
+
+    @field_validator("answer")
+    @classmethod
+    def _finite(cls, value: Number) -> Number:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("answer must be a finite number")
+        return value
+
+    @property
+    def key(self) -> str:
+        """The step id, explicit or derived from the prompt."""
+        return self.id if self.id is not None else derived_id(self.prompt)
+
+
+ParamValues = Annotated[list[int], Field(min_length=1, max_length=1000)]
+
+
+class PracticeTemplate(StrictModel):
+    """A template for fresh generated problems; the expected value comes from `calc`."""
+
+    id: Slug
+    prompt: Text
+    params: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], ParamValues]
+    calc: Text
+    hint: OptionalText | None = None
+    explain: OptionalText | None = None
+    unit: OptionalText | None = None
+    tolerance: Annotated[float, Field(ge=0)] | None = None
+
+
+class Exercise(StrictModel):
+    """A worked numeric exercise: setup, steps in order, outcome, practice templates."""
+
+    id: Slug
+    """Must equal the file's stem."""
+    title: Text
+    setup: OptionalText | None = None
+    steps: Annotated[list[Step], Field(min_length=1)]
+    outcome: OptionalText | None = None
+    practice: list[PracticeTemplate] = Field(default_factory=list)
+    tags: list[Tag] = Field(default_factory=list)
+
+
+class Deck(StrictModel):
+    """A deck: open questions, flashcards and references to exercises."""
+
+    id: Slug
+    title: Text
+    description: OptionalText | None = None
+    tags: list[Tag] = Field(default_factory=list)
+    questions: list[Question] = Field(default_factory=list)
+    cards: list[Card] = Field(default_factory=list)
+    exercises: list[Slug] = Field(default_factory=list)
+    """Ids of files in the library's `exercises/` folder."""
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Deck:
+        if not (self.questions or self.cards or self.exercises):
+            raise ValueError("a deck needs at least one question, card or exercise")
+        return self

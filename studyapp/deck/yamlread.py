@@ -1,0 +1,384 @@
+"""A hardened YAML reader: plain data plus the line and column of every key and value.
+
+It builds Python data straight from libyaml's event stream (never PyYAML's constructors),
+so it can refuse what a deck must never contain before anything walks the tree:
+non-UTF-8 text, oversized files, duplicate keys, object-constructing tags, aliases that
+expand past a budget ("billion laughs") and absurd nesting. Plain scalars follow the YAML
+1.2 core schema, so `no` and `on` stay text and only `true`/`false` are booleans.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml import events as ev
+
+try:  # libyaml's C parser is an order of magnitude faster; the pure one is a fallback
+    from yaml import CSafeLoader as _Parser
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Parser  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 32 * 1024 * 1024
+"""Files above this size are refused before parsing (a 20,000-card deck is about 6 MiB)."""
+MAX_DEPTH = 64
+"""Decks nest five levels deep; anything past this is hostile or a mistake."""
+MAX_ALIAS_NODES = 100_000
+"""How many nodes alias references may add, in total, once expanded."""
+
+_TAG_PREFIX = "tag:yaml.org,2002:"
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_INT_OCT = re.compile(r"0o[0-7]+\Z")
+_INT_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z")
+_NAN = re.compile(r"\.(?:nan|NaN|NAN)\Z")
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+_NUMBER_START = frozenset("0123456789+-.")
+_WORD_START = frozenset("tTfFnN~")
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A 1-based line and column in a file."""
+
+    line: int
+    column: int
+
+
+@dataclass(slots=True)
+class MappingMarks:
+    """Where a mapping starts, and where each of its keys and values is."""
+
+    start: Mark
+    keys: dict[Hashable, tuple[Mark, Mark]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class SequenceMarks:
+    """Where a sequence starts, and where each of its items is."""
+
+    start: Mark
+    items: list[Mark] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class YamlDocument:
+    """Parsed plain data with the position of every container, key and value."""
+
+    data: Any
+    root: Mark
+    marks: dict[int, MappingMarks | SequenceMarks]
+    """Keyed by `id()` of each dict and list in `data` (kept alive by `data`)."""
+
+    def mark_of(self, path: tuple[Any, ...], *, key: bool = False) -> Mark:
+        """The closest known position of `path` (keys and indexes from the root).
+
+        With `key=True` the last part's key is pointed at rather than its value (for
+        unknown keys). Parts that do not exist in the data (pydantic adds type names to
+        its locations) are skipped; a missing key points at its mapping.
+        """
+        node: Any = self.data
+        mark = self.root
+        last = len(path) - 1
+        for index, part in enumerate(path):
+            marks = self.marks.get(id(node))
+            if isinstance(node, dict) and isinstance(marks, MappingMarks):
+                mark = marks.start
+                if isinstance(part, Hashable) and part in marks.keys:
+                    key_mark, value_mark = marks.keys[part]
+                    mark = key_mark if key and index == last else value_mark
+                    node = node[part]
+                continue
+            if isinstance(node, list) and isinstance(marks, SequenceMarks):
+                mark = marks.start
+                if isinstance(part, int) and 0 <= part < len(marks.items):
+                    mark = marks.items[part]
+                    node = node[part]
+                continue
+        return mark
+
+
+class YamlProblem(Exception):
+    """A file that cannot be read as deck YAML, with where and why."""
+
+    def __init__(self, mark: Mark, reason: str) -> None:
+        super().__init__(f"{mark.line}:{mark.column}: {reason}")
+        self.mark = mark
+        self.reason = reason
+
+
+def _mark(event: Any) -> Mark:
+    start = event.start_mark
+    return Mark(start.line + 1, start.column + 1)
+
+
+def _tag_name(tag: str) -> str:
+    return "!!" + tag[len(_TAG_PREFIX) :] if tag.startswith(_TAG_PREFIX) else tag
+
+
+def _plain_scalar(value: str) -> Any:
+    """Resolve an untagged plain scalar by the YAML 1.2 core schema."""
+    if not value:
+        return None
+    first = value[0]
+    if first in _NUMBER_START:
+        if _INT.match(value):
+            return int(value)
+        if _FLOAT.match(value):
+            return float(value)
+        if _INF.match(value):
+            return float("-inf") if first == "-" else float("inf")
+        if _NAN.match(value):
+            return float("nan")
+        if _INT_OCT.match(value):
+            return int(value[2:], 8)
+        if _INT_HEX.match(value):
+            return int(value[2:], 16)
+        return value
+    if first in _WORD_START:
+        if value in _NULLS:
+            return None
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+    return value
+
+
+def _tagged_scalar(value: str, tag: str, mark: Mark) -> Any:
+    """Resolve a scalar with an explicit standard tag; refuse every other tag."""
+    if tag == "!":
+        return value
+    if tag == _TAG_PREFIX + "str":
+        return value
+    if tag in (_TAG_PREFIX + "int", _TAG_PREFIX + "float", _TAG_PREFIX + "bool",
+               _TAG_PREFIX + "null"):
+        resolved = _plain_scalar(value)
+        expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}
+        kind = tag[len(_TAG_PREFIX) :]
+        if isinstance(resolved, bool) and kind != "bool":
+            resolved = value
+        if not isinstance(resolved, expected[kind]):  # type: ignore[arg-type]
+            raise YamlProblem(mark, f"{value!r} is not a valid {_tag_name(tag)} value")
+        return float(resolved) if kind == "float" else resolved
+    raise YamlProblem(mark, _refused_tag(tag))
+
+
+def _refused_tag(tag: str) -> str:
+    return (
+        f"the YAML tag {_tag_name(tag)} is not allowed: decks hold only text, numbers, "
+        "true/false, lists and mappings"
+    )
+
+
+class _Frame:
+    """A container under construction."""
+
+    __slots__ = ("anchor", "container", "key", "key_mark", "marks", "size")
+
+    def __init__(
+        self,
+        container: dict[Any, Any] | list[Any],
+        marks: MappingMarks | SequenceMarks,
+        anchor: str | None,
+    ) -> None:
+        self.container = container
+        self.marks = marks
+        self.anchor = anchor
+        self.size = 1
+        self.key: Any = _NO_KEY
+        self.key_mark: Mark | None = None
+
+
+_NO_KEY = object()
+
+
+def read_bytes_limited(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """Read a file, refusing one over `max_bytes` before reading it whole."""
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise YamlProblem(Mark(1, 1), f"cannot read the file: {error.strerror}") from None
+    if size > max_bytes:
+        raise YamlProblem(
+            Mark(1, 1),
+            f"the file is {_size(size)}, over the {_size(max_bytes)} limit for a deck file",
+        )
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as error:
+        raise YamlProblem(Mark(1, 1), f"cannot read the file: {error.strerror}") from None
+    if len(raw) > max_bytes:  # the file grew while we looked at it
+        raise YamlProblem(Mark(1, 1), f"the file is over the {_size(max_bytes)} limit")
+    return raw
+
+
+def _size(count: int) -> str:
+    return f"{count / (1024 * 1024):.1f} MiB" if count >= 1024 * 1024 else f"{count} bytes"
+
+
+def decode_utf8(raw: bytes) -> str:
+    """Decode UTF-8 (an optional BOM is dropped), naming the line of a bad byte."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        start = error.start
+        line = raw.count(b"\n", 0, start) + 1
+        line_start = raw.rfind(b"\n", 0, start) + 1
+        column = len(raw[line_start:start].decode("utf-8", errors="replace")) + 1
+        raise YamlProblem(
+            Mark(line, column),
+            f"the text is not UTF-8 (byte 0x{raw[start]:02x} cannot start or continue a "
+            "character); save the file as UTF-8",
+        ) from None
+
+
+def parse_yaml(
+    text: str, *, max_depth: int = MAX_DEPTH, max_alias_nodes: int = MAX_ALIAS_NODES
+) -> YamlDocument:
+    """Build plain data and marks from YAML text; raise YamlProblem for anything refused."""
+    parser = _Parser(text)
+    try:
+        return _build(parser, max_depth, max_alias_nodes)
+    except yaml.MarkedYAMLError as error:
+        problem_mark = error.problem_mark or error.context_mark
+        mark = (
+            Mark(problem_mark.line + 1, problem_mark.column + 1) if problem_mark else Mark(1, 1)
+        )
+        reason = " ".join(part for part in (error.context, error.problem) if part)
+        raise YamlProblem(mark, f"YAML syntax error: {reason or 'cannot parse'}") from None
+    except yaml.YAMLError as error:
+        raise YamlProblem(Mark(1, 1), f"YAML error: {error}") from None
+    finally:
+        parser.dispose()
+
+
+def _build(parser: Any, max_depth: int, max_alias_nodes: int) -> YamlDocument:
+    stack: list[_Frame] = []
+    anchors: dict[str, tuple[Any, int]] = {}
+    marks: dict[int, MappingMarks | SequenceMarks] = {}
+    alias_nodes = 0
+    documents = 0
+    root: Any = None
+    root_mark = Mark(1, 1)
+    get_event = parser.get_event
+    scalar_event = ev.ScalarEvent
+    mapping_start = ev.MappingStartEvent
+    mapping_end = ev.MappingEndEvent
+    sequence_start = ev.SequenceStartEvent
+    sequence_end = ev.SequenceEndEvent
+    alias_event = ev.AliasEvent
+
+    def add(value: Any, mark: Mark, size: int) -> None:
+        nonlocal root, root_mark
+        if not stack:
+            root, root_mark = value, mark
+            return
+        frame = stack[-1]
+        frame.size += size
+        container = frame.container
+        if isinstance(container, list):
+            container.append(value)
+            frame.marks.items.append(mark)  # type: ignore[union-attr]
+            return
+        if frame.key is _NO_KEY:
+            if isinstance(value, (dict, list)):
+                raise YamlProblem(mark, "a mapping key must be plain text, not a list or mapping")
+            if value in container:
+                first = frame.marks.keys[value][0]  # type: ignore[union-attr]
+                raise YamlProblem(
+                    mark,
+                    f"the key {value!r} is given twice in one mapping (first at line "
+                    f"{first.line}); YAML would silently keep only the last",
+                )
+            frame.key = value
+            frame.key_mark = mark
+            return
+        key = frame.key
+        container[key] = value
+        frame.marks.keys[key] = (frame.key_mark, mark)  # type: ignore[union-attr,assignment]
+        frame.key = _NO_KEY
+
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is scalar_event:
+            tag = event.tag
+            mark = _mark(event)
+            if tag is None:
+                value = _plain_scalar(event.value) if event.implicit[0] else event.value
+            else:
+                value = _tagged_scalar(event.value, tag, mark)
+            if stack and stack[-1].key is _NO_KEY and value == "<<" and event.implicit[0] \
+                    and isinstance(stack[-1].container, dict):
+                raise YamlProblem(
+                    mark, "merge keys (<<) are not supported: write the keys out in full"
+                )
+            if event.anchor is not None:
+                anchors[event.anchor] = (value, 1)
+            add(value, mark, 1)
+        elif kind is mapping_start or kind is sequence_start:
+            mark = _mark(event)
+            tag = event.tag
+            if tag is not None and tag not in ("!", _TAG_PREFIX + "map", _TAG_PREFIX + "seq"):
+                raise YamlProblem(mark, _refused_tag(tag))
+            if len(stack) >= max_depth:
+                raise YamlProblem(
+                    mark, f"the data is nested more than {max_depth} levels deep"
+                )
+            if kind is mapping_start:
+                container: dict[Any, Any] | list[Any] = {}
+                container_marks: MappingMarks | SequenceMarks = MappingMarks(mark)
+            else:
+                container = []
+                container_marks = SequenceMarks(mark)
+            marks[id(container)] = container_marks
+            stack.append(_Frame(container, container_marks, event.anchor))
+        elif kind is mapping_end or kind is sequence_end:
+            frame = stack.pop()
+            if frame.anchor is not None:
+                anchors[frame.anchor] = (frame.container, frame.size)
+            add(frame.container, frame.marks.start, frame.size)
+        elif kind is alias_event:
+            mark = _mark(event)
+            if event.anchor not in anchors:
+                raise YamlProblem(
+                    mark, f"the alias *{event.anchor} refers to no anchor defined before it"
+                )
+            value, size = anchors[event.anchor]
+            alias_nodes += size
+            if alias_nodes > max_alias_nodes:
+                raise YamlProblem(
+                    mark,
+                    f"aliases expand to more than {max_alias_nodes:,} nodes; refusing a file "
+                    "built to exhaust memory",
+                )
+            add(value, mark, size)
+        elif kind is ev.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise YamlProblem(_mark(event), "a deck file holds one YAML document, not several")
+        elif kind is ev.StreamEndEvent:
+            break
+    return YamlDocument(root, root_mark, marks)
+
+
+def read_yaml_file(
+    path: Path,
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+    max_depth: int = MAX_DEPTH,
+    max_alias_nodes: int = MAX_ALIAS_NODES,
+) -> YamlDocument:
+    """Read, decode and parse one YAML file with every refusal of the deck format."""
+    raw = read_bytes_limited(path, max_bytes)
+    text = decode_utf8(raw)
+    return parse_yaml(text, max_depth=max_depth, max_alias_nodes=max_alias_nodes)
