@@ -1,0 +1,63 @@
+"""Shared test helpers: running the installed `studyapp` command in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def studyapp_command() -> list[str]:
+    """The installed console script next to this interpreter (as a user would run it)."""
+    script = Path(sys.executable).parent / ("studyapp.exe" if os.name == "nt" else "studyapp")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "studyapp"]
+
+
+RunStudyapp = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """An empty data directory for the review database."""
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def run_studyapp(tmp_path: Path, data_dir: Path) -> RunStudyapp:
+    """Run `studyapp ARGS...` in a subprocess, from an empty folder, with a private data dir."""
+    workdir = tmp_path / "cwd"
+    workdir.mkdir(exist_ok=True)
+
+    def run(
+        *args: str, input: str | None = None, cwd: Path | None = None, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "STUDYAPP_DATA_DIR": str(data_dir), "NO_COLOR": "1"}
+        return subprocess.run(
+            [*studyapp_command(), *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            cwd=cwd or workdir,
+            env=env,
+            timeout=timeout,
+            check=False,
+        )
+
+    return run
+
+
+def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    """User mistakes get one plain line, never a Python traceback."""
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "Traceback" not in result.stdout, result.stdout
