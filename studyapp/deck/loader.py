@@ -195,6 +195,22 @@ def _plain_reason(error: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> t
     return f"{name!r}: {error['msg']}", False
 
 
+def _real_loc(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """Split a pydantic location into the part that walks the data and the rest.
+
+    Pydantic appends union member names (`int`, `float`) to locations; those are not keys.
+    """
+    node = data
+    for index, part in enumerate(loc):
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return loc[:index], loc[index:]
+    return loc, ()
+
+
 def _validate(
     model: type[ModelT], document: YamlDocument, collector: _Collector, what: str
 ) -> ModelT | None:
@@ -206,17 +222,35 @@ def _validate(
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        seen: set[tuple[int, int]] = set()
-        for detail in error.errors(include_url=False):
+        details = error.errors(include_url=False)
+    found: list[tuple[Mark, str]] = []
+    seen: set[tuple[int, int]] = set()
+    extras: dict[tuple[Any, ...], list[str]] = {}
+    for detail in details:
+        if detail["type"] == "extra_forbidden":
             loc = tuple(detail["loc"])
-            message, key = _plain_reason(detail, model, loc)
-            mark = document.mark_of(loc, key=key)
-            # Union members repeat one mistake under several type names: say it once.
-            if (mark.line, mark.column) in seen and detail["type"] != "extra_forbidden":
-                continue
-            seen.add((mark.line, mark.column))
-            collector.add(mark, message)
-        return None
+            extras.setdefault(loc[:-1], []).append(str(loc[-1]))
+    for detail in details:
+        kind = detail["type"]
+        real, rest = _real_loc(data, tuple(detail["loc"]))
+        if kind in ("missing", "extra_forbidden") and rest:
+            real, rest = (*real, rest[0]), rest[1:]
+        if kind == "missing":
+            typos = extras.get(real[:-1], [])
+            if difflib.get_close_matches(str(real[-1]), typos, n=1):
+                continue  # "unknown key 'backk' (did you mean 'back'?)" says it already
+        if rest and set(rest) <= {"int", "float"} and kind in ("int_type", "float_type"):
+            detail = {**detail, "type": "float_type"}
+        message, key = _plain_reason(detail, model, real)
+        mark = document.mark_of(real, key=key)
+        # Union members repeat one mistake under several type names: say it once.
+        if (mark.line, mark.column) in seen and kind != "extra_forbidden":
+            continue
+        seen.add((mark.line, mark.column))
+        found.append((mark, message))
+    for mark, message in sorted(found, key=lambda item: (item[0].line, item[0].column)):
+        collector.add(mark, message)
+    return None
 
 
 # -- semantic checks ---------------------------------------------------------------------

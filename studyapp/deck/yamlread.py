@@ -213,11 +213,15 @@ def read_bytes_limited(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
         )
     try:
         with path.open("rb") as handle:
-            raw = handle.read(max_bytes + 1)
+            # Ask for what stat() promised (plus one byte to notice growth): read(n)
+            # allocates n bytes up front, so never ask for the whole limit.
+            raw = handle.read(min(size, max_bytes) + 1)
     except OSError as error:
         raise YamlProblem(Mark(1, 1), f"cannot read the file: {error.strerror}") from None
     if len(raw) > max_bytes:  # the file grew while we looked at it
         raise YamlProblem(Mark(1, 1), f"the file is over the {_size(max_bytes)} limit")
+    if len(raw) > size:
+        raise YamlProblem(Mark(1, 1), "the file changed while it was being read; try again")
     return raw
 
 
@@ -225,10 +229,10 @@ def _size(count: int) -> str:
     return f"{count / (1024 * 1024):.1f} MiB" if count >= 1024 * 1024 else f"{count} bytes"
 
 
-def decode_utf8(raw: bytes) -> str:
-    """Decode UTF-8 (an optional BOM is dropped), naming the line of a bad byte."""
+def check_utf8(raw: bytes) -> None:
+    """Refuse text that is not UTF-8, naming the line and column of the bad byte."""
     try:
-        return raw.decode("utf-8-sig")
+        raw.decode("utf-8")
     except UnicodeDecodeError as error:
         start = error.start
         line = raw.count(b"\n", 0, start) + 1
@@ -242,7 +246,7 @@ def decode_utf8(raw: bytes) -> str:
 
 
 def parse_yaml(
-    text: str, *, max_depth: int = MAX_DEPTH, max_alias_nodes: int = MAX_ALIAS_NODES
+    text: str | bytes, *, max_depth: int = MAX_DEPTH, max_alias_nodes: int = MAX_ALIAS_NODES
 ) -> YamlDocument:
     """Build plain data and marks from YAML text; raise YamlProblem for anything refused."""
     parser = _Parser(text)
@@ -380,5 +384,6 @@ def read_yaml_file(
 ) -> YamlDocument:
     """Read, decode and parse one YAML file with every refusal of the deck format."""
     raw = read_bytes_limited(path, max_bytes)
-    text = decode_utf8(raw)
-    return parse_yaml(text, max_depth=max_depth, max_alias_nodes=max_alias_nodes)
+    check_utf8(raw)
+    # libyaml reads the UTF-8 bytes itself (and drops a BOM): no decoded copy is kept.
+    return parse_yaml(raw, max_depth=max_depth, max_alias_nodes=max_alias_nodes)
