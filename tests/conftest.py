@@ -61,3 +61,10 @@ def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
     """User mistakes get one plain line, never a Python traceback."""
     assert "Traceback" not in result.stderr, result.stderr
     assert "Traceback" not in result.stdout, result.stdout
+
+
+# Shared machines are noisy: hypothesis must never fail a test for being slow.
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("studyapp", deadline=None, print_blob=True)
+settings.load_profile("studyapp")
