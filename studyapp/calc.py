@@ -216,7 +216,7 @@ def _shape(batch: int, positions: int, channels: int) -> tuple[int, ...]:
     return (batch, channels) if positions == 1 else (batch, positions, channels)
 
 
-def layer_shapes(  # noqa: PLR0917 (the contract's signature, arguments in the CLI's order)
+def layer_shapes(
     batch: int,
     context: int,
     embedding: int,
@@ -256,7 +256,7 @@ def layer_shapes(  # noqa: PLR0917 (the contract's signature, arguments in the C
     return shapes
 
 
-def param_breakdown(  # noqa: PLR0917 (the contract's signature, like layer_shapes)
+def param_breakdown(
     model: str, vocab: int, context: int, embedding: int, hidden: int, arity: int = 2
 ) -> list[tuple[str, int]]:
     """Trainable parameters per layer, in the order and with the names of ``layer_shapes``.

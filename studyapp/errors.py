@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class StudyappError(Exception):
-    """A problem caused by the user's data or input; printed as one plain line, never a traceback."""
+    """A problem caused by the user's data or input: one plain line, never a traceback."""
 
 
 class DataError(StudyappError):

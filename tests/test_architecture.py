@@ -12,7 +12,6 @@ import pytest
 from .conftest import REPO
 
 
-
 def core_modules() -> list[str]:
     """Every studyapp module below the faces (cli, tui) and outside the exporters."""
     import pkgutil

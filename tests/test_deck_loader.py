@@ -1,4 +1,4 @@
-"""Deck and exercise loading: the built-in library, every refusal of deck-format.md, hostile files."""
+"""Deck and exercise loading: the built-in library, every refusal, hostile files."""
 
 from __future__ import annotations
 

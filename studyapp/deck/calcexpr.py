@@ -1,4 +1,4 @@
-"""`calc:` expressions in decks: one calculator call, parsed into an allow-listed form, never evaluated.
+"""`calc:` expressions in decks: one calculator call, parsed (allow-listed), never evaluated.
 
 An expression is `name(arg=value, ...)` where `name` is a tree-calculator function and each
 value is a whole number, `true`/`false`, or a `{param}` placeholder (in practice templates).
@@ -84,8 +84,8 @@ def _parameters(function: str) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _argument(node: ast.expr, name: str) -> ArgValue:
-    if isinstance(node, ast.Constant) and type(node.value) in (int, bool):
-        return node.value  # type: ignore[no-any-return]
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):  # bools are ints too
+        return node.value
     if (
         isinstance(node, ast.UnaryOp)
         and isinstance(node.op, ast.USub)

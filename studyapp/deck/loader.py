@@ -61,7 +61,8 @@ class FileReport:
             ]
             return ", ".join(parts)
         if isinstance(model, Exercise):
-            return f"{_count(len(model.steps), 'step')}, {_count(len(model.practice), 'practice template')}"
+            steps = _count(len(model.steps), "step")
+            return f"{steps}, {_count(len(model.practice), 'practice template')}"
         return ""
 
 
@@ -202,12 +203,11 @@ def _real_loc(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[A
     """
     node = data
     for index, part in enumerate(loc):
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
+        in_mapping = isinstance(node, dict) and isinstance(part, str) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if not (in_mapping or in_list):
             return loc[:index], loc[index:]
+        node = node[part]
     return loc, ()
 
 
@@ -240,8 +240,8 @@ def _validate(
             if difflib.get_close_matches(str(real[-1]), typos, n=1):
                 continue  # "unknown key 'backk' (did you mean 'back'?)" says it already
         if rest and set(rest) <= {"int", "float"} and kind in ("int_type", "float_type"):
-            detail = {**detail, "type": "float_type"}
-        message, key = _plain_reason(detail, model, real)
+            kind = "float_type"  # `int | float`: the learner needs "a number"
+        message, key = _plain_reason({**detail, "type": kind}, model, real)
         mark = document.mark_of(real, key=key)
         # Union members repeat one mistake under several type names: say it once.
         if (mark.line, mark.column) in seen and kind != "extra_forbidden":

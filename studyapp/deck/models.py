@@ -8,7 +8,14 @@ import re
 import unicodedata
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -108,6 +115,7 @@ class Step(StrictModel):
         return self.id if self.id is not None else derived_id(self.prompt)
 
 
+ParamName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 ParamValues = Annotated[list[int], Field(min_length=1, max_length=1000)]
 
 
@@ -116,7 +124,7 @@ class PracticeTemplate(StrictModel):
 
     id: Slug
     prompt: Text
-    params: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], ParamValues]
+    params: dict[ParamName, ParamValues]
     calc: Text
     hint: OptionalText | None = None
     explain: OptionalText | None = None
