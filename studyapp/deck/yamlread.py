@@ -9,6 +9,7 @@ expand past a budget ("billion laughs") and absurd nesting. Plain scalars follow
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -52,20 +53,28 @@ class Mark:
     column: int
 
 
+RawMark = Any
+"""libyaml's own mark object (0-based `line` and `column`); converted only when asked for."""
+
+
+def _mark(raw: RawMark) -> Mark:
+    return Mark(raw.line + 1, raw.column + 1)
+
+
 @dataclass(slots=True)
 class MappingMarks:
     """Where a mapping starts, and where each of its keys and values is."""
 
-    start: Mark
-    keys: dict[Hashable, tuple[Mark, Mark]] = field(default_factory=dict)
+    start: RawMark
+    keys: dict[Hashable, tuple[RawMark, RawMark]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
 class SequenceMarks:
     """Where a sequence starts, and where each of its items is."""
 
-    start: Mark
-    items: list[Mark] = field(default_factory=list)
+    start: RawMark
+    items: list[RawMark] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -85,7 +94,7 @@ class YamlDocument:
         its locations) are skipped; a missing key points at its mapping.
         """
         node: Any = self.data
-        mark = self.root
+        mark: RawMark = None
         last = len(path) - 1
         for index, part in enumerate(path):
             marks = self.marks.get(id(node))
@@ -102,7 +111,7 @@ class YamlDocument:
                     mark = marks.items[part]
                     node = node[part]
                 continue
-        return mark
+        return self.root if mark is None else _mark(mark)
 
 
 class YamlProblem(Exception):
@@ -112,11 +121,6 @@ class YamlProblem(Exception):
         super().__init__(f"{mark.line}:{mark.column}: {reason}")
         self.mark = mark
         self.reason = reason
-
-
-def _mark(event: Any) -> Mark:
-    start = event.start_mark
-    return Mark(start.line + 1, start.column + 1)
 
 
 def _tag_name(tag: str) -> str:
@@ -181,7 +185,7 @@ def _refused_tag(tag: str) -> str:
 class _Frame:
     """A container under construction."""
 
-    __slots__ = ("anchor", "container", "key", "key_mark", "marks", "size")
+    __slots__ = ("anchor", "container", "is_map", "key", "key_mark", "marks", "size")
 
     def __init__(
         self,
@@ -192,9 +196,10 @@ class _Frame:
         self.container = container
         self.marks = marks
         self.anchor = anchor
+        self.is_map = isinstance(container, dict)
         self.size = 1
         self.key: Any = _NO_KEY
-        self.key_mark: Mark | None = None
+        self.key_mark: RawMark = None
 
 
 _NO_KEY = object()
@@ -266,13 +271,14 @@ def parse_yaml(
 
 
 def _build(parser: Any, max_depth: int, max_alias_nodes: int) -> YamlDocument:
+    """Turn parser events into plain data; the hot loop of every deck load."""
     stack: list[_Frame] = []
     anchors: dict[str, tuple[Any, int]] = {}
     marks: dict[int, MappingMarks | SequenceMarks] = {}
     alias_nodes = 0
     documents = 0
-    root: Any = None
-    root_mark = Mark(1, 1)
+    root: list[tuple[Any, RawMark]] = []
+    frame: _Frame | None = None
     get_event = parser.get_event
     scalar_event = ev.ScalarEvent
     mapping_start = ev.MappingStartEvent
@@ -280,63 +286,59 @@ def _build(parser: Any, max_depth: int, max_alias_nodes: int) -> YamlDocument:
     sequence_start = ev.SequenceStartEvent
     sequence_end = ev.SequenceEndEvent
     alias_event = ev.AliasEvent
+    no_key = _NO_KEY
 
-    def add(value: Any, mark: Mark, size: int) -> None:
-        nonlocal root, root_mark
-        if not stack:
-            root, root_mark = value, mark
+    def add(value: Any, mark: RawMark, size: int) -> None:
+        """Put a finished node into the container being built (slow path: aliases, ends)."""
+        if frame is None:
+            root.append((value, mark))
             return
-        frame = stack[-1]
         frame.size += size
-        container = frame.container
-        if isinstance(container, list):
-            container.append(value)
+        if not frame.is_map:
+            frame.container.append(value)  # type: ignore[union-attr]
             frame.marks.items.append(mark)  # type: ignore[union-attr]
-            return
-        if frame.key is _NO_KEY:
-            if isinstance(value, (dict, list)):
-                raise YamlProblem(mark, "a mapping key must be plain text, not a list or mapping")
-            if value in container:
-                first = frame.marks.keys[value][0]  # type: ignore[union-attr]
-                raise YamlProblem(
-                    mark,
-                    f"the key {value!r} is given twice in one mapping (first at line "
-                    f"{first.line}); YAML would silently keep only the last",
-                )
-            frame.key = value
-            frame.key_mark = mark
-            return
-        key = frame.key
-        container[key] = value
-        frame.marks.keys[key] = (frame.key_mark, mark)  # type: ignore[union-attr,assignment]
-        frame.key = _NO_KEY
+        elif frame.key is no_key:
+            set_key(frame, value, mark)
+        else:
+            frame.container[frame.key] = value  # type: ignore[call-overload]
+            frame.marks.keys[frame.key] = (frame.key_mark, mark)  # type: ignore[union-attr]
+            frame.key = no_key
 
     while True:
         event = get_event()
         kind = type(event)
         if kind is scalar_event:
+            mark = event.start_mark
             tag = event.tag
-            mark = _mark(event)
             if tag is None:
                 value = _plain_scalar(event.value) if event.implicit[0] else event.value
             else:
-                value = _tagged_scalar(event.value, tag, mark)
-            if stack and stack[-1].key is _NO_KEY and value == "<<" and event.implicit[0] \
-                    and isinstance(stack[-1].container, dict):
-                raise YamlProblem(
-                    mark, "merge keys (<<) are not supported: write the keys out in full"
-                )
+                value = _tagged_scalar(event.value, tag, _mark(mark))
             if event.anchor is not None:
                 anchors[event.anchor] = (value, 1)
-            add(value, mark, 1)
+            # Inlined `add` for the common case: a scalar key or value in a mapping.
+            if frame is not None and frame.is_map:
+                frame.size += 1
+                if frame.key is no_key:
+                    if value == "<<" and event.implicit[0]:
+                        raise YamlProblem(
+                            _mark(mark), "merge keys (<<) are not supported: write the keys out"
+                        )
+                    set_key(frame, value, mark)
+                else:
+                    frame.container[frame.key] = value  # type: ignore[call-overload]
+                    frame.marks.keys[frame.key] = (frame.key_mark, mark)  # type: ignore[union-attr]
+                    frame.key = no_key
+            else:
+                add(value, mark, 1)
         elif kind is mapping_start or kind is sequence_start:
-            mark = _mark(event)
+            mark = event.start_mark
             tag = event.tag
             if tag is not None and tag not in ("!", _TAG_PREFIX + "map", _TAG_PREFIX + "seq"):
-                raise YamlProblem(mark, _refused_tag(tag))
+                raise YamlProblem(_mark(mark), _refused_tag(tag))
             if len(stack) >= max_depth:
                 raise YamlProblem(
-                    mark, f"the data is nested more than {max_depth} levels deep"
+                    _mark(mark), f"the data is nested more than {max_depth} levels deep"
                 )
             if kind is mapping_start:
                 container: dict[Any, Any] | list[Any] = {}
@@ -345,23 +347,26 @@ def _build(parser: Any, max_depth: int, max_alias_nodes: int) -> YamlDocument:
                 container = []
                 container_marks = SequenceMarks(mark)
             marks[id(container)] = container_marks
-            stack.append(_Frame(container, container_marks, event.anchor))
+            frame = _Frame(container, container_marks, event.anchor)
+            stack.append(frame)
         elif kind is mapping_end or kind is sequence_end:
-            frame = stack.pop()
-            if frame.anchor is not None:
-                anchors[frame.anchor] = (frame.container, frame.size)
-            add(frame.container, frame.marks.start, frame.size)
+            done = stack.pop()
+            frame = stack[-1] if stack else None
+            if done.anchor is not None:
+                anchors[done.anchor] = (done.container, done.size)
+            add(done.container, done.marks.start, done.size)
         elif kind is alias_event:
-            mark = _mark(event)
+            mark = event.start_mark
             if event.anchor not in anchors:
                 raise YamlProblem(
-                    mark, f"the alias *{event.anchor} refers to no anchor defined before it"
+                    _mark(mark),
+                    f"the alias *{event.anchor} refers to no anchor defined before it",
                 )
             value, size = anchors[event.anchor]
             alias_nodes += size
             if alias_nodes > max_alias_nodes:
                 raise YamlProblem(
-                    mark,
+                    _mark(mark),
                     f"aliases expand to more than {max_alias_nodes:,} nodes; refusing a file "
                     "built to exhaust memory",
                 )
@@ -369,10 +374,30 @@ def _build(parser: Any, max_depth: int, max_alias_nodes: int) -> YamlDocument:
         elif kind is ev.DocumentStartEvent:
             documents += 1
             if documents > 1:
-                raise YamlProblem(_mark(event), "a deck file holds one YAML document, not several")
+                raise YamlProblem(
+                    _mark(event.start_mark), "a deck file holds one YAML document, not several"
+                )
         elif kind is ev.StreamEndEvent:
             break
-    return YamlDocument(root, root_mark, marks)
+    if not root:
+        return YamlDocument(None, Mark(1, 1), marks)
+    value, mark = root[0]
+    return YamlDocument(value, _mark(mark), marks)
+
+
+def set_key(frame: _Frame, key: Any, mark: RawMark) -> None:
+    """Start a key/value pair, refusing complex and duplicate keys."""
+    if isinstance(key, (dict, list)):
+        raise YamlProblem(_mark(mark), "a mapping key must be plain text, not a list or mapping")
+    if key in frame.container:
+        first = frame.marks.keys[key][0]  # type: ignore[union-attr]
+        raise YamlProblem(
+            _mark(mark),
+            f"the key {key!r} is given twice in one mapping (first at line {first.line + 1}); "
+            "YAML would silently keep only the last",
+        )
+    frame.key = key
+    frame.key_mark = mark
 
 
 def read_yaml_file(
@@ -386,4 +411,12 @@ def read_yaml_file(
     raw = read_bytes_limited(path, max_bytes)
     check_utf8(raw)
     # libyaml reads the UTF-8 bytes itself (and drops a BOM): no decoded copy is kept.
-    return parse_yaml(raw, max_depth=max_depth, max_alias_nodes=max_alias_nodes)
+    # The tree is built of fresh containers with no cycles: the cyclic collector would only
+    # rescan them again and again while they are being built.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return parse_yaml(raw, max_depth=max_depth, max_alias_nodes=max_alias_nodes)
+    finally:
+        if collecting:
+            gc.enable()
