@@ -300,7 +300,7 @@ def _build(parser: Any, max_depth: int, max_alias_nodes: int) -> YamlDocument:
         elif frame.key is no_key:
             set_key(frame, value, mark)
         else:
-            frame.container[frame.key] = value  # type: ignore[call-overload]
+            frame.container[frame.key] = value
             frame.marks.keys[frame.key] = (frame.key_mark, mark)  # type: ignore[union-attr]
             frame.key = no_key
 
@@ -326,7 +326,7 @@ def _build(parser: Any, max_depth: int, max_alias_nodes: int) -> YamlDocument:
                         )
                     set_key(frame, value, mark)
                 else:
-                    frame.container[frame.key] = value  # type: ignore[call-overload]
+                    frame.container[frame.key] = value
                     frame.marks.keys[frame.key] = (frame.key_mark, mark)  # type: ignore[union-attr]
                     frame.key = no_key
             else:
