@@ -1,0 +1,129 @@
+"""A cache of loaded libraries, so unchanged YAML is never parsed twice.
+
+The cache is plain JSON in the data directory (no pickle: a cache file must never be able
+to run code). It stores each file's validated data and problems, keyed by the size and
+modification time of every file in the library; any change reloads the whole library.
+Reading it back still validates through the same pydantic models, which costs a fraction
+of parsing YAML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from studyapp import __version__
+from studyapp.deck.loader import YAML_SUFFIXES, FileReport, Library, load_library
+from studyapp.deck.models import Deck, Exercise
+from studyapp.deck.problems import Problem
+
+CACHE_FORMAT = 1
+
+
+def _signature(root: Path) -> list[list[Any]]:
+    """Name, size and modification time of every deck and exercise file."""
+    rows: list[list[Any]] = []
+    for folder in ("decks", "exercises"):
+        directory = root / folder
+        if not directory.is_dir():
+            continue
+        for entry in sorted(os.scandir(directory), key=lambda e: e.name):
+            if entry.name.endswith(YAML_SUFFIXES) and entry.is_file():
+                stat = entry.stat()
+                rows.append([f"{folder}/{entry.name}", stat.st_size, stat.st_mtime_ns])
+    return rows
+
+
+def cache_path(cache_dir: Path, root: Path) -> Path:
+    """One cache file per library folder."""
+    digest = hashlib.blake2b(str(root.resolve()).encode("utf-8"), digest_size=8).hexdigest()
+    return cache_dir / f"library-{digest}.json"
+
+
+def _encode(library: Library, signature: list[list[Any]]) -> dict[str, Any]:
+    reports = []
+    for report in library.reports:
+        model = report.model
+        reports.append(
+            {
+                "path": str(report.path),
+                "kind": report.kind,
+                "data": model.model_dump(mode="json", exclude_none=True) if model else None,
+                "problems": [p.as_json() for p in report.problems],
+            }
+        )
+    return {
+        "format": CACHE_FORMAT,
+        "version": __version__,
+        "root": str(library.root),
+        "signature": signature,
+        "reports": reports,
+    }
+
+
+def _decode(payload: dict[str, Any], root: Path) -> Library:
+    library = Library(root)
+    for entry in payload["reports"]:
+        path = Path(entry["path"])
+        report = FileReport(path, entry["kind"])
+        report.problems = [
+            Problem(Path(p["path"]), p["line"], p["column"], p["message"], p["severity"])
+            for p in entry["problems"]
+        ]
+        data = entry["data"]
+        if data is not None:
+            model_class = Deck if report.kind == "deck" else Exercise
+            report.model = model_class.model_validate(data)
+        library.reports.append(report)
+        if not report.ok:
+            continue
+        if isinstance(report.model, Deck):
+            library.decks[report.model.id] = report.model
+            library.deck_paths[report.model.id] = path
+        elif isinstance(report.model, Exercise):
+            library.exercises[report.model.id] = report.model
+    return library
+
+
+def load_library_cached(root: Path, cache_dir: Path | None) -> Library:
+    """Load a library, from the cache when no file changed since it was written."""
+    if cache_dir is None:
+        return load_library(root)
+    signature = _signature(root)
+    path = cache_path(cache_dir, root)
+    try:
+        payload = json.loads(path.read_bytes())
+        if (
+            payload.get("format") == CACHE_FORMAT
+            and payload.get("version") == __version__
+            and payload.get("root") == str(root)
+            and payload.get("signature") == signature
+        ):
+            return _decode(payload, root)
+    except (OSError, ValueError, KeyError, TypeError, ValidationError):
+        pass  # no cache, or an unreadable one: load from YAML and write a fresh one
+    library = load_library(root)
+    _write(path, _encode(library, signature))
+    return library
+
+
+def _write(path: Path, payload: dict[str, Any]) -> None:
+    """Write the cache atomically; a cache that cannot be written is simply skipped."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".library-", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(payload, stream, ensure_ascii=False, separators=(",", ":"))
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass
