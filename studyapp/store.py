@@ -1,0 +1,946 @@
+"""The review database: the only module in studyapp that speaks SQL.
+
+One SQLite file, ``reviews.sqlite3`` in the data directory, holds the FSRS state of every
+reviewed item, the review log (with the full state before and after each review, so that
+undo is exact) and quiz results. `ReviewStore` is the whole interface; it never prints.
+
+Durability and sharing
+    WAL journal, ``synchronous=FULL``, a 10 s busy timeout (two processes on one database
+    wait for each other instead of failing) and one ``BEGIN IMMEDIATE`` transaction per
+    write, committed before the call returns.
+
+Schema and migrations
+    The schema version lives in ``PRAGMA user_version`` and the file is marked as ours with
+    ``PRAGMA application_id`` (`APPLICATION_ID`). `MIGRATIONS` is an append-only list: a
+    database at version *n* is brought to the newest version by running migrations
+    *n+1, n+2, ...* in one transaction, after a backup. Never edit a released migration;
+    add a new one. `create_database` builds a database at any version (tests use it to
+    make every older version and migrate it forward).
+
+Refusing files that are not ours
+    Before SQLite touches an existing file, its first 100 bytes are read: the SQLite magic
+    string and our application id must be there, and the schema version must not be newer
+    than this program knows. Then a read-only connection checks the tables. Anything else
+    raises `DataError` naming the file, and the file is left exactly as it was. Only a
+    missing or empty (0-byte) file is initialised.
+
+Backups
+    Before a migration, and on the first open of each study day, a copy is made with the
+    SQLite online backup API into ``backups/`` next to the database:
+    ``reviews-YYYY-MM-DD.sqlite3`` (the last `DAILY_BACKUPS_KEPT` are kept) and
+    ``reviews-YYYY-MM-DD-schema-vN.sqlite3`` before a migration from version N (kept).
+    The daily copy is only made after ``PRAGMA quick_check`` passes, so a damaged database
+    never pushes good copies out of the rotation.
+
+Time
+    Every call that depends on "now" takes it as an argument (a timezone-aware datetime;
+    stored as UTC text, see `studyapp.schedule.format_timestamp`). A *study day* runs from
+    `day_start_hour` (default 4, like Anki) local time to the same hour the next day, in
+    the time zone given to `ReviewStore.open` (default: the computer's). It is used for the
+    daily new-item limit, reviews per day, the due forecast, the streak and backup names.
+
+Identity
+    An item is known by its `Identity` (deck id, item id) and nothing else, so its history
+    follows it across edits of the deck file. Items whose identity left every deck are
+    *orphans*: counted by `ReviewStore.orphans`, never deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+from types import TracebackType
+from typing import Any, NamedTuple
+
+from studyapp.errors import DataError
+from studyapp.paths import DATABASE_NAME
+from studyapp.schedule import (
+    ItemState,
+    Phase,
+    Rating,
+    Scheduler,
+    format_timestamp,
+    parse_timestamp,
+    to_utc,
+)
+
+__all__ = [
+    "APPLICATION_ID",
+    "BACKUP_DIR_NAME",
+    "DAILY_BACKUPS_KEPT",
+    "DEFAULT_DAY_START_HOUR",
+    "DUE_QUERY",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "Identity",
+    "ItemCounts",
+    "Migration",
+    "QuizAnswer",
+    "ReviewResult",
+    "ReviewStore",
+    "create_database",
+]
+
+#: ``PRAGMA application_id`` of every studyapp review database ("Stud" in ASCII).
+APPLICATION_ID = 0x53747564
+#: Folder under the data directory that holds the backup copies.
+BACKUP_DIR_NAME = "backups"
+#: How many daily backup copies are kept.
+DAILY_BACKUPS_KEPT = 7
+#: Default hour (local time) at which a new study day starts.
+DEFAULT_DAY_START_HOUR = 4
+#: How long a connection waits for another process's write lock, in seconds.
+BUSY_TIMEOUT_S = 10.0
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_HEADER_SIZE = 100
+_DAILY_BACKUP = re.compile(r"reviews-\d{4}-\d{2}-\d{2}\.sqlite3")
+
+
+class Identity(NamedTuple):
+    """What the store knows an item by: its deck's id and its id within the deck."""
+
+    deck_id: str
+    item_id: str
+
+
+# --------------------------------------------------------------------------- migrations
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema: `apply` brings a database from ``version - 1`` to `version`.
+
+    It runs inside the caller's transaction and must not commit.
+    """
+
+    version: int
+    description: str
+    tables: tuple[str, ...]
+    apply: Callable[[sqlite3.Connection], None]
+
+
+def _run(conn: sqlite3.Connection, *statements: str) -> None:
+    for statement in statements:
+        conn.execute(statement)
+
+
+def _v1_items_and_reviews(conn: sqlite3.Connection) -> None:
+    _run(
+        conn,
+        """
+        CREATE TABLE items (
+            id             INTEGER PRIMARY KEY,
+            deck_id        TEXT    NOT NULL,
+            item_id        TEXT    NOT NULL,
+            kind           TEXT    NOT NULL,
+            phase          INTEGER NOT NULL CHECK (phase IN (1, 2, 3)),
+            step           INTEGER,
+            stability      REAL,
+            difficulty     REAL,
+            due            TEXT    NOT NULL,
+            last_review    TEXT,
+            introduced_at  TEXT    NOT NULL,
+            introduced_seq INTEGER NOT NULL,
+            UNIQUE (deck_id, item_id)
+        )
+        """,
+        """
+        CREATE TABLE reviews (
+            id                 INTEGER PRIMARY KEY,
+            deck_id            TEXT    NOT NULL,
+            item_id            TEXT    NOT NULL,
+            kind               TEXT    NOT NULL,
+            rating             INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+            reviewed_at        TEXT    NOT NULL,
+            duration_ms        INTEGER,
+            before_phase       INTEGER,
+            before_step        INTEGER,
+            before_stability   REAL,
+            before_difficulty  REAL,
+            before_due         TEXT,
+            before_last_review TEXT,
+            after_phase        INTEGER NOT NULL,
+            after_step         INTEGER,
+            after_stability    REAL,
+            after_difficulty   REAL,
+            after_due          TEXT    NOT NULL,
+            after_last_review  TEXT,
+            undone             INTEGER NOT NULL DEFAULT 0 CHECK (undone IN (0, 1))
+        )
+        """,
+    )
+
+
+def _v2_quiz_results(conn: sqlite3.Connection) -> None:
+    _run(
+        conn,
+        """
+        CREATE TABLE quiz_results (
+            id          INTEGER PRIMARY KEY,
+            session_id  TEXT    NOT NULL,
+            deck_id     TEXT    NOT NULL,
+            item_id     TEXT    NOT NULL,
+            correct     INTEGER NOT NULL CHECK (correct IN (0, 1)),
+            answered_at TEXT    NOT NULL
+        )
+        """,
+    )
+
+
+def _v3_indexes(conn: sqlite3.Connection) -> None:
+    _run(
+        conn,
+        "CREATE INDEX items_deck_due ON items (deck_id, due)",
+        "CREATE INDEX items_due ON items (due)",
+        "CREATE INDEX items_deck_introduced ON items (deck_id, introduced_at)",
+        "CREATE INDEX reviews_time ON reviews (reviewed_at)",
+        "CREATE INDEX reviews_deck_time ON reviews (deck_id, reviewed_at)",
+        "CREATE INDEX reviews_item ON reviews (deck_id, item_id)",
+        "CREATE INDEX quiz_results_session ON quiz_results (session_id)",
+    )
+
+
+#: Every schema step, oldest first. Append only.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "item states and the review log", ("items", "reviews"), _v1_items_and_reviews),
+    Migration(2, "quiz results", ("quiz_results",), _v2_quiz_results),
+    Migration(3, "indexes for the due queue and statistics", (), _v3_indexes),
+)
+#: The schema version this program writes.
+SCHEMA_VERSION = MIGRATIONS[-1].version
+assert [m.version for m in MIGRATIONS] == list(range(1, SCHEMA_VERSION + 1))
+
+#: The due-queue query (deck id, due limit); indexed by ``items_deck_due``.
+DUE_QUERY = "SELECT item_id FROM items WHERE deck_id = ? AND due <= ? ORDER BY due, id"
+
+_STATE_COLUMNS = "phase, step, stability, difficulty, due, last_review"
+_BEFORE = ", ".join(f"before_{c}" for c in _STATE_COLUMNS.split(", "))
+_AFTER = ", ".join(f"after_{c}" for c in _STATE_COLUMNS.split(", "))
+
+
+def _tables_at(version: int) -> set[str]:
+    return {table for m in MIGRATIONS[:version] for table in m.tables}
+
+
+def _connect(target: str | Path, *, uri: bool = False) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        target, timeout=BUSY_TIMEOUT_S, isolation_level=None, uri=uri, check_same_thread=False
+    )
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    return conn
+
+
+def _initialise(path: Path, version: int) -> bool:
+    """Give a missing or empty file the schema at `version`. False if it was not empty.
+
+    The schema, application id and version are written in one transaction in rollback
+    journal mode, so the file is either still empty or wholly ours; WAL comes after.
+    """
+    conn = _connect(path)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Under the write lock: did another process initialise it meanwhile?
+            if path.stat().st_size != 0:
+                conn.execute("ROLLBACK")
+                return False
+            for migration in MIGRATIONS[:version]:
+                migration.apply(conn)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("PRAGMA journal_mode = WAL")
+    finally:
+        conn.close()
+    return True
+
+
+def create_database(path: Path, version: int = SCHEMA_VERSION) -> None:
+    """Create a new, empty studyapp database file at schema `version`.
+
+    `ReviewStore.open` does this itself; an older `version` is for migration tests and
+    tools. Refuses (DataError) if `path` already has content.
+    """
+    if not 1 <= version <= SCHEMA_VERSION:
+        raise ValueError(f"schema version must be 1..{SCHEMA_VERSION}, got {version}")
+    if path.exists() and path.stat().st_size > 0:
+        raise DataError(f"{path}: already exists and is not empty")
+    try:
+        created = _initialise(path, version)
+    except sqlite3.Error as exc:
+        raise DataError(f"{path}: cannot create the review database ({exc})") from exc
+    if not created:
+        raise DataError(f"{path}: already exists and is not empty")
+
+
+def _refuse(path: Path, why: str) -> DataError:
+    return DataError(f"{path}: {why}; the file was left untouched")
+
+
+def _check_version(path: Path, version: int) -> None:
+    if version > SCHEMA_VERSION:
+        raise _refuse(
+            path,
+            f"written by a newer studyapp (schema version {version}, this version reads up "
+            f"to {SCHEMA_VERSION}); upgrade studyapp",
+        )
+
+
+def _check_existing(path: Path) -> None:
+    """Refuse (DataError) a non-empty file that is not a usable studyapp database.
+
+    The header is read as plain bytes first, so garbage and other programs' databases are
+    never opened by SQLite; our own file is then looked at through a read-only connection.
+    """
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(_HEADER_SIZE)
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the review database ({exc.strerror})") from exc
+    if len(header) < _HEADER_SIZE or not header.startswith(_SQLITE_MAGIC):
+        raise _refuse(path, "not a studyapp review database (not an SQLite file)")
+    application_id = int.from_bytes(header[68:72], "big", signed=True)
+    if application_id != APPLICATION_ID:
+        raise _refuse(
+            path,
+            f"an SQLite database of another program (application id {application_id}), "
+            "not a studyapp review database",
+        )
+    # The header's version can only lag behind (a WAL not yet checkpointed), never lead.
+    _check_version(path, int.from_bytes(header[60:64], "big", signed=True))
+    try:
+        conn = _connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            tables = {
+                row[0] for row in conn.execute("SELECT name FROM sqlite_schema WHERE type='table'")
+            }
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise _refuse(path, f"the review database is damaged ({exc})") from exc
+    _check_version(path, version)
+    missing = sorted(_tables_at(version) - tables) if version >= 1 else ["all"]
+    if missing:
+        raise _refuse(
+            path,
+            f"the review database is damaged (schema v{version}, missing tables: "
+            f"{', '.join(missing)})",
+        )
+
+
+# ------------------------------------------------------------------------ result types
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    """What `ReviewStore.record_review` saved (already committed to disk)."""
+
+    review_id: int
+    identity: Identity
+    rating: Rating
+    reviewed_at: datetime
+    before: ItemState | None
+    after: ItemState
+
+    @property
+    def due(self) -> datetime:
+        """When the item is due next."""
+        return self.after.due
+
+
+@dataclass(frozen=True)
+class QuizAnswer:
+    """One answer of a quiz session (quizzes never touch the schedule)."""
+
+    identity: Identity
+    correct: bool
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class ItemCounts:
+    """How many of some items are new (never reviewed), learning (incl. relearning), review."""
+
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+
+    @property
+    def total(self) -> int:
+        """All items counted."""
+        return self.new + self.learning + self.review
+
+
+def _card_id(identity: Identity) -> int:
+    """A stable 56-bit integer for `fsrs.Card` (the same identity always gives the same id)."""
+    digest = hashlib.blake2b(
+        f"{identity.deck_id}\x1f{identity.item_id}".encode(), digest_size=7
+    ).digest()
+    return int.from_bytes(digest, "big")
+
+
+def _identity(identity: Identity) -> Identity:
+    deck_id, item_id = identity
+    if not isinstance(deck_id, str) or not isinstance(item_id, str) or not deck_id or not item_id:
+        raise ValueError(f"an identity is two non-empty strings, got {identity!r}")
+    return Identity(deck_id, item_id)
+
+
+def _state_or_none(columns: Sequence[Any]) -> ItemState | None:
+    if columns[0] is None:
+        return None
+    phase, step, stability, difficulty, due, last_review = columns
+    return ItemState.from_columns((phase, step, stability, difficulty, due, last_review))
+
+
+_NO_STATE: tuple[None, ...] = (None,) * 6
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class ReviewStore:
+    """The open review database. Use `ReviewStore.open`; close it (or use ``with``)."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        *,
+        scheduler: Scheduler,
+        day_start_hour: int,
+        tz: tzinfo | None,
+    ) -> None:
+        self._conn: sqlite3.Connection | None = conn
+        self._lock = threading.RLock()
+        self.path = path
+        self.scheduler = scheduler
+        self.day_start_hour = day_start_hour
+        self.tz = tz
+
+    # ------------------------------------------------------------------ open / close
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: Path,
+        *,
+        now: datetime | None = None,
+        scheduler: Scheduler | None = None,
+        day_start_hour: int = DEFAULT_DAY_START_HOUR,
+        tz: tzinfo | None = None,
+    ) -> ReviewStore:
+        """Open (creating the folder and database on first use) ``data_dir/reviews.sqlite3``.
+
+        Migrates an older schema (after a backup) and makes the day's backup copy. `now`
+        (default: the clock) only names the backups. `tz` is the time zone of study days
+        (default: the computer's). Raises `DataError` for a file that is not ours.
+        """
+        if not 0 <= day_start_hour <= 23:
+            raise ValueError(f"day_start_hour must be 0..23, got {day_start_hour}")
+        moment = to_utc(now) if now is not None else datetime.now(UTC)
+        data_dir = Path(data_dir)
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DataError(f"{data_dir}: cannot create the data folder ({exc.strerror})") from exc
+        path = data_dir / DATABASE_NAME
+        created = False
+        try:
+            if not path.exists() or path.stat().st_size == 0:
+                created = _initialise(path, SCHEMA_VERSION)
+            if not created:
+                _check_existing(path)
+            conn = _connect(path)
+        except sqlite3.Error as exc:
+            raise DataError(f"{path}: cannot open the review database ({exc})") from exc
+        except OSError as exc:
+            raise DataError(f"{path}: cannot open the review database ({exc.strerror})") from exc
+        store = cls(
+            conn,
+            path,
+            scheduler=scheduler if scheduler is not None else Scheduler(),
+            day_start_hour=day_start_hour,
+            tz=tz,
+        )
+        try:
+            with store._guard():
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = FULL")
+            store._upgrade(moment)
+            if not created:
+                store._daily_backup(moment)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        """Close the connection (idempotent). Everything was committed already."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> ReviewStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def backup_dir(self) -> Path:
+        """The folder with the backup copies."""
+        return self.path.parent / BACKUP_DIR_NAME
+
+    # ----------------------------------------------------------------- plumbing
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise ValueError("the review store is closed")
+        return self._conn
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn SQLite failures about the file (busy, damaged, disk full) into DataError."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            if type(exc) not in (sqlite3.DatabaseError, sqlite3.OperationalError):
+                raise  # IntegrityError, ProgrammingError, ...: a bug here, not bad data
+            name = getattr(exc, "sqlite_errorname", "")
+            if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+                why = f"the review database is damaged ({exc}); copies are in {self.backup_dir}"
+            elif name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+                why = f"the review database is busy: another program holds it ({exc})"
+            elif name.startswith("SQLITE_FULL"):
+                why = f"the disk is full ({exc})"
+            else:
+                why = f"review database error ({exc})"
+            raise DataError(f"{self.path}: {why}") from exc
+
+    @contextmanager
+    def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._guard():
+            conn = self._connection()
+            conn.execute(begin)
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A write transaction: takes the write lock at once (waiting up to the timeout)."""
+        return self._transaction("BEGIN IMMEDIATE")
+
+    def _read(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A read transaction: one consistent snapshot for several queries."""
+        return self._transaction("BEGIN")
+
+    # ------------------------------------------------------------------- study days
+
+    def study_day(self, moment: datetime) -> date:
+        """The study day `moment` falls in (local date, shifted by `day_start_hour`)."""
+        local = to_utc(moment).astimezone(self.tz)
+        return (local - timedelta(hours=self.day_start_hour)).date()
+
+    def day_start(self, day: date) -> datetime:
+        """The UTC instant at which study day `day` begins."""
+        naive = datetime.combine(day, time(self.day_start_hour))
+        if self.tz is None:
+            return naive.astimezone(UTC)  # a naive time is read as the computer's local time
+        return naive.replace(tzinfo=self.tz).astimezone(UTC)
+
+    # --------------------------------------------------------- migrations and backups
+
+    def _upgrade(self, moment: datetime) -> None:
+        with self._lock, self._guard():
+            version = int(self._connection().execute("PRAGMA user_version").fetchone()[0])
+        _check_version(self.path, version)
+        if version >= SCHEMA_VERSION:
+            return
+        day = self.study_day(moment).isoformat()
+        self._backup_to(self.backup_dir / f"reviews-{day}-schema-v{version}.sqlite3")
+        with self._write() as conn:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            _check_version(self.path, version)  # another process may have migrated meanwhile
+            for migration in MIGRATIONS[version:]:
+                migration.apply(conn)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _daily_backup(self, moment: datetime) -> None:
+        target = self.backup_dir / f"reviews-{self.study_day(moment).isoformat()}.sqlite3"
+        if target.exists():
+            return
+        with self._lock, self._guard():
+            problems = [row[0] for row in self._connection().execute("PRAGMA quick_check(5)")]
+        if problems != ["ok"]:
+            raise DataError(
+                f"{self.path}: the review database is damaged ({'; '.join(problems)}); "
+                f"copies are in {self.backup_dir}"
+            )
+        self._backup_to(target)
+        daily = sorted(p for p in self.backup_dir.iterdir() if _DAILY_BACKUP.fullmatch(p.name))
+        for old in daily[:-DAILY_BACKUPS_KEPT]:
+            old.unlink(missing_ok=True)
+
+    def _backup_to(self, target: Path) -> None:
+        """Copy the database to `target` with the online backup API (atomically renamed)."""
+        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with self._lock, self._guard():
+                copy = sqlite3.connect(partial)
+                try:
+                    self._connection().backup(copy)
+                finally:
+                    copy.close()
+            os.replace(partial, target)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise DataError(f"{target}: cannot write a backup copy ({exc.strerror})") from exc
+
+    # ---------------------------------------------------------------------- reviews
+
+    def state(self, identity: Identity) -> ItemState | None:
+        """The item's scheduling state, or None if it was never reviewed (or undone back)."""
+        deck_id, item_id = _identity(identity)
+        with self._read() as conn:
+            row = conn.execute(
+                f"SELECT {_STATE_COLUMNS} FROM items WHERE deck_id = ? AND item_id = ?",
+                (deck_id, item_id),
+            ).fetchone()
+        return None if row is None else _state_or_none(row)
+
+    def preview(self, identity: Identity, now: datetime) -> dict[Rating, timedelta]:
+        """For each rating, the interval the item would get if rated so at `now`."""
+        return self.scheduler.preview(self.state(identity), now, card_id=_card_id(identity))
+
+    def due_items(
+        self,
+        deck_id: str,
+        now: datetime,
+        identities_in_deck_order: Sequence[Identity],
+        new_limit: int = 20,
+        *,
+        learn_ahead: timedelta = timedelta(0),
+    ) -> list[Identity]:
+        """The review queue of a deck at `now`.
+
+        First the deck's reviewed items that are due (due <= now + learn_ahead), oldest due
+        first; then never-reviewed items in the given deck order, at most `new_limit` minus
+        the items of this deck already introduced this study day. Items with history that
+        are not in `identities_in_deck_order` (orphans) are left out.
+        """
+        moment = to_utc(now)
+        order: list[Identity] = []
+        seen: set[str] = set()
+        for identity in identities_in_deck_order:
+            ident = _identity(identity)
+            if ident.deck_id != deck_id:
+                raise ValueError(f"{ident!r} is not in deck {deck_id!r}")
+            if ident.item_id not in seen:
+                seen.add(ident.item_id)
+                order.append(ident)
+        day = self.study_day(moment)
+        start, end = self.day_start(day), self.day_start(day + timedelta(days=1))
+        with self._read() as conn:
+            due = conn.execute(DUE_QUERY, (deck_id, format_timestamp(moment + learn_ahead)))
+            queue = [Identity(deck_id, row[0]) for row in due if row[0] in seen]
+            reviewed = {
+                row[0]
+                for row in conn.execute("SELECT item_id FROM items WHERE deck_id = ?", (deck_id,))
+            }
+            introduced = conn.execute(
+                "SELECT count(*) FROM items WHERE deck_id = ? AND introduced_at >= ? "
+                "AND introduced_at < ?",
+                (deck_id, format_timestamp(start), format_timestamp(end)),
+            ).fetchone()[0]
+        room = max(0, new_limit - int(introduced))
+        for ident in order:
+            if room <= 0:
+                break
+            if ident.item_id not in reviewed:
+                queue.append(ident)
+                room -= 1
+        return queue
+
+    def record_review(
+        self,
+        identity: Identity,
+        kind: str,
+        rating: Rating | int,
+        now: datetime,
+        duration_ms: int | None = None,
+    ) -> ReviewResult:
+        """Rate an item at `now`: compute its next state and commit it with a log entry.
+
+        When this returns, the review is on disk (WAL, synchronous=FULL). `kind` (question,
+        card, exercise, ...) is logged; the item keeps the kind it was introduced with.
+        """
+        ident = _identity(identity)
+        grade = Rating(rating)
+        moment = to_utc(now)
+        if duration_ms is not None and duration_ms < 0:
+            raise ValueError(f"duration_ms cannot be negative, got {duration_ms}")
+        if not kind:
+            raise ValueError("kind must be a non-empty string")
+        with self._write() as conn:
+            row = conn.execute(
+                f"SELECT id, {_STATE_COLUMNS} FROM items WHERE deck_id = ? AND item_id = ?",
+                ident,
+            ).fetchone()
+            before = None if row is None else _state_or_none(row[1:])
+            after = self.scheduler.apply(before, grade, moment, card_id=_card_id(ident))
+            if row is None:
+                conn.execute(
+                    f"INSERT INTO items (deck_id, item_id, kind, {_STATE_COLUMNS}, "
+                    "introduced_at, introduced_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    "(SELECT coalesce(max(introduced_seq), 0) + 1 FROM items))",
+                    (*ident, kind, *after.to_columns(), format_timestamp(moment)),
+                )
+            else:
+                conn.execute(
+                    "UPDATE items SET phase = ?, step = ?, stability = ?, difficulty = ?, "
+                    "due = ?, last_review = ? WHERE id = ?",
+                    (*after.to_columns(), row[0]),
+                )
+            cursor = conn.execute(
+                "INSERT INTO reviews (deck_id, item_id, kind, rating, reviewed_at, duration_ms, "
+                f"{_BEFORE}, {_AFTER}) VALUES ({', '.join('?' * 18)})",
+                (
+                    *ident,
+                    kind,
+                    int(grade),
+                    format_timestamp(moment),
+                    duration_ms,
+                    *(before.to_columns() if before is not None else _NO_STATE),
+                    *after.to_columns(),
+                ),
+            )
+            review_id = cursor.lastrowid
+        assert review_id is not None
+        return ReviewResult(review_id, ident, grade, moment, before, after)
+
+    def undo_last(self, deck_id: str | None = None) -> Identity | None:
+        """Undo the latest review not yet undone (in `deck_id`, or in any deck).
+
+        The item gets back exactly its state before that review ("never reviewed" for a
+        first review); the log entry is kept, marked undone. Returns the item, or None if
+        there was nothing to undo. One transaction.
+        """
+        where = "undone = 0" + ("" if deck_id is None else " AND deck_id = ?")
+        args: tuple[str, ...] = () if deck_id is None else (deck_id,)
+        with self._write() as conn:
+            row = conn.execute(
+                f"SELECT id, deck_id, item_id, {_BEFORE} FROM reviews WHERE {where} "
+                "ORDER BY id DESC LIMIT 1",
+                args,
+            ).fetchone()
+            if row is None:
+                return None
+            review_id, ident = row[0], Identity(row[1], row[2])
+            before = _state_or_none(row[3:])
+            if before is None:
+                conn.execute("DELETE FROM items WHERE deck_id = ? AND item_id = ?", ident)
+            else:
+                conn.execute(
+                    "UPDATE items SET phase = ?, step = ?, stability = ?, difficulty = ?, "
+                    "due = ?, last_review = ? WHERE deck_id = ? AND item_id = ?",
+                    (*before.to_columns(), *ident),
+                )
+            conn.execute("UPDATE reviews SET undone = 1 WHERE id = ?", (review_id,))
+        return ident
+
+    # ------------------------------------------------------------------------- quiz
+
+    def record_quiz(self, session_id: str, results: Iterable[QuizAnswer]) -> int:
+        """Save a quiz session's answers in one transaction; returns how many were saved."""
+        if not session_id:
+            raise ValueError("session_id must be a non-empty string")
+        rows = [
+            (
+                session_id,
+                *_identity(r.identity),
+                int(bool(r.correct)),
+                format_timestamp(r.answered_at),
+            )
+            for r in results
+        ]
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT INTO quiz_results (session_id, deck_id, item_id, correct, answered_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
+        return len(rows)
+
+    def quiz_answers(self, session_id: str) -> list[QuizAnswer]:
+        """The answers of one quiz session, in the order they were saved."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT deck_id, item_id, correct, answered_at FROM quiz_results "
+                "WHERE session_id = ? ORDER BY id",
+                (session_id,),
+            ).fetchall()
+        return [QuizAnswer(Identity(r[0], r[1]), bool(r[2]), parse_timestamp(r[3])) for r in rows]
+
+    # ------------------------------------------------------------------------ stats
+
+    @staticmethod
+    def _deck_filter(deck_id: str | None) -> tuple[str, tuple[str, ...]]:
+        return ("", ()) if deck_id is None else (" AND deck_id = ?", (deck_id,))
+
+    def review_count(self, deck_id: str | None = None) -> int:
+        """Reviews logged and not undone (an exercise is one review)."""
+        extra, args = self._deck_filter(deck_id)
+        with self._read() as conn:
+            row = conn.execute(f"SELECT count(*) FROM reviews WHERE undone = 0{extra}", args)
+            return int(row.fetchone()[0])
+
+    def _review_times(
+        self, deck_id: str | None, since: datetime | None
+    ) -> list[tuple[datetime, int]]:
+        extra, args = self._deck_filter(deck_id)
+        if since is not None:
+            extra += " AND reviewed_at >= ?"
+            args = (*args, format_timestamp(since))
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT reviewed_at, rating FROM reviews WHERE undone = 0{extra}", args
+            ).fetchall()
+        return [(parse_timestamp(r[0]), int(r[1])) for r in rows]
+
+    def reviews_per_day(
+        self, now: datetime, days: int = 30, deck_id: str | None = None
+    ) -> dict[date, int]:
+        """Reviews (not undone) on each of the last `days` study days, oldest first,
+        ending with today; days without reviews are 0."""
+        if days < 1:
+            raise ValueError("days must be at least 1")
+        today = self.study_day(now)
+        first = today - timedelta(days=days - 1)
+        counts = {first + timedelta(days=i): 0 for i in range(days)}
+        for when, _rating in self._review_times(deck_id, self.day_start(first)):
+            day = self.study_day(when)
+            if day in counts:
+                counts[day] += 1
+        return counts
+
+    def due_count(
+        self,
+        now: datetime,
+        deck_id: str | None = None,
+        identities: Collection[Identity] | None = None,
+    ) -> int:
+        """Reviewed items due at `now` (optionally only those among `identities`)."""
+        extra, args = self._deck_filter(deck_id)
+        limit = format_timestamp(to_utc(now))
+        with self._read() as conn:
+            if identities is None:
+                row = conn.execute(
+                    f"SELECT count(*) FROM items WHERE due <= ?{extra}", (limit, *args)
+                ).fetchone()
+                return int(row[0])
+            rows = conn.execute(
+                f"SELECT deck_id, item_id FROM items WHERE due <= ?{extra}", (limit, *args)
+            ).fetchall()
+        wanted = {_identity(i) for i in identities}
+        return sum(1 for r in rows if Identity(r[0], r[1]) in wanted)
+
+    def due_forecast(
+        self, now: datetime, days: int = 7, deck_id: str | None = None
+    ) -> dict[date, int]:
+        """Reviewed items falling due on each of the next `days` study days, starting today;
+        today's count includes everything already overdue."""
+        if days < 1:
+            raise ValueError("days must be at least 1")
+        today = self.study_day(now)
+        counts = {today + timedelta(days=i): 0 for i in range(days)}
+        end = self.day_start(today + timedelta(days=days))
+        extra, args = self._deck_filter(deck_id)
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT due FROM items WHERE due < ?{extra}", (format_timestamp(end), *args)
+            ).fetchall()
+        for (due,) in rows:
+            day = max(today, self.study_day(parse_timestamp(due)))
+            if day in counts:
+                counts[day] += 1
+        return counts
+
+    def retention(self, now: datetime, days: int = 30, deck_id: str | None = None) -> float | None:
+        """Share of the reviews in the `days` before `now` not rated again (None: no reviews)."""
+        moment = to_utc(now)
+        ratings = [
+            rating
+            for when, rating in self._review_times(deck_id, moment - timedelta(days=days))
+            if when <= moment
+        ]
+        if not ratings:
+            return None
+        return sum(1 for r in ratings if r != Rating.AGAIN) / len(ratings)
+
+    def streak(self, now: datetime, deck_id: str | None = None) -> int:
+        """Consecutive study days with at least one review, ending today (or yesterday,
+        when there has been no review yet today)."""
+        days = {self.study_day(when) for when, _rating in self._review_times(deck_id, None)}
+        day = self.study_day(now)
+        if day not in days:
+            day -= timedelta(days=1)
+        count = 0
+        while day in days:
+            count += 1
+            day -= timedelta(days=1)
+        return count
+
+    def item_counts(self, identities: Iterable[Identity]) -> ItemCounts:
+        """How many of `identities` are new, learning (or relearning) and in review."""
+        wanted = {_identity(i) for i in identities}
+        phases: dict[Identity, int] = {}
+        with self._read() as conn:
+            for deck_id in sorted({i.deck_id for i in wanted}):
+                for item_id, phase in conn.execute(
+                    "SELECT item_id, phase FROM items WHERE deck_id = ?", (deck_id,)
+                ):
+                    phases[Identity(deck_id, item_id)] = int(phase)
+        new = learning = review = 0
+        for ident in wanted:
+            phase = phases.get(ident)
+            if phase is None:
+                new += 1
+            elif phase == Phase.REVIEW:
+                review += 1
+            else:
+                learning += 1
+        return ItemCounts(new=new, learning=learning, review=review)
+
+    def orphans(self, known_identities: Iterable[Identity]) -> int:
+        """Items with a review history whose identity is in no deck any more (kept, not
+        deleted: the history comes back if the item does)."""
+        known = {_identity(i) for i in known_identities}
+        with self._read() as conn:
+            rows = conn.execute("SELECT deck_id, item_id FROM items").fetchall()
+        return sum(1 for r in rows if Identity(r[0], r[1]) not in known)
