@@ -177,6 +177,72 @@ def cmd_calc_params(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- quiz --------------------------------------------------------------------------------
+
+MAX_PRACTICE = 10_000
+"""Most generated problems one `quiz --practice N` asks."""
+
+
+def _practice_count(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= value <= MAX_PRACTICE:
+        raise argparse.ArgumentTypeError(f"expected 1 to {MAX_PRACTICE:,} problems, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def cmd_quiz(args: argparse.Namespace) -> int:
+    """A quiz on a deck: the TUI, or plain lines on stdin/stdout with --plain."""
+    from studyapp.deck.loader import find_library
+    from studyapp.errors import UsageError
+
+    if not args.plain:
+        return _open_tui(args, start="quiz")
+    if args.deck is None:
+        raise UsageError("quiz --plain needs a DECK (a deck id of the library)")
+    from studyapp import plain
+
+    # Quiz results are not kept yet; once the review store lands, pass
+    # on_finish=<save the SessionResult under the data dir> here.
+    return plain.quiz(
+        find_library(args.library),
+        args.deck,
+        exercise_id=args.exercise,
+        practice=args.practice,
+        seed=args.seed,
+        shuffle=args.shuffle,
+        on_finish=None,
+    )
+
+
+def _open_tui(args: argparse.Namespace, *, start: str) -> int:
+    """Open the TUI (studyapp.tui.app.run_app) on `start`, if this installation has it."""
+    import importlib
+
+    from studyapp.deck.loader import find_library
+
+    try:
+        run_app = importlib.import_module("studyapp.tui.app").run_app
+    except (ImportError, AttributeError) as error:
+        print(
+            f"studyapp: the TUI is not available ({error}); use --plain",
+            file=sys.stderr,
+        )
+        return EXIT_DATA
+    data_dir = importlib.import_module("studyapp.paths").resolve_data_dir(args.data_dir)
+    status = run_app(find_library(args.library), data_dir, start=start, deck_id=args.deck)
+    return EXIT_OK if status is None else int(status)
+
+
 # -- parser ------------------------------------------------------------------------------
 
 
@@ -199,6 +265,21 @@ def build_parser() -> argparse.ArgumentParser:
                        help="deck file, exercise file or library folder (default: the library)")
     check.add_argument("--json", action="store_true", help="machine-readable output")
     check.set_defaults(handler=cmd_check)
+
+    quiz = commands.add_parser(
+        "quiz", help="quiz on every item of a deck (the review schedule is untouched)"
+    )
+    quiz.add_argument("deck", nargs="?", metavar="DECK", help="a deck id of the library")
+    quiz.add_argument("--plain", action="store_true",
+                      help="plain lines on stdin/stdout instead of the TUI")
+    quiz.add_argument("--exercise", metavar="ID", help="only this exercise's steps, in order")
+    quiz.add_argument("--practice", metavar="N", type=_practice_count,
+                      help="only N generated problems from the deck's practice templates")
+    quiz.add_argument("--seed", metavar="S", type=_seed,
+                      help="make generated problems (and --shuffle) reproducible")
+    quiz.add_argument("--shuffle", action="store_true",
+                      help="questions, cards and exercises in a random order")
+    quiz.set_defaults(handler=cmd_quiz)
 
     calc = commands.add_parser("calc", help="the tree calculator")
     calc_commands = calc.add_subparsers(dest="calc_command", metavar="WHAT",

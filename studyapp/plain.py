@@ -1,0 +1,239 @@
+"""`studyapp quiz DECK --plain`: the quiz as plain lines on stdin/stdout (docs/cli.md).
+
+A thin face over the session engine (studyapp.session): it prints prompts, reads one line at a
+time and forwards it as an event. No colour, no cursor control; every line is flushed at once;
+any input (random bytes included) is answered with a line, never a traceback. The last line
+printed is always exactly `score: K/N`.
+
+Output, item by item (blank lines between items):
+
+    Depth buys context: count the levels, then trace one fusion     <- before an exercise's
+    In a WaveNet-style model every level merges ...                     first step: title, setup
+    1/8. To give the model a 16-character context, how many ...? (unit: levels)
+    hint: Look for the `k` with 2^k = 16.                            <- after `?`
+    can't read "banana" as a number                                  <- unreadable: the reason,
+    1/8. To give the model ...                                          then the step again
+    correct | wrong, expected 4 | gave up, expected 4               <- graded / empty line
+    Each level doubles the span ...                                  <- the explanation
+    What you should have found: ...                                  <- after the last step:
+    exercise done: 7/8 steps right, 1 hint, 0 given up                  outcome and summary
+
+Questions and cards: the prompt (`2/19. ...`); any line reveals `answer:` and the answer
+(an empty line is the usual way; a typed attempt is not graded), then `did you know it? (y/n)`
+until a `y` or `n` line (`answer y or n` otherwise).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import random
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from studyapp.session import Feedback, Item, Prompt, Session, SessionResult
+
+OnFinish = Callable[[SessionResult], None]
+"""Called once with the result when a session ends (the hook for keeping quiz history)."""
+
+YES = frozenset({"y", "yes"})
+NO = frozenset({"n", "no"})
+
+
+class _Lines:
+    """One line at a time from a text stream; None at end of input (or if it can't be read)."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self.stream = stream
+
+    def read(self) -> str | None:
+        if self.stream is None:
+            return None
+        try:
+            line = self.stream.readline()
+        except (OSError, ValueError):  # closed, unreadable or undecodable: end the session
+            return None
+        if not line:
+            return None
+        return line.rstrip("\r\n")
+
+
+class _Output:
+    """Plain lines, each flushed at once."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def say(self, text: str = "") -> None:
+        for line in text.strip("\n").splitlines() or [""]:
+            print(line.rstrip(), file=self.stream, flush=True)
+
+
+def _robust(stream: TextIO | None) -> TextIO | None:
+    """Make a real console stream replace undecodable/unencodable characters, not raise."""
+    if isinstance(stream, io.TextIOWrapper):
+        with contextlib.suppress(ValueError, OSError):
+            stream.reconfigure(errors="replace")
+    return stream
+
+
+def _instructions(items: tuple[Item, ...]) -> str:
+    count = len(items)
+    kinds = {item.kind for item in items}
+    noun = "generated problem" if kinds == {"practice"} else "step" if kinds == {"step"} else "item"
+    parts = [f"{count} {noun}{'' if count == 1 else 's'}."]
+    if kinds & {"question", "card"}:
+        parts.append("Questions and cards: Enter shows the answer, then y or n.")
+    if kinds & {"step", "practice"}:
+        parts.append("Numbers: type your answer, ? for a hint, Enter to give up.")
+    return " ".join(parts)
+
+
+def _prompt_line(prompt: Prompt) -> str:
+    text = prompt.text.strip()
+    if prompt.kind == "numeric" and prompt.unit:
+        text += f" (unit: {prompt.unit})"
+    return f"{prompt.position}/{prompt.total}. {text}"
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _show_feedback(out: _Output, feedback: Feedback) -> None:
+    if feedback.status == "correct":
+        out.say("correct")
+    elif feedback.status == "wrong":
+        out.say(f"wrong, expected {feedback.expected}" if feedback.done else "wrong, try again")
+    elif feedback.status == "gave_up":
+        out.say(f"gave up, expected {feedback.expected}")
+    if feedback.explanation:
+        out.say(feedback.explanation)
+    summary = feedback.exercise
+    if summary is not None:
+        if summary.outcome:
+            out.say()
+            out.say(summary.outcome)
+            out.say()
+        out.say(
+            f"exercise done: {summary.right}/{summary.step_count} steps right, "
+            f"{_counted(summary.hints, 'hint')}, {summary.gave_up} given up"
+        )
+
+
+def _drive(session: Session, lines: _Lines, out: _Output) -> None:
+    shown = 0  # position of the last prompt printed
+    while (prompt := session.current()) is not None:
+        if prompt.position != shown:
+            shown = prompt.position
+            out.say()
+            if prompt.starts_exercise and prompt.exercise is not None:
+                out.say(prompt.exercise.title)
+                if prompt.exercise.setup:
+                    out.say(prompt.exercise.setup)
+                out.say()
+            out.say(_prompt_line(prompt))
+        line = lines.read()
+        if line is None:
+            return
+        text = line.strip()
+        if prompt.kind == "numeric":
+            if text == "?":
+                hint = session.hint()
+                out.say(f"hint: {hint.strip()}" if hint else "no hint for this one")
+                continue
+            feedback = session.give_up() if not text else session.answer(text)
+            if feedback.status == "unreadable":
+                out.say(feedback.reason or "that is not a number")
+                out.say(_prompt_line(prompt))
+                continue
+            _show_feedback(out, feedback)
+        elif not prompt.revealed:
+            answer = session.reveal()
+            out.say("answer:")
+            out.say(answer)
+            out.say("did you know it? (y/n)")
+        elif text.lower() in YES or text.lower() in NO:
+            session.self_grade(text.lower() in YES)
+        else:
+            out.say("answer y or n")
+
+
+def run_quiz(
+    session: Session,
+    stdin: TextIO | None,
+    stdout: TextIO,
+    *,
+    title: str | None = None,
+    on_finish: OnFinish | None = None,
+) -> int:
+    """Run a session on these streams until it is over or input ends; returns 0."""
+    out = _Output(stdout)
+    lines = _Lines(stdin)
+    if title:
+        out.say(title)
+    items = session.items
+    out.say(_instructions(items) if items else "Nothing to ask.")
+    try:
+        _drive(session, lines, out)
+    except KeyboardInterrupt:
+        out.say()
+    result = session.result()
+    if on_finish is not None:
+        on_finish(result)
+    out.say()
+    out.say(f"score: {result.score}")
+    return 0
+
+
+def quiz(
+    library_root: Path,
+    deck_id: str,
+    *,
+    exercise_id: str | None = None,
+    practice: int | None = None,
+    seed: int | None = None,
+    shuffle: bool = False,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    on_finish: OnFinish | None = None,
+) -> int:
+    """`studyapp quiz DECK --plain`: load the deck, build the session, run it on the streams.
+
+    Defaults to sys.stdin/stdout/stderr. An unknown deck or exercise raises DataError (exit 1
+    in the CLI). `on_finish(result)` is called once when the session ends.
+    """
+    from studyapp.deck.loader import load_library
+    from studyapp.errors import DataError
+    from studyapp.session import items_for_practice, items_for_quiz
+
+    library = load_library(library_root)
+    deck = library.deck(deck_id)
+    exercises = library.exercises_of(deck)
+    errors = stderr if stderr is not None else sys.stderr
+    missing = [ref for ref in deck.exercises if ref not in library.exercises]
+    if exercise_id is not None and exercise_id in missing:
+        raise DataError(
+            f"the exercise {exercise_id!r} did not load (see: studyapp check {library_root})"
+        )
+    for ref in missing:
+        print(
+            f"studyapp: warning: exercise {ref!r} of deck {deck.id!r} did not load "
+            "(see: studyapp check); it is left out",
+            file=errors,
+            flush=True,
+        )
+    rng = random.Random(seed) if seed is not None else random.Random()
+    if practice is not None:
+        items = items_for_practice(deck, exercises, practice, exercise_id=exercise_id, rng=rng)
+    else:
+        items = items_for_quiz(deck, exercises, exercise_id=exercise_id, shuffle=shuffle, rng=rng)
+    session = Session(items)
+    source = _robust(stdin if stdin is not None else sys.stdin)
+    target = _robust(stdout if stdout is not None else sys.stdout)
+    if target is None:  # no stdout at all: nothing can be shown
+        return 0
+    return run_quiz(session, source, target, title=deck.title, on_finish=on_finish)
