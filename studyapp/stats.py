@@ -1,0 +1,97 @@
+"""Review statistics for `studyapp stats` and the stats screen, computed once from the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from studyapp.deck.loader import Library
+from studyapp.review import review_items
+from studyapp.store import Identity, ReviewStore
+
+HEATMAP_DAYS = 7 * 15
+"""The heatmap's span: fifteen weeks."""
+FORECAST_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Everything the stats views show, for one deck or the whole library."""
+
+    deck_id: str | None
+    reviews: int
+    """Ratings logged and not undone (an exercise counts once)."""
+    reviews_today: int
+    per_day: dict[date, int]
+    """Reviews on each of the last HEATMAP_DAYS study days, oldest first."""
+    due: int
+    """Reviewed items due now."""
+    forecast: dict[date, int]
+    """Items due on each of the next FORECAST_DAYS study days (today includes overdue)."""
+    retention: float | None
+    """Share of the last 30 days' reviews not rated again; None without reviews."""
+    streak: int
+    new: int
+    learning: int
+    review: int
+    orphans: int
+    """Items with history that are in no deck any more (kept, never deleted)."""
+
+    @property
+    def items(self) -> int:
+        """Items in the deck(s) counted."""
+        return self.new + self.learning + self.review
+
+    def as_json(self) -> dict[str, Any]:
+        """Plain data for `stats --json`."""
+        return {
+            "deck": self.deck_id,
+            "reviews": self.reviews,
+            "reviews_today": self.reviews_today,
+            "reviews_per_day": {d.isoformat(): n for d, n in self.per_day.items() if n},
+            "due": self.due,
+            "forecast": {d.isoformat(): n for d, n in self.forecast.items()},
+            "retention": None if self.retention is None else round(self.retention, 4),
+            "streak": self.streak,
+            "items": {
+                "total": self.items,
+                "new": self.new,
+                "learning": self.learning,
+                "review": self.review,
+            },
+            "orphans": self.orphans,
+        }
+
+
+def compute_stats(
+    store: ReviewStore, library: Library, now: datetime, deck_id: str | None = None
+) -> Stats:
+    """Statistics of one deck (or every deck) at `now`."""
+    decks = [library.deck(deck_id)] if deck_id is not None else list(library.decks.values())
+    identities: list[Identity] = [
+        item.identity
+        for deck in decks
+        for item in review_items(deck, library.exercises_of(deck))
+    ]
+    all_known = [
+        item.identity
+        for deck in library.decks.values()
+        for item in review_items(deck, library.exercises_of(deck))
+    ]
+    counts = store.item_counts(identities)
+    per_day = store.reviews_per_day(now, HEATMAP_DAYS, deck_id)
+    return Stats(
+        deck_id=deck_id,
+        reviews=store.review_count(deck_id),
+        reviews_today=list(per_day.values())[-1],
+        per_day=per_day,
+        due=store.due_count(now, deck_id, identities),
+        forecast=store.due_forecast(now, FORECAST_DAYS, deck_id),
+        retention=store.retention(now, 30, deck_id),
+        streak=store.streak(now, deck_id),
+        new=counts.new,
+        learning=counts.learning,
+        review=counts.review,
+        orphans=store.orphans(all_known),
+    )

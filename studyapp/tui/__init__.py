@@ -1,0 +1,1 @@
+"""The Textual face of studyapp: home, review, quiz, worked exercises, calculator, stats, export."""

@@ -1,0 +1,205 @@
+"""The app factory and the Textual App: one library, one review store, many screens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.message import Message
+from textual.screen import Screen
+
+from studyapp.deck.cache import load_library_cached
+from studyapp.deck.loader import Library
+from studyapp.errors import StudyappError
+from studyapp.store import ReviewStore
+from studyapp.tui import bindings
+from studyapp.tui.commands import StudyCommands
+
+StartScreen = Literal["home", "review", "quiz"]
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The wall clock, timezone-aware."""
+    return datetime.now(UTC)
+
+
+class LibraryLoaded(Message):
+    """The library finished loading in its worker."""
+
+    def __init__(self, library: Library | None, error: str | None) -> None:
+        super().__init__()
+        self.library = library
+        self.error = error
+
+
+class StudyApp(App[int]):
+    """studyapp's terminal face. Build it with `create_app`."""
+
+    TITLE = "studyapp"
+    CSS_PATH = "app.tcss"
+    BINDINGS = bindings.APP
+    COMMANDS = App.COMMANDS | {StudyCommands}
+
+    def __init__(
+        self,
+        library_root: Path,
+        data_dir: Path,
+        *,
+        start: StartScreen = "home",
+        deck_id: str | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        super().__init__()
+        self.library_root = library_root
+        self.data_dir = data_dir
+        self.start = start
+        self.start_deck = deck_id
+        self.clock = clock
+        self.library: Library | None = None
+        self.library_error: str | None = None
+        self._store: ReviewStore | None = None
+        self.store_error: str | None = None
+        self.sub_title = str(library_root)
+
+    # -- shared services -------------------------------------------------------------
+
+    @property
+    def store(self) -> ReviewStore | None:
+        """The review store, opened on first use; None (with `store_error`) if it is unusable."""
+        if self._store is None and self.store_error is None:
+            try:
+                self._store = ReviewStore.open(self.data_dir, now=self.clock())
+            except StudyappError as error:
+                self.store_error = str(error)
+        return self._store
+
+    def on_mount(self) -> None:
+        from studyapp.tui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        self.load_library()
+
+    @work(thread=True, exclusive=True, group="library")
+    def load_library(self) -> None:
+        """Parse (or read from the cache) the whole library off the UI thread."""
+        try:
+            library = load_library_cached(self.library_root, self.data_dir / "cache")
+        except StudyappError as error:
+            self.post_message(LibraryLoaded(None, str(error)))
+            return
+        self.post_message(LibraryLoaded(library, None))
+
+    def on_library_loaded(self, message: LibraryLoaded) -> None:
+        self.library = message.library
+        self.library_error = message.error
+        from studyapp.tui.screens.home import HomeScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.show_library()
+        if self.start != "home" and self.library is not None:
+            start, self.start = self.start, "home"
+            deck_id = self.start_deck or next(iter(self.library.decks), None)
+            if deck_id is None:
+                return
+            if deck_id not in self.library.decks:
+                self.notify(f"unknown deck {deck_id!r}", severity="error")
+                return
+            if start == "review":
+                self.open_review(deck_id)
+            else:
+                self.open_quiz(deck_id)
+
+    def on_unmount(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+    # -- navigation (used by screens and the command palette) --------------------------
+
+    def open_review(self, deck_id: str) -> None:
+        """Spaced-repetition review of the deck's due items."""
+        from studyapp.tui.screens.review import ReviewScreen
+
+        if self.store is None:
+            self.notify(self.store_error or "the review store is unavailable", severity="error")
+            return
+        self.push_screen(ReviewScreen(deck_id))
+
+    def open_quiz(self, deck_id: str, *, exercise_id: str | None = None) -> None:
+        """A quiz over every item of the deck (or one exercise); the schedule is untouched."""
+        from studyapp.tui.screens.quiz import QuizScreen
+
+        self.push_screen(QuizScreen(deck_id, exercise_id=exercise_id))
+
+    def open_practice(self, deck_id: str) -> None:
+        """Fresh generated problems from the deck's practice templates."""
+        from studyapp.tui.screens.quiz import QuizScreen
+
+        self.push_screen(QuizScreen(deck_id, practice=True))
+
+    def open_calculator(self) -> None:
+        """The interactive tree calculator."""
+        from studyapp.tui.screens.calculator import CalculatorScreen
+
+        self.push_screen(CalculatorScreen())
+
+    def open_stats(self, deck_id: str | None = None) -> None:
+        """Review statistics."""
+        from studyapp.tui.screens.stats import StatsScreen
+
+        self.push_screen(StatsScreen(deck_id))
+
+    def open_export(self, deck_id: str) -> None:
+        """The PDF export dialog."""
+        from studyapp.tui.screens.export import ExportScreen
+
+        self.push_screen(ExportScreen(deck_id))
+
+    # -- app-wide actions ------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from studyapp.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    async def action_quit(self) -> None:
+        self.exit(0)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Light/dark", "Switch between the light and dark theme",
+                            self.action_toggle_theme)
+
+
+def create_app(
+    library_root: Path,
+    data_dir: Path,
+    *,
+    start: StartScreen = "home",
+    deck_id: str | None = None,
+    clock: Clock = utc_now,
+) -> StudyApp:
+    """The one way to build the app: used by the CLI, the pilot tests and the snapshots."""
+    return StudyApp(library_root, data_dir, start=start, deck_id=deck_id, clock=clock)
+
+
+def run_app(
+    library_root: Path,
+    data_dir: Path,
+    *,
+    start: StartScreen = "home",
+    deck_id: str | None = None,
+) -> int:
+    """Run the TUI until the learner quits; returns the exit code."""
+    app = create_app(library_root, data_dir, start=start, deck_id=deck_id)
+    result = app.run()
+    return result if isinstance(result, int) else 0

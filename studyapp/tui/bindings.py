@@ -1,0 +1,91 @@
+"""Every key binding of the TUI, declared as data in one place."""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+APP: list[BindingType] = [
+    Binding("ctrl+q", "quit", "Quit", priority=True),
+    Binding("question_mark", "help", "Help", key_display="?"),
+    Binding("ctrl+t", "toggle_theme", "Light/dark"),
+]
+
+HOME: list[BindingType] = [
+    Binding("r", "review", "Review"),
+    Binding("q", "quiz", "Quiz"),
+    Binding("p", "practice", "Practise"),
+    Binding("w", "exercise", "Worked exercise"),
+    Binding("e", "export", "Export"),
+    Binding("c", "calculator", "Calculator"),
+    Binding("s", "stats", "Stats"),
+]
+
+BACK: list[BindingType] = [
+    Binding("escape", "back", "Back"),
+]
+
+REVIEW: list[BindingType] = [
+    *BACK,
+    Binding("space", "reveal", "Reveal"),
+    Binding("1", "rate(1)", "Again"),
+    Binding("2", "rate(2)", "Hard"),
+    Binding("3", "rate(3)", "Good"),
+    Binding("4", "rate(4)", "Easy"),
+    Binding("u", "undo", "Undo"),
+]
+
+SESSION: list[BindingType] = [
+    Binding("ctrl+r", "reveal", "Reveal"),
+    Binding("space", "reveal", "Reveal", show=False),
+    Binding("y", "knew(True)", "Knew it"),
+    Binding("n", "knew(False)", "Didn't know"),
+    Binding("ctrl+h", "hint", "Hint"),
+    Binding("ctrl+g", "give_up", "Give up"),
+]
+"""Inside a quiz session (questions, cards, numeric steps)."""
+
+QUIZ: list[BindingType] = [
+    *BACK,
+    Binding("m", "retry_missed", "Quiz the missed", show=False),
+    Binding("a", "again", "Again", show=False),
+]
+
+HELP: list[BindingType] = [
+    Binding("escape", "dismiss", "Close"),
+    Binding("q", "dismiss", "Close"),
+    Binding("question_mark", "dismiss", "Close", key_display="?"),
+]
+
+EXPORT: list[BindingType] = [
+    Binding("escape", "cancel", "Cancel"),
+]
+
+CALCULATOR: list[BindingType] = [
+    *BACK,
+    Binding("ctrl+l", "reset", "Lecture values"),
+]
+
+STATS: list[BindingType] = [
+    *BACK,
+]
+
+HELP_TEXT = """\
+# studyapp keys
+
+**Everywhere**: `ctrl+q` quit · `?` this help · `ctrl+p` command palette ·
+`ctrl+t` light/dark · `escape` back
+
+**Home**: `↑`/`↓` choose a deck · `r` review due items · `q` quiz (schedule untouched) ·
+`w` the deck's worked exercise · `p` practise fresh generated problems · `e` export to PDF ·
+`c` tree calculator · `s` statistics
+
+**Review**: `space` reveal · `1` again · `2` hard · `3` good · `4` easy (each choice shows the
+next interval) · `u` undo the last rating. Every rating is saved before the next item appears.
+
+**Quiz**: write your answer in the box first (for open questions), `ctrl+r` reveal, then `y` / `n`.
+Numeric steps: type the number and press `enter`; `?` or `ctrl+h` shows the hint; an empty
+`enter` or `ctrl+g` gives up. Answers like `1,024`, `2^10`, `log2(1024)` and `10 levels` count.
+
+**Calculator**: type in any box; everything updates as you type. `ctrl+l` restores the
+lecture's model (context 8, embedding 10, hidden 68, vocab 27, batch 4).
+"""

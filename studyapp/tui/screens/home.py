@@ -1,0 +1,151 @@
+"""The home screen: every deck with due, new and total counts, and what failed to load."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from studyapp.review import deck_counts, review_items
+from studyapp.tui import bindings
+
+if TYPE_CHECKING:
+    from studyapp.tui.app import StudyApp
+
+
+class HomeScreen(Screen[None]):
+    """Pick a deck, then review, quiz, practise, export; or open the calculator or stats."""
+
+    BINDINGS = bindings.HOME
+
+    @property
+    def study_app(self) -> StudyApp:
+        return cast("StudyApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="home"):
+            yield Static("Loading the library…", id="home-status")
+            yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="home-problems")
+            yield Static(
+                "r review · q quiz · w worked exercise · p practise · e export · "
+                "c calculator · s stats · ? help",
+                id="home-hint",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#decks", DataTable)
+        table.add_column("Deck", key="deck")
+        table.add_column("Due", key="due")
+        table.add_column("New", key="new")
+        table.add_column("Total", key="total")
+        table.add_column("About", key="about")
+        if self.study_app.library is not None or self.study_app.library_error is not None:
+            self.show_library()
+
+    def on_screen_resume(self) -> None:
+        # Counts change after a review session: recount when we come back.
+        if self.study_app.library is not None:
+            self.show_library()
+
+    def show_library(self) -> None:
+        """Fill the deck table and the list of files that failed to load."""
+        app = self.study_app
+        status = self.query_one("#home-status", Static)
+        if app.library is None:
+            status.update(f"⚠ {app.library_error or 'no library'}")
+            return
+        library = app.library
+        table = self.query_one("#decks", DataTable)
+        selected = self.selected_deck()
+        table.clear()
+        store = app.store
+        now = app.clock()
+        for deck_id, deck in library.decks.items():
+            items = review_items(deck, library.exercises_of(deck))
+            if store is not None:
+                counts = deck_counts(store, deck_id, items, now)
+                due, new = str(counts.due), str(counts.new)
+            else:
+                due = new = "–"
+            about = (deck.description or deck.title).strip().splitlines()[0]
+            if len(about) > 60:
+                about = about[:59] + "…"
+            table.add_row(deck_id, due, new, str(len(items)), about, key=deck_id)
+        if selected is not None and selected in library.decks:
+            table.move_cursor(row=table.get_row_index(selected))
+        count = len(library.decks)
+        lines = [f"{count} deck{'s' if count != 1 else ''} in {library.root}"]
+        if app.store_error:
+            lines.append(f"⚠ review store: {app.store_error}")
+        status.update("\n".join(lines))
+        failed = library.failed_reports
+        problems = self.query_one("#home-problems", Static)
+        if failed:
+            rows = [f"⚠ {len(failed)} file{'s' if len(failed) != 1 else ''} did not load:"]
+            for report in failed:
+                first = next((p for p in report.problems if p.severity == "error"), None)
+                where = f"{report.path.name}:{first.line}:{first.column}" if first else ""
+                rows.append(f"  {where}: {first.message if first else 'failed'}")
+            problems.update("\n".join(rows))
+            problems.add_class("shown")
+        else:
+            problems.update("")
+            problems.remove_class("shown")
+        table.focus()
+
+    def selected_deck(self) -> str | None:
+        """The deck under the cursor, if any."""
+        table = self.query_one("#decks", DataTable)
+        if table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return None if row_key.value is None else str(row_key.value)
+
+    def _with_deck(self) -> str | None:
+        deck_id = self.selected_deck()
+        if deck_id is None:
+            self.notify("No deck to open yet.", severity="warning")
+        return deck_id
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.study_app.open_review(str(event.row_key.value))
+
+    def action_review(self) -> None:
+        if (deck_id := self._with_deck()) is not None:
+            self.study_app.open_review(deck_id)
+
+    def action_quiz(self) -> None:
+        if (deck_id := self._with_deck()) is not None:
+            self.study_app.open_quiz(deck_id)
+
+    def action_exercise(self) -> None:
+        deck_id = self._with_deck()
+        library = self.study_app.library
+        if deck_id is None or library is None:
+            return
+        exercises = library.decks[deck_id].exercises
+        if not exercises:
+            self.notify("This deck has no worked exercise.", severity="warning")
+            return
+        self.study_app.open_quiz(deck_id, exercise_id=exercises[0])
+
+    def action_practice(self) -> None:
+        if (deck_id := self._with_deck()) is not None:
+            self.study_app.open_practice(deck_id)
+
+    def action_export(self) -> None:
+        if (deck_id := self._with_deck()) is not None:
+            self.study_app.open_export(deck_id)
+
+    def action_calculator(self) -> None:
+        self.study_app.open_calculator()
+
+    def action_stats(self) -> None:
+        self.study_app.open_stats(self.selected_deck())

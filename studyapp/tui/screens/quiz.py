@@ -1,0 +1,165 @@
+"""The quiz screen: every item of a deck (or one worked exercise, or generated practice)."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, Static
+
+from studyapp.errors import StudyappError
+from studyapp.session import (
+    Item,
+    Session,
+    SessionResult,
+    items_for_practice,
+    items_for_quiz,
+)
+from studyapp.store import Identity, QuizAnswer
+from studyapp.tui import bindings
+from studyapp.tui.widgets.session_view import SessionView
+
+if TYPE_CHECKING:
+    from studyapp.tui.app import StudyApp
+
+PRACTICE_BATCH = 10
+"""Practice draws this many fresh problems at a time, again and again until you stop."""
+
+
+class QuizScreen(Screen[None]):
+    """A quiz session; the review schedule is never touched. Ends with the score."""
+
+    BINDINGS = bindings.QUIZ
+
+    def __init__(
+        self,
+        deck_id: str,
+        *,
+        exercise_id: str | None = None,
+        practice: bool = False,
+        items: list[Item] | None = None,
+    ) -> None:
+        super().__init__()
+        self.deck_id = deck_id
+        self.exercise_id = exercise_id
+        self.practice = practice
+        self._items = items
+        self._given_items = items
+        self._finished = False
+        self._results: list[SessionResult] = []
+        self._missed: list[Item] = []
+        self._rng = random.Random()
+
+    @property
+    def study_app(self) -> StudyApp:
+        return cast("StudyApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield VerticalScroll(id="quiz-body")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        kind = "Practice" if self.practice else "Worked exercise" if self.exercise_id else "Quiz"
+        self.sub_title = f"{kind} · {self.deck_id}"
+        await self.start_session()
+
+    def _build_items(self) -> list[Item]:
+        if self._items is not None:
+            return self._items
+        library = self.study_app.library
+        if library is None:
+            raise StudyappError("the library is still loading")
+        deck = library.deck(self.deck_id)
+        exercises = library.exercises_of(deck)
+        if self.practice:
+            return items_for_practice(deck, exercises, PRACTICE_BATCH, rng=self._rng)
+        return items_for_quiz(deck, exercises, exercise_id=self.exercise_id)
+
+    async def start_session(self, banner: str | None = None) -> None:
+        body = self.query_one("#quiz-body", VerticalScroll)
+        await body.remove_children()
+        if banner:
+            await body.mount(Static(banner, classes="section-title", markup=False))
+        try:
+            items = self._build_items()
+        except StudyappError as error:
+            await body.mount(Static(f"⚠ {error}", classes="feedback-wrong", markup=False))
+            return
+        if not items:
+            await body.mount(Static("This deck has nothing to quiz.", markup=False))
+            return
+        self._finished = False
+        view = SessionView(Session(items), id="session")
+        await body.mount(view)
+
+    async def on_session_view_finished(self, message: SessionView.Finished) -> None:
+        result = message.result
+        self._finished = True
+        self._results.append(result)
+        self._save(result)
+        if self.practice:
+            # Practice goes on with fresh problems until the learner presses escape.
+            right = sum(r.correct for r in self._results)
+            asked = sum(r.asked for r in self._results)
+            await self.start_session(
+                f"Last set {result.correct}/{result.asked} · so far {right}/{asked} · "
+                "fresh problems below (escape to stop)"
+            )
+            return
+        session = self.query_one("#session", SessionView).session
+        by_identity = {item.identity: item for item in session.items}
+        self._missed = [
+            by_identity[o.identity] for o in result.outcomes
+            if not o.correct and o.identity in by_identity
+        ]
+        body = self.query_one("#quiz-body", VerticalScroll)
+        lines: list[Static] = [
+            Label(f"Score: {result.correct}/{result.asked}", classes="section-title")
+        ]
+        if self._missed:
+            lines.append(Static("Missed:", classes="explain"))
+            for item in self._missed:
+                title = item.text.strip().splitlines()[0]
+                lines.append(Static(f"  ✗ {title[:76]}", classes="done-step", markup=False))
+            lines.append(Static("m quiz just the missed ones again · a start over · "
+                                "escape back", classes="choices"))
+        else:
+            lines.append(Static("Everything right. a start over · escape back",
+                                classes="choices"))
+        await body.mount_all(lines)
+        body.scroll_end(animate=False)
+        self.set_focus(None)
+
+    def _save(self, result: SessionResult) -> None:
+        """Keep the quiz's answers for history (never the schedule)."""
+        store = self.study_app.store
+        if store is None or not result.outcomes:
+            return
+        now = self.study_app.clock()
+        answers = [
+            QuizAnswer(Identity(o.deck_id, o.item_id), o.correct, now) for o in result.outcomes
+        ]
+        try:
+            store.record_quiz(uuid.uuid4().hex, answers)
+        except StudyappError as error:
+            self.notify(f"could not save the quiz: {error}", severity="error")
+
+    async def action_retry_missed(self) -> None:
+        if not self._finished or not self._missed:
+            return
+        self._items = list(self._missed)
+        await self.start_session()
+
+    async def action_again(self) -> None:
+        if not self._finished:
+            return
+        self._items = self._given_items  # practice (None) draws fresh problems
+        await self.start_session()
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,67 @@
+"""The stats screen: heatmap, due forecast, retention, streak and item counts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, Static
+
+from studyapp.errors import StudyappError
+from studyapp.stats import FORECAST_DAYS, HEATMAP_DAYS, compute_stats
+from studyapp.tui import bindings
+from studyapp.tui.widgets.forecast import ForecastChart
+from studyapp.tui.widgets.heatmap import Heatmap
+
+if TYPE_CHECKING:
+    from studyapp.tui.app import StudyApp
+
+
+class StatsScreen(Screen[None]):
+    """Statistics of one deck, or of the whole library."""
+
+    BINDINGS = bindings.STATS
+
+    def __init__(self, deck_id: str | None = None) -> None:
+        super().__init__()
+        self.deck_id = deck_id
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="stats"):
+            yield Static("", id="stats-summary", classes="figure")
+            yield Label(f"Reviews per day (last {HEATMAP_DAYS // 7} weeks)",
+                        classes="section-title")
+            yield Heatmap("", id="stats-heatmap", classes="figure")
+            yield Label(f"Due in the next {FORECAST_DAYS} days", classes="section-title")
+            yield ForecastChart("", id="stats-forecast", classes="figure")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = cast("StudyApp", self.app)
+        self.sub_title = f"Stats · {self.deck_id or 'all decks'}"
+        summary = self.query_one("#stats-summary", Static)
+        store = app.store
+        if store is None or app.library is None:
+            summary.update(f"⚠ {app.store_error or 'the library is still loading'}")
+            return
+        try:
+            stats = compute_stats(store, app.library, app.clock(), self.deck_id)
+        except StudyappError as error:
+            summary.update(f"⚠ {error}")
+            return
+        retention = "–" if stats.retention is None else f"{stats.retention:.0%}"
+        summary.update(
+            f"{stats.reviews} reviews ({stats.reviews_today} today) · streak {stats.streak} "
+            f"day{'s' if stats.streak != 1 else ''} · retention {retention} (30 days)\n"
+            f"{stats.due} due now · {stats.items} items: {stats.new} new, "
+            f"{stats.learning} learning, {stats.review} in review"
+            + (f" · {stats.orphans} orphaned histories kept" if stats.orphans else "")
+        )
+        self.query_one("#stats-heatmap", Heatmap).show(stats.per_day)
+        self.query_one("#stats-forecast", ForecastChart).show(stats.forecast)
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,207 @@
+"""A widget that drives one quiz-engine Session: prompts, reveal, self-grade, typed answers."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, Label, Markdown, Static, TextArea
+
+from studyapp.session import Feedback, Prompt, Session, SessionResult
+from studyapp.tui import bindings
+
+
+class SessionView(Widget, can_focus=True):
+    """Shows the session's current item and forwards the learner's keys to the engine.
+
+    Answered items stay visible above the current one. All grading, hints and scoring
+    happen in `Session`; this widget only renders its prompts and feedback.
+    """
+
+    BINDINGS = bindings.SESSION
+
+    class Finished(Message):
+        """Every item of the session has been asked."""
+
+        def __init__(self, result: SessionResult) -> None:
+            super().__init__()
+            self.result = result
+
+    class ItemFinished(Message):
+        """One item was answered, self-graded or given up."""
+
+        def __init__(self, feedback: Feedback, prompt: Prompt) -> None:
+            super().__init__()
+            self.feedback = feedback
+            self.prompt = prompt
+
+    def __init__(self, session: Session, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.session = session
+        self._shown: Prompt | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="study"):
+            yield Static("", classes="progress-line", id="sv-progress")
+            yield Vertical(id="sv-history")
+            yield Vertical(id="sv-current")
+
+    async def on_mount(self) -> None:
+        await self.show_current()
+
+    # -- rendering ---------------------------------------------------------------------
+
+    async def show_current(self) -> None:
+        """Render the engine's current prompt (or post Finished)."""
+        prompt = self.session.current()
+        self._shown = prompt
+        current = self.query_one("#sv-current", Vertical)
+        await current.remove_children()
+        if prompt is None:
+            self.query_one("#sv-progress", Static).update("")
+            self.post_message(self.Finished(self.session.result()))
+            return
+        progress = f"{prompt.position} of {prompt.total}"
+        if prompt.exercise is not None and prompt.item.step_number is not None:
+            progress += (
+                f" · {prompt.exercise.title} · step {prompt.item.step_number} of "
+                f"{prompt.exercise.step_count}"
+            )
+        self.query_one("#sv-progress", Static).update(progress)
+        widgets: list[Widget] = []
+        if prompt.starts_exercise and prompt.exercise is not None:
+            widgets.append(Label(prompt.exercise.title, classes="section-title"))
+            if prompt.exercise.setup:
+                widgets.append(Markdown(prompt.exercise.setup, classes="explain"))
+        widgets.append(Markdown(prompt.text, classes="front"))
+        if prompt.kind == "numeric":
+            row = Horizontal(
+                Input(placeholder="your answer (? for a hint, empty to give up)",
+                      id="sv-answer"),
+                Label(prompt.unit or "", classes="unit"),
+                classes="numeric-row",
+            )
+            widgets.append(row)
+            widgets.append(Static("", id="sv-note", classes="feedback-note"))
+        elif prompt.kind == "open":
+            widgets.append(Label("Write your answer first, then ctrl+r to reveal:",
+                                 classes="explain"))
+            widgets.append(TextArea(id="answer-area"))
+        else:
+            widgets.append(Label("space or ctrl+r to flip the card", classes="explain"))
+        await current.mount_all(widgets)
+        if prompt.kind == "numeric":
+            self.query_one("#sv-answer", Input).focus()
+        elif prompt.kind == "open":
+            self.query_one("#answer-area", TextArea).focus()
+        else:
+            self.focus()
+        self._scroll_end()
+
+    def _scroll_end(self) -> None:
+        self.query_one(VerticalScroll).scroll_end(animate=False)
+
+    async def _record(self, prompt: Prompt, feedback: Feedback, typed: str | None) -> None:
+        """Move the finished item into the history, then show the next one."""
+        history = self.query_one("#sv-history", Vertical)
+        mark = "✓" if feedback.correct else "✗"
+        title = prompt.text.strip().splitlines()[0] if prompt.text.strip() else ""
+        if len(title) > 70:
+            title = title[:69] + "…"
+        lines: list[Widget] = [Static(f"{mark} {title}", classes="done-step",
+                                      markup=False)]
+        if prompt.kind == "numeric":
+            if feedback.status == "correct":
+                text = f"correct: {feedback.value}"
+                style = "feedback-correct"
+            elif feedback.status == "gave_up":
+                text = f"gave up, expected {feedback.expected}"
+                style = "feedback-wrong"
+            else:
+                text = f"wrong ({typed}), expected {feedback.expected}"
+                style = "feedback-wrong"
+            lines.append(Static(text, classes=style, markup=False))
+            if feedback.explanation:
+                lines.append(Markdown(feedback.explanation, classes="explain"))
+        summary = feedback.exercise
+        if summary is not None:
+            lines.append(Static(
+                f"{summary.title}: {summary.right} of {summary.step_count} steps right"
+                f" · hints {summary.hints} · gave up {summary.gave_up}",
+                classes="section-title", markup=False,
+            ))
+            if summary.outcome:
+                lines.append(Markdown(summary.outcome, classes="explain"))
+        await history.mount_all(lines)
+        self.post_message(self.ItemFinished(feedback, prompt))
+        await self.show_current()
+
+    # -- events from the learner -------------------------------------------------------
+
+    async def action_reveal(self) -> None:
+        prompt = self.session.current()
+        if prompt is None or prompt.kind == "numeric" or prompt.revealed:
+            return
+        answer = self.session.reveal()
+        current = self.query_one("#sv-current", Vertical)
+        await current.mount_all([
+            Markdown(answer, classes="back"),
+            Label("Did you know it?  y yes · n no", classes="choices"),
+        ])
+        self.focus()
+        self._scroll_end()
+
+    async def action_knew(self, knew: bool) -> None:
+        prompt = self.session.current()
+        if prompt is None or prompt.kind == "numeric":
+            return
+        if not prompt.revealed:
+            self.notify("Reveal the answer first (space or ctrl+r).")
+            return
+        feedback = self.session.self_grade(knew)
+        await self._record(prompt, feedback, None)
+
+    async def action_hint(self) -> None:
+        prompt = self.session.current()
+        if prompt is None or prompt.kind != "numeric":
+            return
+        hint = self.session.hint()
+        self._note(f"hint: {hint}" if hint else "This step has no hint.")
+
+    async def action_give_up(self) -> None:
+        prompt = self.session.current()
+        if prompt is None:
+            return
+        feedback = self.session.give_up()
+        await self._record(prompt, feedback, None)
+
+    def _note(self, text: str) -> None:
+        notes = self.query("#sv-note")
+        if notes:
+            notes.first(Static).update(text)
+
+    @on(Input.Submitted, "#sv-answer")
+    async def _answer(self, event: Input.Submitted) -> None:
+        event.stop()
+        prompt = self.session.current()
+        if prompt is None or prompt.kind != "numeric":
+            return
+        text = event.value.strip()
+        if text == "?":
+            event.input.value = ""
+            await self.action_hint()
+            return
+        if not text:
+            await self.action_give_up()
+            return
+        feedback = self.session.answer(text)
+        if feedback.status == "unreadable":
+            self._note(f"⚠ {feedback.reason}")
+            return
+        if not feedback.done:
+            event.input.value = ""
+            self._note(f"wrong ({text}); try again")
+            return
+        await self._record(prompt, feedback, text)
