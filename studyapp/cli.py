@@ -7,7 +7,10 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from studyapp.session import SessionResult
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -211,8 +214,6 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         raise UsageError("quiz --plain needs a DECK (a deck id of the library)")
     from studyapp import plain
 
-    # Quiz results are not kept yet; once the review store lands, pass
-    # on_finish=<save the SessionResult under the data dir> here.
     return plain.quiz(
         find_library(args.library),
         args.deck,
@@ -220,8 +221,85 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         practice=args.practice,
         seed=args.seed,
         shuffle=args.shuffle,
-        on_finish=None,
+        on_finish=lambda result: _keep_quiz_history(args, result),
     )
+
+
+def _keep_quiz_history(args: argparse.Namespace, result: SessionResult) -> None:
+    """Quizzes never touch the schedule, but their answers are kept for history."""
+    if not result.outcomes:
+        return
+    import uuid
+    from datetime import UTC, datetime
+
+    from studyapp.errors import StudyappError
+    from studyapp.paths import resolve_data_dir
+    from studyapp.store import Identity, QuizAnswer, ReviewStore
+
+    now = datetime.now(UTC)
+    try:
+        with ReviewStore.open(resolve_data_dir(args.data_dir), now=now) as store:
+            store.record_quiz(
+                uuid.uuid4().hex,
+                [QuizAnswer(Identity(o.deck_id, o.item_id), o.correct, now)
+                 for o in result.outcomes],
+            )
+    except StudyappError as error:
+        print(f"studyapp: warning: the quiz was not saved: {error}", file=sys.stderr)
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """Spaced-repetition review: the TUI, or plain lines with --plain."""
+    from studyapp.errors import UsageError
+
+    if not args.plain:
+        return _open_tui(args, start="review")
+    if args.deck is None:
+        raise UsageError("review --plain needs a DECK (a deck id of the library)")
+    from studyapp import plain
+    from studyapp.deck.loader import find_library, load_library
+    from studyapp.paths import resolve_data_dir
+    from studyapp.store import ReviewStore
+
+    library = load_library(find_library(args.library))
+    library.deck(args.deck)  # an unknown deck is refused before the database is touched
+    with ReviewStore.open(resolve_data_dir(args.data_dir)) as store:
+        return plain.review(library, store, args.deck)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Review statistics of one deck or the whole library."""
+    from datetime import UTC, datetime
+
+    from studyapp.deck.loader import find_library, load_library
+    from studyapp.paths import resolve_data_dir
+    from studyapp.stats import compute_stats
+    from studyapp.store import ReviewStore
+
+    library = load_library(find_library(args.library))
+    if args.deck is not None:
+        library.deck(args.deck)
+    now = datetime.now(UTC)
+    with ReviewStore.open(resolve_data_dir(args.data_dir), now=now) as store:
+        stats = compute_stats(store, library, now, args.deck)
+    if args.json:
+        _print_json(stats.as_json())
+        return EXIT_OK
+    retention = "–" if stats.retention is None else f"{stats.retention:.0%}"
+    rows = [
+        ("deck", args.deck or "all decks"),
+        ("reviews", f"{stats.reviews} ({stats.reviews_today} today)"),
+        ("due now", str(stats.due)),
+        ("next 7 days", " ".join(str(n) for n in list(stats.forecast.values())[:7])),
+        ("retention", f"{retention} (last 30 days)"),
+        ("streak", f"{stats.streak} day{'s' if stats.streak != 1 else ''}"),
+        ("items", f"{stats.items}: {stats.new} new, {stats.learning} learning, "
+                  f"{stats.review} review"),
+        ("orphans", f"{stats.orphans} (history of items no longer in a deck; kept)"),
+    ]
+    for label, value in rows:
+        print(f"{label:<12} {value}")
+    return EXIT_OK
 
 
 def _open_tui(args: argparse.Namespace, *, start: str) -> int:
@@ -280,6 +358,17 @@ def build_parser() -> argparse.ArgumentParser:
     quiz.add_argument("--shuffle", action="store_true",
                       help="questions, cards and exercises in a random order")
     quiz.set_defaults(handler=cmd_quiz)
+
+    review = commands.add_parser("review", help="spaced-repetition review of due items")
+    review.add_argument("deck", nargs="?", metavar="DECK", help="a deck id of the library")
+    review.add_argument("--plain", action="store_true",
+                        help="plain lines on stdin/stdout instead of the TUI")
+    review.set_defaults(handler=cmd_review)
+
+    stats = commands.add_parser("stats", help="review statistics")
+    stats.add_argument("deck", nargs="?", metavar="DECK", help="one deck (default: all)")
+    stats.add_argument("--json", action="store_true", help="machine-readable output")
+    stats.set_defaults(handler=cmd_stats)
 
     calc = commands.add_parser("calc", help="the tree calculator")
     calc_commands = calc.add_subparsers(dest="calc_command", metavar="WHAT",
@@ -342,9 +431,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     try:
-        if handler is None:
-            parser.print_help()
-            return EXIT_OK
+        if handler is None:  # plain `studyapp`: the TUI on the home screen
+            args.deck = None
+            return _open_tui(args, start="home")
         return handler(args)
     except UsageError as error:
         print(f"studyapp: error: {error}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""`studyapp quiz DECK --plain`: the quiz as plain lines on stdin/stdout (docs/cli.md).
+"""`quiz --plain` and `review --plain`: study as plain lines on stdin/stdout (docs/cli.md).
 
 A thin face over the session engine (studyapp.session): it prints prompts, reads one line at a
 time and forwards it as an event. No colour, no cursor control; every line is flushed at once;
@@ -30,10 +30,19 @@ import io
 import random
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from studyapp.session import Feedback, Item, Prompt, Session, SessionResult
+from studyapp.schedule import Rating
+from studyapp.session import ExerciseSummary, Feedback, Item, Prompt, Session, SessionResult
+
+if TYPE_CHECKING:
+    from studyapp.deck.loader import Library
+    from studyapp.review import ReviewItem, ReviewSession
+    from studyapp.store import ReviewResult, ReviewStore
+
+Clock = Callable[[], datetime]
 
 OnFinish = Callable[[SessionResult], None]
 """Called once with the result when a session ends (the hook for keeping quiz history)."""
@@ -237,3 +246,163 @@ def quiz(
     if target is None:  # no stdout at all: nothing can be shown
         return 0
     return run_quiz(session, source, target, title=deck.title, on_finish=on_finish)
+
+
+# -- review --plain ----------------------------------------------------------------------
+
+RATING_WORDS = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+UNDO = "u"
+
+
+class _Undo(Exception):
+    """The learner typed `u` in the middle of an item."""
+
+
+def _saved_line(result: ReviewResult, now: datetime) -> str:
+    from studyapp.schedule import format_interval
+
+    due = result.due
+    when = due.strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"saved: {RATING_WORDS[int(result.rating)]}, due {when} "
+        f"(in {format_interval(max(due - now, timedelta(0)))})"
+    )
+
+
+def _walk_exercise(session: Session, lines: _Lines, out: _Output) -> ExerciseSummary | None:
+    """Ask an exercise's steps as `quiz --plain` does; None if input ends first.
+
+    Raises _Undo when the learner types `u` on a step.
+    """
+    shown = 0
+    while (prompt := session.current()) is not None:
+        if prompt.position != shown:
+            shown = prompt.position
+            if prompt.starts_exercise and prompt.exercise is not None and prompt.exercise.setup:
+                out.say(prompt.exercise.setup)
+            out.say(_prompt_line(prompt))
+        line = lines.read()
+        if line is None:
+            return None
+        text = line.strip()
+        if text.lower() == UNDO:
+            raise _Undo
+        if text == "?":
+            hint = session.hint()
+            out.say(f"hint: {hint.strip()}" if hint else "no hint for this one")
+            continue
+        feedback = session.give_up() if not text else session.answer(text)
+        if feedback.status == "unreadable":
+            out.say(feedback.reason or "that is not a number")
+            out.say(_prompt_line(prompt))
+            continue
+        _show_feedback(out, feedback)
+        if feedback.exercise is not None:
+            return feedback.exercise
+    return None
+
+
+def _review_item(
+    review: ReviewSession, item: ReviewItem, lines: _Lines, out: _Output, clock: Clock
+) -> ReviewResult | None:
+    """Show one item, take its rating and commit it. None when input ends first.
+
+    Raises _Undo when the learner types `u`.
+    """
+    started = clock()
+    if item.kind == "exercise":
+        summary = _walk_exercise(review.exercise_session(), lines, out)
+        if summary is None:
+            return None
+        return review.rate_exercise(summary, _elapsed_ms(started, clock()))
+    out.say(item.front)
+    line = lines.read()
+    if line is None:
+        return None
+    if line.strip().lower() == UNDO:
+        raise _Undo
+    out.say("answer:")
+    out.say(item.back or "")
+    previews = review.previews()
+    out.say(
+        "rate: "
+        + " · ".join(f"{n} {RATING_WORDS[n]} ({previews[Rating(n)]})" for n in RATING_WORDS)
+    )
+    while True:
+        line = lines.read()
+        if line is None:
+            return None
+        text = line.strip().lower()
+        if text == UNDO:
+            raise _Undo
+        if text in ("1", "2", "3", "4"):
+            return review.rate(int(text), _elapsed_ms(started, clock()))
+        out.say("answer 1, 2, 3 or 4 (or u to undo the last rating)")
+
+
+def _elapsed_ms(start: datetime, end: datetime) -> int:
+    return max(0, int((end - start).total_seconds() * 1000))
+
+
+def run_review(
+    review: ReviewSession, stdin: TextIO | None, stdout: TextIO, clock: Clock
+) -> int:
+    """Review until nothing is due or input ends; the last line is `reviewed: N`."""
+    out = _Output(stdout)
+    lines = _Lines(stdin)
+    due = review.remaining
+    out.say(
+        f"{review.deck_id}: {_counted(due, 'item')} to review. Enter shows the answer, then "
+        "1 again, 2 hard, 3 good, 4 easy; u undoes the last rating."
+    )
+    try:
+        while (item := review.current()) is not None:
+            out.say()
+            out.say(f"{review.position}/{review.reviewed + review.remaining}. {item.kind}"
+                    + (f" [{' '.join(item.tags)}]" if item.tags else ""))
+            try:
+                result = _review_item(review, item, lines, out, clock)
+            except _Undo:
+                undone = review.undo()
+                if undone is None:
+                    out.say("nothing to undo")
+                else:
+                    out.say(f"undone: {undone.front.strip().splitlines()[0]}")
+                continue
+            if result is None:
+                break
+            out.say(_saved_line(result, clock()))
+    except KeyboardInterrupt:
+        out.say()
+    if review.current() is None:
+        out.say()
+        out.say("nothing more is due")
+    out.say(f"reviewed: {review.reviewed}")
+    return 0
+
+
+def review(
+    library: Library,
+    store: ReviewStore,
+    deck_id: str,
+    *,
+    clock: Clock | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> int:
+    """`studyapp review DECK --plain`: the deck's due items on the streams."""
+    from studyapp.review import ReviewSession, review_items
+
+    now = clock if clock is not None else _utc_now
+    deck = library.deck(deck_id)
+    items = review_items(deck, library.exercises_of(deck))
+    session = ReviewSession(store, deck_id, items, now)
+    source = _robust(stdin if stdin is not None else sys.stdin)
+    target = _robust(stdout if stdout is not None else sys.stdout)
+    if target is None:
+        return 0
+    return run_review(session, source, target, now)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)

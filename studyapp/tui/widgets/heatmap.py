@@ -28,13 +28,18 @@ def render_heatmap(per_day: dict[date, int]) -> Text:
     weeks = (days[-1] - first).days // 7 + 1
     peak = max(per_day.values())
     text = Text()
-    months = Text("    ")
+    # Month names above the week where each month starts, where there is room.
+    header = [" "] * (2 * weeks + 3)
     last_month = None
+    free_from = 0
     for week in range(weeks):
         monday = first + timedelta(weeks=week)
-        label = monday.strftime("%b") if monday.month != last_month else ""
+        if monday.month != last_month and 2 * week >= free_from:
+            name = monday.strftime("%b")
+            header[2 * week : 2 * week + len(name)] = list(name)
+            free_from = 2 * week + len(name) + 1
         last_month = monday.month
-        months.append(f"{label:<2}"[:2])
+    months = Text("    " + "".join(header).rstrip())
     text.append_text(months)
     text.append("\n")
     for weekday in range(7):
