@@ -1,0 +1,214 @@
+"""Export a deck's questions and cards to an Anki package (.apkg) with stable identities."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from studyapp.deck.models import Card, Deck, Question
+from studyapp.errors import DataError
+from studyapp.export.markdown import (
+    Block,
+    CodeBlock,
+    ListBlock,
+    ParagraphBlock,
+    Span,
+    parse,
+)
+
+MISSING_GENANKI = "Anki export needs genanki: install studyapp[anki] (pip install 'studyapp[anki]')"
+NOTE_TYPE_NAME = "studyapp (front/back, v1)"
+"""Anki keys note types by id: a new field layout needs a new name, hence a new id."""
+GUID_NAMESPACE = "studyapp"
+
+CARD_CSS = """\
+.card {
+  font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+  font-size: 20px;
+  text-align: left;
+  color: black;
+  background-color: white;
+  max-width: 40em;
+  margin: 0 auto;
+}
+.kind { font-size: 0.7em; color: #888; text-transform: uppercase; letter-spacing: 0.05em; }
+code { font-family: Menlo, Consolas, monospace; font-size: 0.9em; }
+pre { background: #f4f4f4; padding: 0.5em; overflow-x: auto; }
+.nightMode pre { background: #333; }
+"""
+FRONT_TEMPLATE = '<div class="kind">{{Kind}}</div>\n{{Front}}'
+BACK_TEMPLATE = '{{FrontSide}}\n<hr id="answer">\n{{Back}}'
+
+
+def stable_anki_id(*parts: str) -> int:
+    """A 31-bit id from our names, in the range genanki recommends ([2^30, 2^31))."""
+    digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8).digest()
+    return (1 << 30) + int.from_bytes(digest, "big") % (1 << 30)
+
+
+def note_type_id() -> int:
+    """The id of studyapp's one Anki note type."""
+    return stable_anki_id(GUID_NAMESPACE, "note-type", NOTE_TYPE_NAME)
+
+
+def anki_deck_id(deck: Deck) -> int:
+    """The Anki deck id of one of our decks: the same deck id always gives the same number."""
+    return stable_anki_id(GUID_NAMESPACE, "deck", deck.id)
+
+
+def note_guid(deck: Deck, item: Question | Card) -> str:
+    """The note's GUID from our identity (deck id, item key): re-imports update the note."""
+    joined = "\x1f".join((GUID_NAMESPACE, deck.id, item.key))
+    return hashlib.blake2b(joined.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def anki_tag(tag: str) -> str:
+    """One of our tags as an Anki tag: Anki separates tags by spaces, so spaces become `_`."""
+    return re.sub(r"\s+", "_", tag.strip())
+
+
+def note_tags(deck: Deck, item: Question | Card) -> list[str]:
+    """The deck's tags then the item's, as Anki tags, without repeats."""
+    seen: dict[str, None] = {}
+    for tag in (*deck.tags, *item.tags):
+        converted = anki_tag(tag)
+        if converted:
+            seen.setdefault(converted, None)
+    return list(seen)
+
+
+# -- Markdown to HTML ----------------------------------------------------------------------
+
+
+def _span_html(span: Span) -> str:
+    # Escaping comes first: `<b>x</b>` typed in a deck is shown literally, never as markup.
+    text = html.escape(span.text, quote=False).replace("\n", "<br>")
+    if span.code:
+        text = f"<code>{text}</code>"
+    if span.italic:
+        text = f"<i>{text}</i>"
+    if span.bold:
+        text = f"<b>{text}</b>"
+    return text
+
+
+def _spans_html(spans: Iterable[Span]) -> str:
+    return "".join(_span_html(span) for span in spans)
+
+
+def _blocks_html(blocks: Sequence[Block], *, tight: bool = False) -> str:
+    parts: list[str] = []
+    for block in blocks:
+        if isinstance(block, ParagraphBlock):
+            inner = _spans_html(block.spans)
+            parts.append(inner if tight else f"<p>{inner}</p>")
+        elif isinstance(block, CodeBlock):
+            parts.append(f"<pre><code>{html.escape(block.text, quote=False)}</code></pre>")
+        else:
+            parts.append(_list_html(block))
+    return "".join(parts)
+
+
+def _list_html(block: ListBlock) -> str:
+    items = "".join(f"<li>{_blocks_html(item, tight=block.tight)}</li>" for item in block.items)
+    if not block.ordered:
+        return f"<ul>{items}</ul>"
+    start = f' start="{block.start}"' if block.start != 1 else ""
+    return f"<ol{start}>{items}</ol>"
+
+
+def markdown_to_html(text: str) -> str:
+    """Deck text (our Markdown subset) as simple HTML for an Anki field."""
+    return _blocks_html(parse(text))
+
+
+# -- the package -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AnkiNote:
+    """One note as it goes into the package (what a test or a preview can inspect)."""
+
+    guid: str
+    kind: str
+    front_html: str
+    back_html: str
+    tags: tuple[str, ...]
+
+
+def deck_notes(deck: Deck) -> list[AnkiNote]:
+    """The deck's questions then cards as Anki notes, in deck order."""
+    items: list[Question | Card] = [*deck.questions, *deck.cards]
+    return [
+        AnkiNote(
+            guid=note_guid(deck, item),
+            kind=item.kind,
+            front_html=markdown_to_html(item.front),
+            back_html=markdown_to_html(item.back),
+            tags=tuple(note_tags(deck, item)),
+        )
+        for item in items
+    ]
+
+
+def _genanki() -> Any:
+    try:
+        import genanki
+    except ImportError:
+        raise DataError(MISSING_GENANKI) from None
+    return genanki
+
+
+def write_anki(deck: Deck, path: Path, *, force: bool = True) -> int:
+    """Write the deck's questions and cards to `path` (.apkg), atomically; the note count.
+
+    Exercises are not exported: Anki has no numeric grading. The package is replaced
+    whole; with `force=False` an existing file is refused.
+    """
+    from studyapp.deck.writer import atomic_output
+
+    genanki = _genanki()
+    note_type = genanki.Model(
+        note_type_id(),
+        NOTE_TYPE_NAME,
+        fields=[{"name": "Front"}, {"name": "Back"}, {"name": "Kind"}],
+        templates=[{"name": "Card 1", "qfmt": FRONT_TEMPLATE, "afmt": BACK_TEMPLATE}],
+        css=CARD_CSS,
+    )
+    description = markdown_to_html(deck.description) if deck.description else ""
+    anki_deck = genanki.Deck(anki_deck_id(deck), deck.title, description=description)
+    notes = deck_notes(deck)
+    for note in notes:
+        anki_deck.add_note(
+            genanki.Note(
+                model=note_type,
+                fields=[note.front_html, note.back_html, note.kind],
+                guid=note.guid,
+                tags=list(note.tags),
+            )
+        )
+    with atomic_output(path, force=force) as temporary:
+        genanki.Package(anki_deck).write_to_file(str(temporary))
+    return len(notes)
+
+
+def cmd_export_anki(args: argparse.Namespace) -> int:
+    """`studyapp export anki DECK -o FILE.apkg`."""
+    from studyapp.deck.loader import find_library, load_library
+
+    _genanki()  # the one-line message before any work
+    library = load_library(find_library(args.library))
+    deck = library.deck(args.deck)
+    output = Path(args.output)
+    count = write_anki(deck, output)
+    skipped = len(deck.exercises)
+    note = f"; {skipped} exercise{'s' if skipped != 1 else ''} not exported" if skipped else ""
+    print(f"wrote {output}: {count} note{'s' if count != 1 else ''} in Anki deck "
+          f"{deck.title!r}{note}")
+    return 0

@@ -1,0 +1,272 @@
+"""CSV export and import of a deck's questions and cards: an exact spreadsheet round trip.
+
+The file is UTF-8 (a byte-order mark is accepted on import, none is written), with the
+header row `kind,id,front,back,tags`. `kind` is `question` or `card`; for a question,
+`front` is its prompt and `back` its answer. `tags` are separated by semicolons
+(`basics; wavenet`), so a tag may hold spaces. An empty `id` means "derived from the
+front text". Text is kept exactly: newlines, quotes, commas and symbols included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from studyapp.deck.models import Card, Deck, Question
+from studyapp.deck.writer import check_deck_id, slugify
+from studyapp.deck.yamlread import MAX_FILE_BYTES
+from studyapp.errors import DataError, UsageError
+
+COLUMNS = ("kind", "id", "front", "back", "tags")
+REQUIRED_COLUMNS = ("kind", "front", "back")
+KINDS = ("question", "card")
+TAG_SEPARATOR = ";"
+MAX_REPORTED_ERRORS = 20
+
+
+# -- export ------------------------------------------------------------------------------
+
+
+def _tags_cell(tags: Sequence[str], where: str) -> str:
+    for tag in tags:
+        if TAG_SEPARATOR in tag or tag != tag.strip():
+            raise DataError(
+                f"{where}: the tag {tag!r} cannot go into CSV (tags there are separated by "
+                f"'{TAG_SEPARATOR}' and trimmed)"
+            )
+    return f"{TAG_SEPARATOR} ".join(tags)
+
+
+def deck_rows(deck: Deck) -> list[dict[str, str]]:
+    """The deck's questions then cards as CSV rows (column name → cell)."""
+    rows: list[dict[str, str]] = []
+    items: list[Question | Card] = [*deck.questions, *deck.cards]
+    for item in items:
+        rows.append(
+            {
+                "kind": item.kind,
+                "id": item.id or "",
+                "front": item.front,
+                "back": item.back,
+                "tags": _tags_cell(item.tags, f"{deck.id}/{item.key}"),
+            }
+        )
+    return rows
+
+
+def deck_to_csv(deck: Deck) -> str:
+    """The CSV text of the deck's questions and cards (exercises are not part of it)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(deck_rows(deck))
+    return buffer.getvalue()
+
+
+def write_csv(deck: Deck, path: Path, *, force: bool = True) -> int:
+    """Write the deck's questions and cards to `path` atomically; the number of rows."""
+    from studyapp.deck.writer import atomic_output
+
+    text = deck_to_csv(deck)
+    with atomic_output(path, force=force) as temporary:
+        temporary.write_bytes(text.encode("utf-8"))
+    return len(deck.questions) + len(deck.cards)
+
+
+def cmd_export_csv(args: argparse.Namespace) -> int:
+    """`studyapp export csv DECK -o FILE.csv`."""
+    from studyapp.deck.loader import find_library, load_library
+
+    library = load_library(find_library(args.library))
+    deck = library.deck(args.deck)
+    output = Path(args.output)
+    count = write_csv(deck, output)
+    skipped = len(deck.exercises)
+    note = f"; {skipped} exercise{'s' if skipped != 1 else ''} not exported" if skipped else ""
+    print(f"wrote {output}: {count} row{'s' if count != 1 else ''}{note}")
+    return 0
+
+
+# -- import ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CsvRow:
+    """One data row, with the line of the file where it starts."""
+
+    line: int
+    cells: dict[str, str]
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, cells) of every CSV record."""
+    # The default limit (128 KiB a cell) is below what a deck file may hold.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise DataError(f"{start}: not valid CSV ({error})") from None
+        yield start, record
+
+
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise DataError(
+            f"{name}:{line}: the text is not UTF-8 (byte 0x{raw[error.start]:02x}); "
+            "save the file as UTF-8 CSV"
+        ) from None
+
+
+def read_csv_rows(text: str, name: str) -> list[CsvRow]:
+    """The data rows of a CSV text, refusing a bad header (`NAME:1: missing column 'front'`)."""
+    records = _records(text)
+    try:
+        header_line, header = next(records)
+    except StopIteration:
+        raise DataError(
+            f"{name}:1: the file is empty (expected the header {','.join(COLUMNS)})"
+        ) from None
+    except DataError as error:
+        raise DataError(f"{name}:{error}") from None
+    columns = [cell.strip().lower() for cell in header]
+    for position, column in enumerate(columns):
+        if column not in COLUMNS:
+            raise DataError(
+                f"{name}:{header_line}: unknown column {header[position]!r} "
+                f"(the columns are {', '.join(COLUMNS)})"
+            )
+        if column in columns[:position]:
+            raise DataError(f"{name}:{header_line}: the column {column!r} is given twice")
+    for column in REQUIRED_COLUMNS:
+        if column not in columns:
+            raise DataError(f"{name}:{header_line}: missing column {column!r}")
+    rows: list[CsvRow] = []
+    try:
+        for line, record in records:
+            if not any(cell.strip() for cell in record):
+                continue  # spreadsheets leave empty rows behind
+            if len(record) > len(columns):
+                raise DataError(
+                    f"{line}: {len(record)} cells, but the header has {len(columns)} columns"
+                )
+            cells = dict.fromkeys(COLUMNS, "")
+            cells.update(zip(columns, record, strict=False))
+            rows.append(CsvRow(line, cells))
+    except DataError as error:
+        raise DataError(f"{name}:{error}") from None
+    return rows
+
+
+def _split_tags(cell: str) -> list[str]:
+    return [tag.strip() for tag in cell.split(TAG_SEPARATOR) if tag.strip()]
+
+
+def rows_to_deck(rows: Sequence[CsvRow], name: str, deck_id: str, title: str) -> Deck:
+    """A deck from CSV rows; every bad row is reported with its line number."""
+    from pydantic import ValidationError
+
+    errors: list[str] = []
+    questions: list[Question] = []
+    cards: list[Card] = []
+    lines_of: dict[tuple[str, int], int] = {}
+    seen: dict[str, int] = {}
+    for row in rows:
+        where = f"{name}:{row.line}"
+        kind = row.cells["kind"].strip().lower()
+        item_id = row.cells["id"].strip() or None
+        front, back = row.cells["front"], row.cells["back"]
+        problems = []
+        if kind not in KINDS:
+            problems.append(f"kind must be 'question' or 'card', not {row.cells['kind']!r}")
+        if not front:
+            problems.append("the front is empty")
+        if not back:
+            problems.append("the back is empty")
+        if problems:
+            errors.append(f"{where}: {'; '.join(problems)}")
+            continue
+        tags = _split_tags(row.cells["tags"])
+        try:
+            item: Question | Card
+            if kind == "question":
+                item = Question(id=item_id, prompt=front, answer=back, tags=tags)
+                lines_of["questions", len(questions)] = row.line
+                questions.append(item)
+            else:
+                item = Card(id=item_id, front=front, back=back, tags=tags)
+                lines_of["cards", len(cards)] = row.line
+                cards.append(item)
+        except ValidationError as error:
+            reasons = "; ".join(
+                f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}" for e in error.errors()
+            )
+            errors.append(f"{where}: {reasons}")
+            continue
+        if item.key in seen:
+            what = f"the id {item.key!r}" if item_id else "the same front (and no id)"
+            errors.append(f"{where}: {what} is already used on line {seen[item.key]}")
+        else:
+            seen[item.key] = row.line
+    if not rows:
+        errors.append(f"{name}: no rows: a deck needs at least one question or card")
+    if errors:
+        shown = errors[:MAX_REPORTED_ERRORS]
+        if len(errors) > len(shown):
+            shown.append(f"... and {len(errors) - len(shown)} more")
+        raise DataError("\n".join(shown))
+    try:
+        return Deck(id=deck_id, title=title, questions=questions, cards=cards)
+    except ValidationError as error:  # pragma: no cover - items were validated one by one
+        raise DataError(f"{name}: {error.errors()[0]['msg']}") from None
+
+
+def read_csv_deck(path: Path, deck_id: str, title: str) -> Deck:
+    """Read a CSV file into a deck (not written anywhere)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
+    except OSError as error:
+        raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
+    name = str(path)
+    return rows_to_deck(read_csv_rows(_decode(raw, name), name), name, deck_id, title)
+
+
+def cmd_import_csv(args: argparse.Namespace) -> int:
+    """`studyapp import csv FILE.csv -o DECK.yaml [--id ID] [--title T] [--force]`."""
+    from studyapp.deck.writer import write_deck_file
+
+    source = Path(args.file)
+    output = Path(args.output)
+    force = bool(getattr(args, "force", False))
+    wanted_id: str | None = getattr(args, "id", None)
+    wanted_title: str | None = getattr(args, "title", None)
+    if wanted_id is not None:
+        deck_id = check_deck_id(wanted_id)
+    else:
+        deck_id = slugify(output.stem) or slugify(source.stem) or "imported"
+    title = wanted_title if wanted_title is not None else source.stem
+    if not title.strip():
+        raise UsageError("--title must not be empty")
+    if output.exists() and not force:
+        raise DataError(f"{output}: already exists (use --force to overwrite it)")
+    deck = read_csv_deck(source, deck_id, title)
+    write_deck_file(deck, output, force=force)
+    print(
+        f"wrote {output}: deck {deck.id!r} with {len(deck.questions)} question"
+        f"{'s' if len(deck.questions) != 1 else ''} and {len(deck.cards)} card"
+        f"{'s' if len(deck.cards) != 1 else ''}"
+    )
+    return 0
