@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from studyapp.counts import DEFAULT_NEW_LIMIT
 from studyapp.deck.models import Deck, Exercise
 from studyapp.schedule import Rating, format_interval
 from studyapp.session import ExerciseSummary, Session, exercise_items
@@ -21,7 +22,6 @@ from studyapp.store import Identity, ReviewResult, ReviewStore
 ReviewKind = Literal["question", "card", "exercise"]
 EXERCISE_PREFIX = "exercise:"
 """Item ids of whole exercises in review: `exercise:<exercise id>`."""
-DEFAULT_NEW_LIMIT = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,31 +56,6 @@ def review_items(deck: Deck, exercises: Sequence[Exercise]) -> list[ReviewItem]:
         for e in exercises
     ]
     return items
-
-
-@dataclass(frozen=True, slots=True)
-class DeckCounts:
-    """What the home screen shows for a deck."""
-
-    due: int
-    """Reviewed items due now."""
-    new: int
-    """Never-reviewed items that today's new-item limit still lets in."""
-    total: int
-
-
-def deck_counts(
-    store: ReviewStore,
-    deck_id: str,
-    items: Sequence[ReviewItem],
-    now: datetime,
-    new_limit: int = DEFAULT_NEW_LIMIT,
-) -> DeckCounts:
-    """Due and new counts of one deck at `now`."""
-    identities = [item.identity for item in items]
-    queue = store.due_items(deck_id, now, identities, new_limit)
-    due = store.due_count(now, deck_id, identities)
-    return DeckCounts(due=due, new=max(0, len(queue) - due), total=len(items))
 
 
 def exercise_rating(summary: ExerciseSummary) -> Rating:

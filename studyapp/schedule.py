@@ -16,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
-import fsrs
-from fsrs.scheduler import DEFAULT_PARAMETERS
+if TYPE_CHECKING:  # fsrs is imported on first use: opening the store to count is fsrs-free
+    import fsrs
 
 __all__ = [
     "TIMESTAMP_FORMAT",
@@ -148,20 +149,32 @@ class Scheduler:
 
     def __init__(self, config: SchedulerConfig | None = None) -> None:
         self.config = config if config is not None else SchedulerConfig()
-        parameters = self.config.parameters
-        self._fsrs = fsrs.Scheduler(
-            parameters=DEFAULT_PARAMETERS if parameters is None else parameters,
-            desired_retention=self.config.desired_retention,
-            learning_steps=self.config.learning_steps,
-            relearning_steps=self.config.relearning_steps,
-            maximum_interval=self.config.maximum_interval_days,
-            enable_fuzzing=self.config.enable_fuzzing,
-        )
+        self._scheduler: fsrs.Scheduler | None = None
+
+    @property
+    def _fsrs(self) -> fsrs.Scheduler:
+        """The fsrs scheduler, built (and fsrs imported) on first use."""
+        if self._scheduler is None:
+            import fsrs
+            from fsrs.scheduler import DEFAULT_PARAMETERS
+
+            parameters = self.config.parameters
+            self._scheduler = fsrs.Scheduler(
+                parameters=DEFAULT_PARAMETERS if parameters is None else parameters,
+                desired_retention=self.config.desired_retention,
+                learning_steps=self.config.learning_steps,
+                relearning_steps=self.config.relearning_steps,
+                maximum_interval=self.config.maximum_interval_days,
+                enable_fuzzing=self.config.enable_fuzzing,
+            )
+        return self._scheduler
 
     def apply(
         self, state: ItemState | None, rating: Rating | int, now: datetime, *, card_id: int = 0
     ) -> ItemState:
         """The state after rating an item (in `state`, None if new) at time `now`."""
+        import fsrs
+
         moment = to_utc(now)
         card = _to_card(state, moment, card_id)
         new_card, _log = self._fsrs.review_card(card, fsrs.Rating(int(Rating(rating))), moment)
@@ -182,6 +195,8 @@ class Scheduler:
 
 
 def _to_card(state: ItemState | None, now: datetime, card_id: int) -> fsrs.Card:
+    import fsrs
+
     if state is None:
         return fsrs.Card(card_id=card_id, state=fsrs.State.Learning, step=0, due=now)
     return fsrs.Card(

@@ -9,44 +9,33 @@ of parsing YAML.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from studyapp import __version__
-from studyapp.deck.loader import YAML_SUFFIXES, FileReport, Library, load_library
+from studyapp.deck.loader import FileReport, Library, load_library
 from studyapp.deck.models import Deck, Exercise
 from studyapp.deck.problems import Problem
+from studyapp.deck.summary import (
+    cache_stem,
+    signature,
+    summarize,
+    write_json_atomically,
+    write_summary,
+)
 
 CACHE_FORMAT = 1
 
 
-def _signature(root: Path) -> list[list[Any]]:
-    """Name, size and modification time of every deck and exercise file."""
-    rows: list[list[Any]] = []
-    for folder in ("decks", "exercises"):
-        directory = root / folder
-        if not directory.is_dir():
-            continue
-        for entry in sorted(os.scandir(directory), key=lambda e: e.name):
-            if entry.name.endswith(YAML_SUFFIXES) and entry.is_file():
-                stat = entry.stat()
-                rows.append([f"{folder}/{entry.name}", stat.st_size, stat.st_mtime_ns])
-    return rows
-
-
 def cache_path(cache_dir: Path, root: Path) -> Path:
     """One cache file per library folder."""
-    digest = hashlib.blake2b(str(root.resolve()).encode("utf-8"), digest_size=8).hexdigest()
-    return cache_dir / f"library-{digest}.json"
+    return cache_stem(cache_dir, root).with_suffix(".json")
 
 
-def _encode(library: Library, signature: list[list[Any]]) -> dict[str, Any]:
+def _encode(library: Library, files: list[list[Any]]) -> dict[str, Any]:
     reports = []
     for report in library.reports:
         model = report.model
@@ -62,7 +51,7 @@ def _encode(library: Library, signature: list[list[Any]]) -> dict[str, Any]:
         "format": CACHE_FORMAT,
         "version": __version__,
         "root": str(library.root),
-        "signature": signature,
+        "signature": files,
         "reports": reports,
     }
 
@@ -95,7 +84,7 @@ def load_library_cached(root: Path, cache_dir: Path | None) -> Library:
     """Load a library, from the cache when no file changed since it was written."""
     if cache_dir is None:
         return load_library(root)
-    signature = _signature(root)
+    files = signature(root)
     path = cache_path(cache_dir, root)
     try:
         payload = json.loads(path.read_bytes())
@@ -103,27 +92,12 @@ def load_library_cached(root: Path, cache_dir: Path | None) -> Library:
             payload.get("format") == CACHE_FORMAT
             and payload.get("version") == __version__
             and payload.get("root") == str(root)
-            and payload.get("signature") == signature
+            and payload.get("signature") == files
         ):
             return _decode(payload, root)
     except (OSError, ValueError, KeyError, TypeError, ValidationError):
         pass  # no cache, or an unreadable one: load from YAML and write a fresh one
     library = load_library(root)
-    _write(path, _encode(library, signature))
+    write_json_atomically(path, _encode(library, files))
+    write_summary(summarize(library), cache_dir, __version__, files)
     return library
-
-
-def _write(path: Path, payload: dict[str, Any]) -> None:
-    """Write the cache atomically; a cache that cannot be written is simply skipped."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".library-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(payload, stream, ensure_ascii=False, separators=(",", ":"))
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except OSError:
-        pass

@@ -5,19 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.message import Message
 from textual.screen import Screen
 
-from studyapp.deck.cache import load_library_cached
-from studyapp.deck.loader import Library
+from studyapp import __version__
+from studyapp.deck.summary import LibrarySummary, read_summary, summarize, write_summary
 from studyapp.errors import StudyappError
-from studyapp.store import ReviewStore
 from studyapp.tui import bindings
 from studyapp.tui.commands import StudyCommands
+
+if TYPE_CHECKING:
+    from studyapp.deck.loader import Library
+    from studyapp.store import ReviewStore
 
 StartScreen = Literal["home", "review", "quiz"]
 Clock = Callable[[], datetime]
@@ -31,9 +34,12 @@ def utc_now() -> datetime:
 class LibraryLoaded(Message):
     """The library finished loading in its worker."""
 
-    def __init__(self, library: Library | None, error: str | None) -> None:
+    def __init__(
+        self, library: Library | None, summary: LibrarySummary | None, error: str | None
+    ) -> None:
         super().__init__()
         self.library = library
+        self.summary = summary
         self.error = error
 
 
@@ -62,7 +68,10 @@ class StudyApp(App[int]):
         self.clock = clock
         self.library: Library | None = None
         self.library_error: str | None = None
+        self.summary: LibrarySummary | None = None
+        """What the home screen shows: read from its cache at start, then from the library."""
         self._store: ReviewStore | None = None
+        self._loading = False
         self.store_error: str | None = None
         self.sub_title = str(library_root)
 
@@ -72,31 +81,55 @@ class StudyApp(App[int]):
     def store(self) -> ReviewStore | None:
         """The review store, opened on first use; None (with `store_error`) if it is unusable."""
         if self._store is None and self.store_error is None:
+            from studyapp.store import ReviewStore
+
             try:
                 self._store = ReviewStore.open(self.data_dir, now=self.clock())
             except StudyappError as error:
                 self.store_error = str(error)
         return self._store
 
+    @property
+    def cache_dir(self) -> Path:
+        """Where the library cache and its summary live."""
+        return self.data_dir / "cache"
+
     def on_mount(self) -> None:
         from studyapp.tui.screens.home import HomeScreen
 
+        # The summary paints the home screen at once (json only, no models); the whole
+        # library is validated in a worker right after.
+        self.summary = read_summary(self.library_root, self.cache_dir, __version__)
         self.push_screen(HomeScreen())
-        self.load_library()
+
+    def start_loading(self) -> None:
+        """Load the whole library in a worker (the home screen calls this once painted, so
+        the worker's imports do not compete with the first paint)."""
+        if self.library is None and not self._loading:
+            self._loading = True
+            self.load_library(had_summary=self.summary is not None)
 
     @work(thread=True, exclusive=True, group="library")
-    def load_library(self) -> None:
+    def load_library(self, had_summary: bool) -> None:
         """Parse (or read from the cache) the whole library off the UI thread."""
+        from studyapp.deck.cache import load_library_cached
+        from studyapp.deck.summary import signature
+
         try:
-            library = load_library_cached(self.library_root, self.data_dir / "cache")
+            library = load_library_cached(self.library_root, self.cache_dir)
+            summary = summarize(library)
+            if not had_summary:
+                write_summary(summary, self.cache_dir, __version__, signature(library.root))
         except StudyappError as error:
-            self.post_message(LibraryLoaded(None, str(error)))
+            self.post_message(LibraryLoaded(None, None, str(error)))
             return
-        self.post_message(LibraryLoaded(library, None))
+        self.post_message(LibraryLoaded(library, summary, None))
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         self.library = message.library
         self.library_error = message.error
+        if message.summary is not None:
+            self.summary = message.summary
         from studyapp.tui.screens.home import HomeScreen
 
         for screen in self.screen_stack:

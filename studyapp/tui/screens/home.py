@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
@@ -9,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from studyapp.review import deck_counts, review_items
+from studyapp.counts import deck_counts
 from studyapp.tui import bindings
 
 if TYPE_CHECKING:
@@ -45,53 +46,51 @@ class HomeScreen(Screen[None]):
         table.add_column("New", key="new")
         table.add_column("Total", key="total")
         table.add_column("About", key="about")
-        if self.study_app.library is not None or self.study_app.library_error is not None:
-            self.show_library()
+        self.show_library()
+        # Twice: the first refresh lays the screen out, the second paints it.
+        self.call_after_refresh(self.call_after_refresh, self.study_app.start_loading)
 
     def on_screen_resume(self) -> None:
         # Counts change after a review session: recount when we come back.
-        if self.study_app.library is not None:
-            self.show_library()
+        self.show_library()
 
     def show_library(self) -> None:
         """Fill the deck table and the list of files that failed to load."""
         app = self.study_app
         status = self.query_one("#home-status", Static)
-        if app.library is None:
-            status.update(f"⚠ {app.library_error or 'no library'}")
+        summary = app.summary
+        if summary is None:
+            status.update(f"⚠ {app.library_error}" if app.library_error else "Loading…")
             return
-        library = app.library
         table = self.query_one("#decks", DataTable)
         selected = self.selected_deck()
         table.clear()
         store = app.store
         now = app.clock()
-        for deck_id, deck in library.decks.items():
-            items = review_items(deck, library.exercises_of(deck))
+        for deck in summary.decks:
             if store is not None:
-                counts = deck_counts(store, deck_id, items, now)
+                counts = deck_counts(store, deck.id, deck.item_ids, now)
                 due, new = str(counts.due), str(counts.new)
             else:
                 due = new = "–"
             about = (deck.description or deck.title).strip().splitlines()[0]
             if len(about) > 60:
                 about = about[:59] + "…"
-            table.add_row(deck_id, due, new, str(len(items)), about, key=deck_id)
-        if selected is not None and selected in library.decks:
+            table.add_row(deck.id, due, new, str(len(deck.item_ids)), about, key=deck.id)
+        if selected is not None and selected in {deck.id for deck in summary.decks}:
             table.move_cursor(row=table.get_row_index(selected))
-        count = len(library.decks)
-        lines = [f"{count} deck{'s' if count != 1 else ''} in {library.root}"]
+        count = len(summary.decks)
+        lines = [f"{count} deck{'s' if count != 1 else ''} in {summary.root.name or summary.root}"]
         if app.store_error:
             lines.append(f"⚠ review store: {app.store_error}")
         status.update("\n".join(lines))
-        failed = library.failed_reports
         problems = self.query_one("#home-problems", Static)
-        if failed:
-            rows = [f"⚠ {len(failed)} file{'s' if len(failed) != 1 else ''} did not load:"]
-            for report in failed:
-                first = next((p for p in report.problems if p.severity == "error"), None)
-                where = f"{report.path.name}:{first.line}:{first.column}" if first else ""
-                rows.append(f"  {where}: {first.message if first else 'failed'}")
+        if summary.failed:
+            n = len(summary.failed)
+            rows = [f"⚠ {n} file{'s' if n != 1 else ''} did not load:"]
+            rows += [
+                f"  {Path(f.path).name}:{f.line}:{f.column}: {f.message}" for f in summary.failed
+            ]
             problems.update("\n".join(rows))
             problems.add_class("shown")
         else:
@@ -111,10 +110,16 @@ class HomeScreen(Screen[None]):
         deck_id = self.selected_deck()
         if deck_id is None:
             self.notify("No deck to open yet.", severity="warning")
+        elif self.study_app.library is None:
+            self.notify("The library is still loading; one moment.")
+            return None
         return deck_id
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
+            if self.study_app.library is None:
+                self.notify("The library is still loading; one moment.")
+                return
             self.study_app.open_review(str(event.row_key.value))
 
     def action_review(self) -> None:

@@ -1,0 +1,136 @@
+"""Benchmark: time until the TUI's home screen shows the decks, against a bare Textual app.
+
+Run: python benchmarks/bench_tui.py [--repeat 7] [--cards 10000]
+
+Each run is a fresh process driving the app headless (no terminal is needed):
+- floor: a bare Textual app showing one line, exiting right after its first paint;
+- ours on the built-in library: `create_app(...)` exiting right after the home screen has
+  painted the deck table (library loaded, counts read from the review store);
+- ours on a generated 10,000-card library seen once before (its cache is warm).
+Targets: ≤ 1.25× and ≤ 1.5× the floor. The peak memory (max RSS) of the 10,000-card run
+must stay ≤ 120 MiB. Medians of alternating runs are compared. Not a test: prints figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+FLOOR = """
+import json, time
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+class Bare(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("one line")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.painted)
+
+    def painted(self) -> None:
+        print(json.dumps({"painted_at": time.time()}), flush=True)
+        self.exit()
+
+Bare().run(headless=True)
+"""
+
+OURS = """
+import json, sys, time
+from pathlib import Path
+from studyapp.tui.app import create_app
+from studyapp.tui.screens import home
+
+show_library = home.HomeScreen.show_library
+
+def show_and_time(self):
+    show_library(self)
+    if self.query_one("#decks").row_count and not getattr(self.app, "timed", False):
+        self.app.timed = True
+        self.app.call_after_refresh(painted, self.app)
+
+def painted(app):
+    print(json.dumps({"painted_at": time.time()}), flush=True)
+    # Stay until the whole library has loaded, so the peak memory includes it.
+    app.set_interval(0.01, lambda: app.library is not None and app.exit())
+
+home.HomeScreen.show_library = show_and_time
+create_app(Path(sys.argv[1]), Path(sys.argv[2])).run(headless=True)
+"""
+
+
+def run(command: list[str]) -> tuple[float, float]:
+    """Seconds from spawning a child until its first paint, and its peak RSS (MiB)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    spawned = time.time()
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        sys.exit(f"failed: {command}\n{result.stdout}{result.stderr}")
+    painted = next(
+        json.loads(line)["painted_at"]
+        for line in result.stdout.splitlines()
+        if line.startswith('{"painted_at"')
+    )
+    # ru_maxrss of children is the largest child so far: an upper bound for this child.
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return painted - spawned, max(peak, before) / 1024
+
+
+def generate_library(root: Path, cards: int) -> None:
+    sys.path.insert(0, str(HERE))
+    from bench_check import generate_library as generate
+
+    generate(root, cards)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--cards", type=int, default=10_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        big = Path(tmp) / "big"
+        generate_library(big, args.cards)
+        data = Path(tmp) / "data"
+        floor = [sys.executable, "-c", FLOOR]
+        builtin = [sys.executable, "-c", OURS, str(REPO), str(data)]
+        large = [sys.executable, "-c", OURS, str(big), str(data)]
+        for command in (floor, builtin, large):  # warm caches: .pyc, library cache, database
+            run(command)
+        times: dict[str, list[float]] = {"floor": [], "builtin": [], "large": []}
+        peaks: list[float] = []
+        for _ in range(args.repeat):
+            times["floor"].append(run(floor)[0])
+            times["builtin"].append(run(builtin)[0])
+            seconds, peak = run(large)
+            times["large"].append(seconds)
+            peaks.append(peak)
+    floor_median = statistics.median(times["floor"])
+    print(f"floor (bare Textual app, one line): {floor_median * 1000:.0f} ms")
+    for name, label, target in (
+        ("builtin", "home on the built-in library", 1.25),
+        ("large", f"home on a {args.cards:,}-card library (cache warm)", 1.5),
+    ):
+        median = statistics.median(times[name])
+        ratio = median / floor_median
+        verdict = "ok" if ratio <= target else "OVER TARGET"
+        print(f"{label}: {median * 1000:.0f} ms, ratio {ratio:.2f}x (target ≤ {target}x) "
+              f"{verdict}")
+    peak = max(peaks)  # the largest of all runs, so an upper bound for the big library
+    print(f"peak memory, {args.cards:,} cards: {peak:.0f} MiB (target ≤ 120 MiB) "
+          f"{'ok' if peak <= 120 else 'OVER TARGET'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""A light summary of a library (decks, item ids, failed files) for painting the home screen.
+
+It is written next to the library cache and read back with nothing but `json`, so the home
+screen can show every deck with its counts before pydantic, the models or the full library
+are even imported. The full library still loads, in the background, right after.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from studyapp.deck.loader import Library
+
+SUMMARY_FORMAT = 1
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class DeckSummary:
+    """What the home screen needs of one deck."""
+
+    id: str
+    title: str
+    description: str | None
+    item_ids: tuple[str, ...]
+    """Review item ids in deck order (questions, cards, whole exercises)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FailedFile:
+    """A file that did not load, with its first error."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class LibrarySummary:
+    """Every deck that loaded and every file that did not."""
+
+    root: Path
+    decks: tuple[DeckSummary, ...]
+    failed: tuple[FailedFile, ...]
+
+
+def signature(root: Path) -> list[list[Any]]:
+    """Name, size and modification time of every deck and exercise file of a library."""
+    rows: list[list[Any]] = []
+    for folder in ("decks", "exercises"):
+        directory = root / folder
+        if not directory.is_dir():
+            continue
+        for entry in sorted(os.scandir(directory), key=lambda e: e.name):
+            if entry.name.endswith(YAML_SUFFIXES) and entry.is_file():
+                stat = entry.stat()
+                rows.append([f"{folder}/{entry.name}", stat.st_size, stat.st_mtime_ns])
+    return rows
+
+
+def cache_stem(cache_dir: Path, root: Path) -> Path:
+    """Where one library's cache files live (without suffix)."""
+    digest = hashlib.blake2b(str(root.resolve()).encode("utf-8"), digest_size=8).hexdigest()
+    return cache_dir / f"library-{digest}"
+
+
+def summarize(library: Library) -> LibrarySummary:
+    """The summary of a fully loaded library."""
+    from studyapp.review import review_items
+
+    decks = tuple(
+        DeckSummary(
+            id=deck.id,
+            title=deck.title,
+            description=deck.description,
+            item_ids=tuple(
+                item.identity.item_id
+                for item in review_items(deck, library.exercises_of(deck))
+            ),
+        )
+        for deck in library.decks.values()
+    )
+    failed = []
+    for report in library.failed_reports:
+        first = next((p for p in report.problems if p.severity == "error"), None)
+        failed.append(
+            FailedFile(
+                str(report.path),
+                first.line if first else 1,
+                first.column if first else 1,
+                first.message if first else "failed to load",
+            )
+        )
+    return LibrarySummary(library.root, decks, tuple(failed))
+
+
+def read_summary(root: Path, cache_dir: Path, version: str) -> LibrarySummary | None:
+    """The cached summary, if no file of the library changed since it was written."""
+    path = cache_stem(cache_dir, root).with_suffix(".summary.json")
+    try:
+        payload = json.loads(path.read_bytes())
+        if (
+            payload.get("format") != SUMMARY_FORMAT
+            or payload.get("version") != version
+            or payload.get("root") != str(root)
+            or payload.get("signature") != signature(root)
+        ):
+            return None
+        return LibrarySummary(
+            root,
+            tuple(
+                DeckSummary(d["id"], d["title"], d["description"], tuple(d["item_ids"]))
+                for d in payload["decks"]
+            ),
+            tuple(FailedFile(f["path"], f["line"], f["column"], f["message"])
+                  for f in payload["failed"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_summary(
+    summary: LibrarySummary, cache_dir: Path, version: str, files: list[list[Any]]
+) -> None:
+    """Store the summary (atomically; a cache that cannot be written is skipped)."""
+    payload = {
+        "format": SUMMARY_FORMAT,
+        "version": version,
+        "root": str(summary.root),
+        "signature": files,
+        "decks": [
+            {"id": d.id, "title": d.title, "description": d.description,
+             "item_ids": list(d.item_ids)}
+            for d in summary.decks
+        ],
+        "failed": [
+            {"path": f.path, "line": f.line, "column": f.column, "message": f.message}
+            for f in summary.failed
+        ],
+    }
+    write_json_atomically(cache_stem(cache_dir, summary.root).with_suffix(".summary.json"),
+                          payload)
+
+
+def write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
+    """Write JSON to a temporary file, then rename it into place; skip on any OS error."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cache-", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(payload, stream, ensure_ascii=False, separators=(",", ":"))
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass
