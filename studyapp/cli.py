@@ -321,6 +321,79 @@ def _open_tui(args: argparse.Namespace, *, start: str) -> int:
     return EXIT_OK if status is None else int(status)
 
 
+# -- export pdf --------------------------------------------------------------------------
+
+PROGRESS_THRESHOLD = 300
+"""Exports of more cards than this draw a progress bar (when stderr is a terminal)."""
+
+
+def cmd_export_pdf(args: argparse.Namespace) -> int:
+    """Printable flashcards: one per page, or grids with duplex backs and cut marks."""
+    from studyapp.deck.loader import find_library, load_library
+    from studyapp.export.printable import (
+        PdfOptions,
+        parse_back_offset,
+        parse_tags,
+        printable_items,
+    )
+
+    options = PdfOptions(
+        layout=args.layout,
+        paper=args.paper,
+        duplex=args.duplex,
+        cut_marks=args.cut_marks,
+        back_offset=parse_back_offset(args.back_offset) if args.back_offset else (0.0, 0.0),
+        title=args.deck,
+    )
+    tags = parse_tags(args.tags) if args.tags else None
+    library = load_library(find_library(args.library))
+    deck = library.deck(args.deck)
+    items = printable_items(
+        deck, library.exercises_of(deck), with_exercises=args.with_exercises, tags=tags
+    )
+    from studyapp.export.pdf import write_pdf
+
+    progress = _progress_bar(len(items)) if len(items) > PROGRESS_THRESHOLD else None
+    result = write_pdf(items, Path(args.output), options, progress)
+    if progress is not None:
+        print(file=sys.stderr)
+    for warning in result.warnings:
+        print(f"studyapp: warning: {warning}", file=sys.stderr)
+    print(
+        f"wrote {_shown_path(result.path)}: {result.items} items on {result.pages} "
+        f"page{'s' if result.pages != 1 else ''} ({options.layout}, {options.paper}"
+        + (f", duplex {options.duplex}" if options.layout == "grid" else "")
+        + ")"
+    )
+    return EXIT_OK
+
+
+def _progress_bar(total: int) -> Callable[[int, int], None] | None:
+    """A one-line bar on stderr, redrawn in place; None when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def draw(done: int, total_now: int) -> None:
+        width = 30
+        filled = width * done // max(total_now, 1)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total_now} cards")
+        sys.stderr.flush()
+
+    return draw
+
+
+def _lazy(module: str, name: str) -> Handler:
+    """A handler that imports `module` only when its command runs (start-up stays light)."""
+
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+
+        handler: Handler = getattr(importlib.import_module(module), name)
+        return handler(args)
+
+    return run
+
+
 # -- parser ------------------------------------------------------------------------------
 
 
@@ -369,6 +442,61 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("deck", nargs="?", metavar="DECK", help="one deck (default: all)")
     stats.add_argument("--json", action="store_true", help="machine-readable output")
     stats.set_defaults(handler=cmd_stats)
+
+    export = commands.add_parser("export", help="print a deck to PDF, or export to Anki or CSV")
+    export_commands = export.add_subparsers(dest="export_command", metavar="FORMAT",
+                                            parser_class=_Parser, required=True)
+    pdf = export_commands.add_parser("pdf", help="printable flashcards")
+    pdf.add_argument("deck", metavar="DECK", help="deck id in the library")
+    pdf.add_argument("-o", "--output", metavar="FILE", required=True)
+    pdf.add_argument("--layout", choices=("page", "grid"), default="grid",
+                     help="page: one item per page, back below a fold line; "
+                          "grid: cards sized for the paper (default)")
+    pdf.add_argument("--paper", choices=("a4", "letter", "a6", "index-3x5"), default="a4")
+    pdf.add_argument("--duplex", choices=("long", "short", "none"), default="long",
+                     help="grid backs: flip on the long edge (default), the short edge, or "
+                          "none (front and back side by side, to fold)")
+    pdf.add_argument("--cut-marks", action="store_true", help="crop marks at card corners")
+    pdf.add_argument("--back-offset", metavar="X,Y",
+                     help="shift back pages by X,Y millimetres (printer misalignment)")
+    pdf.add_argument("--with-exercises", action="store_true",
+                     help="add each exercise as a worked sheet")
+    pdf.add_argument("--tags", metavar="T", help="only items with one of these tags (a,b)")
+    pdf.set_defaults(handler=cmd_export_pdf)
+    anki = export_commands.add_parser(
+        "anki", help="an Anki package (.apkg) of the deck's questions and cards")
+    anki.add_argument("deck", metavar="DECK", help="deck id in the library")
+    anki.add_argument("-o", "--output", metavar="FILE.apkg", required=True)
+    anki.set_defaults(handler=_lazy("studyapp.export.anki", "cmd_export_anki"))
+    csv_export = export_commands.add_parser(
+        "csv", help="a CSV file of the deck's questions and cards")
+    csv_export.add_argument("deck", metavar="DECK", help="deck id in the library")
+    csv_export.add_argument("-o", "--output", metavar="FILE.csv", required=True)
+    csv_export.set_defaults(handler=_lazy("studyapp.export.csvfile", "cmd_export_csv"))
+
+    imports = commands.add_parser("import", help="make a deck file from another format")
+    import_commands = imports.add_subparsers(dest="import_command", metavar="FORMAT",
+                                             parser_class=_Parser, required=True)
+    csv_import = import_commands.add_parser(
+        "csv", help="a CSV file (kind,id,front,back,tags) becomes a deck")
+    csv_import.add_argument("file", metavar="FILE.csv")
+    page = import_commands.add_parser(
+        "page", help="a study page with Q. / A. cards becomes a deck")
+    page.add_argument("file", metavar="FILE.txt")
+    for sub in (csv_import, page):
+        sub.add_argument("-o", "--output", metavar="DECK.yaml", required=True)
+        sub.add_argument("--id", metavar="ID",
+                         help="deck id (default: page heading / output file name)")
+        sub.add_argument("--title", metavar="TITLE", help="deck title")
+        sub.add_argument("--force", action="store_true",
+                         help="overwrite an existing output file")
+    csv_import.set_defaults(handler=_lazy("studyapp.export.csvfile", "cmd_import_csv"))
+    page.set_defaults(handler=_lazy("studyapp.importpage", "cmd_import_page"))
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of a file format")
+    schema.add_argument("kind", nargs="?", choices=("deck", "exercise"), default="deck",
+                        help="which format (default: deck)")
+    schema.set_defaults(handler=_lazy("studyapp.schema", "cmd_schema"))
 
     calc = commands.add_parser("calc", help="the tree calculator")
     calc_commands = calc.add_subparsers(dest="calc_command", metavar="WHAT",
