@@ -278,8 +278,10 @@ def _walk_exercise(session: Session, lines: _Lines, out: _Output) -> ExerciseSum
     while (prompt := session.current()) is not None:
         if prompt.position != shown:
             shown = prompt.position
-            if prompt.starts_exercise and prompt.exercise is not None and prompt.exercise.setup:
-                out.say(prompt.exercise.setup)
+            if prompt.starts_exercise and prompt.exercise is not None:
+                out.say(prompt.exercise.title)  # as in quiz --plain: title, then setup
+                if prompt.exercise.setup:
+                    out.say(prompt.exercise.setup)
             out.say(_prompt_line(prompt))
         line = lines.read()
         if line is None:
