@@ -1,0 +1,821 @@
+"""Printable PDF cards: write_pdf lays PrintItems out on paper; the one module using reportlab."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import unicodedata
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from reportlab.lib.colors import Color
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch, mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
+from reportlab.platypus.paraparser import ParaFrag
+
+from studyapp.errors import DataError
+from studyapp.export import markdown as md
+from studyapp.export.printable import (
+    DUPLEX_MODES,
+    LAYOUTS,
+    PAPERS,
+    Paper,
+    PdfOptions,
+    PrintItem,
+    parse_back_offset,
+)
+
+__all__ = [
+    "DUPLEX_MODES",
+    "LAYOUTS",
+    "PAGE_SIZES",
+    "PAPERS",
+    "Box",
+    "ExportResult",
+    "FontSet",
+    "PdfOptions",
+    "Progress",
+    "SheetLayout",
+    "font_set",
+    "paragraph_fragments",
+    "parse_back_offset",
+    "sheet_layout",
+    "substitute_for_builtin_fonts",
+    "write_pdf",
+]
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` with items laid out; ``done == total`` once the file
+is in place."""
+
+PAGE_SIZES: dict[Paper, tuple[float, float]] = {
+    "a4": (210 * mm, 297 * mm),
+    "letter": (8.5 * inch, 11 * inch),
+    "a6": (105 * mm, 148 * mm),
+    "index-3x5": (5 * inch, 3 * inch),  # an index card, landscape
+}
+MIN_FONT_SIZE = 7.0
+"""Text is shrunk down to this size before it continues on another card."""
+FONT_STEP = 0.5
+HEADER_SIZE = 6.5
+HEADER_GAP = 1.5 * mm
+FRONT_SCALE = 1.25
+"""Fronts (a question, a card's cue) start larger than backs."""
+CARD_PADDING = 3.5 * mm
+CUT_MARK_GAP = 1 * mm
+"""Crop marks start this far outside the card corner ..."""
+CUT_MARK_LENGTH = 3 * mm
+"""... and run this far outward, so they stay in the gutter and never touch a card."""
+
+_BLACK = Color(0, 0, 0)
+_GREY_TEXT = Color(0.42, 0.42, 0.42)
+_GREY_LINE = Color(0.72, 0.72, 0.72)
+_CODE_BACKGROUND = Color(0.94, 0.94, 0.94)
+_SIDE_NAMES = {
+    "question": ("question", "answer"),
+    "card": ("front", "back"),
+    "exercise": ("exercise", "answers"),
+}
+
+
+# -- results -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ExportResult:
+    """What write_pdf produced."""
+
+    path: Path
+    pages: int
+    cards: int
+    """Cards printed (a front and its back), continuation cards included."""
+    items: int
+    warnings: list[str] = field(default_factory=list)
+    """One line per item that did not fit one card and continued on more."""
+
+
+# -- geometry ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """A rectangle on the page, in points, origin at the bottom left."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def right(self) -> float:
+        return self.x + self.width
+
+    @property
+    def top(self) -> float:
+        return self.y + self.height
+
+    def shifted(self, dx: float, dy: float) -> Box:
+        """The same box moved by (dx, dy)."""
+        return Box(self.x + dx, self.y + dy, self.width, self.height)
+
+
+@dataclass(frozen=True, slots=True)
+class SheetLayout:
+    """Where the cards of one sheet go: slot ``i`` holds a front at ``fronts[i]`` and its back
+    at ``backs[i]``, on the same page or (duplex) on the page after."""
+
+    page_size: tuple[float, float]
+    fronts: tuple[Box, ...]
+    backs: tuple[Box, ...]
+    backs_on_next_page: bool
+    fold: tuple[float, float, float, float] | None
+    """A dashed fold line (x1, y1, x2, y2) between fronts and backs on the same page."""
+    body_size: float
+    """The text size tried first; smaller sizes down to MIN_FONT_SIZE when text is long."""
+    borders: bool
+    """Thin card outlines (to cut along) when there are no crop marks."""
+
+    @property
+    def capacity(self) -> int:
+        return len(self.fronts)
+
+
+def sheet_layout(options: PdfOptions) -> SheetLayout:
+    """The card boxes for ``options`` (layout, paper, duplex)."""
+    width, height = PAGE_SIZES[options.paper]
+    large = options.paper in ("a4", "letter")
+    if options.layout == "page":
+        margin, gap = (15 * mm, 16 * mm) if large else (6 * mm, 8 * mm)
+        box_height = (height - 2 * margin - gap) / 2
+        front = Box(margin, height - margin - box_height, width - 2 * margin, box_height)
+        back = Box(margin, margin, width - 2 * margin, box_height)
+        fold = (margin, height / 2, width - margin, height / 2)
+        return SheetLayout((width, height), (front,), (back,), False, fold,
+                           _body_size(front), borders=False)
+    margin, gutter = (10 * mm, 8 * mm) if large else (6 * mm, 8 * mm)
+    if large:
+        columns, rows = 2, 4
+    elif options.duplex == "none":
+        columns, rows = (2, 1) if width > height else (1, 2)
+    else:
+        columns, rows = 1, 1
+    cell_w = (width - 2 * margin - (columns - 1) * gutter) / columns
+    cell_h = (height - 2 * margin - (rows - 1) * gutter) / rows
+    grid = [
+        [
+            Box(margin + c * (cell_w + gutter), height - margin - (r + 1) * cell_h - r * gutter,
+                cell_w, cell_h)
+            for c in range(columns)
+        ]
+        for r in range(rows)
+    ]
+    borders = not options.cut_marks
+    if options.duplex == "none":
+        if columns == 2:  # fronts on the left, backs on the right: fold on the vertical
+            fronts = tuple(row[0] for row in grid)
+            backs = tuple(row[1] for row in grid)
+            fold = (width / 2, margin, width / 2, height - margin)
+        else:  # a portrait single card: front above, back below
+            fronts, backs = (grid[0][0],), (grid[1][0],)
+            fold = (margin, height / 2, width - margin, height / 2)
+        return SheetLayout((width, height), fronts, backs, False, fold,
+                           _body_size(fronts[0]), borders)
+    fronts = tuple(grid[r][c] for r in range(rows) for c in range(columns))
+    if options.duplex == "long":  # flipped about the vertical axis: columns swap
+        backs = tuple(grid[r][columns - 1 - c] for r in range(rows) for c in range(columns))
+    else:  # flipped about the horizontal axis: rows swap
+        backs = tuple(grid[rows - 1 - r][c] for r in range(rows) for c in range(columns))
+    return SheetLayout((width, height), fronts, backs, True, None, _body_size(fronts[0]), borders)
+
+
+def _body_size(box: Box) -> float:
+    size = min(box.width, box.height) / 17
+    return max(9.0, min(13.0, round(size / FONT_STEP) * FONT_STEP))
+
+
+# -- fonts -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FontSet:
+    """Registered reportlab font names for the card text."""
+
+    regular: str
+    bold: str
+    italic: str
+    bold_italic: str
+    mono: str
+    mono_bold: str
+    embedded: bool
+    """True for embedded TrueType fonts; False for the viewer's built-in Helvetica/Courier."""
+
+
+BUILTIN_FONTS = FontSet(
+    "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", "Helvetica-BoldOblique",
+    "Courier", "Courier-Bold", embedded=False,
+)
+_DEJAVU_FILES = {
+    "regular": "DejaVuSans.ttf",
+    "bold": "DejaVuSans-Bold.ttf",
+    "italic": "DejaVuSans-Oblique.ttf",
+    "bold_italic": "DejaVuSans-BoldOblique.ttf",
+    "mono": "DejaVuSansMono.ttf",
+    "mono_bold": "DejaVuSansMono-Bold.ttf",
+}
+_FONT_FOLDERS = (
+    "/usr/share/fonts/truetype/dejavu",
+    "/usr/share/fonts/dejavu",
+    "/usr/share/fonts/TTF",
+    "/usr/share/fonts/truetype",
+    "/usr/share/fonts/dejavu-sans-fonts",
+    "/usr/share/fonts/dejavu-sans-mono-fonts",
+    "/usr/local/share/fonts",
+    "/opt/homebrew/share/fonts",
+    "/Library/Fonts",
+    "~/Library/Fonts",
+    "~/.local/share/fonts",
+    "~/.fonts",
+    "C:/Windows/Fonts",
+)
+_FAMILY = "StudyappSans"
+_MONO_FAMILY = "StudyappMono"
+
+
+def _fc_match(pattern: str) -> Path | None:
+    """The file fontconfig picks for ``pattern``, if fontconfig is installed and answers."""
+    executable = shutil.which("fc-match")
+    if executable is None:
+        return None
+    try:
+        found = subprocess.run(
+            [executable, "-f", "%{file}", pattern],
+            capture_output=True, text=True, timeout=5, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    text = found.stdout.strip()
+    return Path(text) if found.returncode == 0 and text else None
+
+
+@functools.cache
+def find_dejavu() -> dict[str, Path] | None:
+    """DejaVu Sans (and Mono) font files by role, or None when the regular face is missing."""
+    folders: list[Path] = []
+    for pattern in ("DejaVu Sans", "DejaVu Sans Mono"):
+        found = _fc_match(pattern)
+        # fc-match always answers with *some* font; only a DejaVu answer tells us a folder.
+        if found is not None and found.name.startswith("DejaVuSans"):
+            folders.append(found.parent)
+    folders.extend(Path(folder).expanduser() for folder in _FONT_FOLDERS)
+    files: dict[str, Path] = {}
+    for role, name in _DEJAVU_FILES.items():
+        for folder in folders:
+            candidate = folder / name
+            if candidate.is_file():
+                files[role] = candidate
+                break
+    return files if "regular" in files else None
+
+
+@functools.cache
+def embedded_fonts() -> FontSet | None:
+    """DejaVu registered with reportlab as two families (done once), or None if unavailable."""
+    files = find_dejavu()
+    if files is None:
+        return None
+    names = {
+        "regular": _FAMILY, "bold": f"{_FAMILY}-Bold", "italic": f"{_FAMILY}-Italic",
+        "bold_italic": f"{_FAMILY}-BoldItalic", "mono": _MONO_FAMILY,
+        "mono_bold": f"{_MONO_FAMILY}-Bold",
+    }
+    # A missing style falls back to the nearest face we have rather than to no fonts at all.
+    nearest = {"bold": "regular", "italic": "regular", "bold_italic": "bold",
+               "mono": "regular", "mono_bold": "mono"}
+    chosen: dict[str, str] = {}
+    try:
+        for role in ("regular", "bold", "italic", "bold_italic", "mono", "mono_bold"):
+            if role in files:
+                pdfmetrics.registerFont(TTFont(names[role], str(files[role])))
+                chosen[role] = names[role]
+            else:
+                chosen[role] = chosen[nearest[role]]
+    except Exception:  # a broken font file: print with the built-in fonts instead
+        return None
+    pdfmetrics.registerFontFamily(
+        _FAMILY, normal=chosen["regular"], bold=chosen["bold"], italic=chosen["italic"],
+        boldItalic=chosen["bold_italic"],
+    )
+    pdfmetrics.registerFontFamily(
+        _MONO_FAMILY, normal=chosen["mono"], bold=chosen["mono_bold"], italic=chosen["mono"],
+        boldItalic=chosen["mono_bold"],
+    )
+    return FontSet(chosen["regular"], chosen["bold"], chosen["italic"], chosen["bold_italic"],
+                   chosen["mono"], chosen["mono_bold"], embedded=True)
+
+
+def font_set(options: PdfOptions) -> FontSet:
+    """The fonts ``options`` print with: embedded DejaVu unless built-ins are asked for or
+    no DejaVu is installed."""
+    if options.builtin_fonts:
+        return BUILTIN_FONTS
+    return embedded_fonts() or BUILTIN_FONTS
+
+
+# -- text --------------------------------------------------------------------------------
+
+_ASCII_SUBSTITUTES = {
+    "→": "->", "←": "<-", "↔": "<->", "⇒": "=>", "⇐": "<=", "⇔": "<=>", "↑": "^", "↓": "v",
+    "⟶": "->", "⟵": "<-", "↦": "|->",
+    "−": "-", "‐": "-", "‑": "-", "‒": "-", "―": "--", "⁃": "-",
+    "≤": "<=", "≥": ">=", "≠": "!=", "≈": "~", "∼": "~", "≃": "~=", "≅": "~=", "≡": "==",
+    "∝": "~", "⋅": "·", "∙": "·", "∗": "*", "∕": "/", "∞": "inf", "√": "sqrt", "∑": "sum",
+    "∏": "prod", "∫": "int", "∂": "d", "∇": "nabla", "∈": " in ", "∉": " not in ",
+    "∀": "for all ", "∃": "exists ", "∧": "and", "∨": "or", "¬": "not ", "∅": "{}",
+    "⌊": "floor(", "⌋": ")", "⌈": "ceil(", "⌉": ")", "⟨": "<", "⟩": ">",
+    "⁰": "^0", "⁴": "^4", "⁵": "^5", "⁶": "^6", "⁷": "^7", "⁸": "^8", "⁹": "^9",
+    "⁺": "^+", "⁻": "^-", "ⁿ": "^n", "ᵏ": "^k", "ⁱ": "^i",
+    "₀": "_0", "₁": "_1", "₂": "_2", "₃": "_3", "₄": "_4", "₅": "_5", "₆": "_6", "₇": "_7",
+    "₈": "_8", "₉": "_9", "ₖ": "_k", "ᵢ": "_i", "ⱼ": "_j", "ₙ": "_n",
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
+    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu",
+    "ξ": "xi", "π": "pi", "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi",
+    "χ": "chi", "ψ": "psi", "ω": "omega", "Γ": "Gamma", "Δ": "Delta", "Θ": "Theta",
+    "Λ": "Lambda", "Ξ": "Xi", "Π": "Pi", "Σ": "Sigma", "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega",
+    "✓": "v", "✔": "v", "✗": "x", "✘": "x", "★": "*", "☆": "*", "▪": "-", "◦": "-",
+    "′": "'", "″": '"', "‴": "'''", "‘": "'", "’": "'", "‚": ",", "“": '"', "”": '"',
+    "„": '"', "\u2009": " ", "\u200a": " ", "\u202f": " ", "\u2007": " ", "\u200b": "",
+    "\u2060": "", "\ufeff": "",
+}
+"""Readable ASCII for characters the built-in PDF fonts cannot show (Windows-1252 is what
+they can). Curly quotes, dashes, …, ×, ², ³, é and the like are shown as themselves."""
+
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _in_builtin_encoding(ch: str) -> bool:
+    try:
+        ch.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=4096)
+def _builtin_substitute(ch: str) -> str:
+    if _in_builtin_encoding(ch):
+        return ch
+    if ch in _ASCII_SUBSTITUTES:
+        return _ASCII_SUBSTITUTES[ch]
+    decomposed = "".join(
+        c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
+    )
+    if decomposed and all(_in_builtin_encoding(c) for c in decomposed):
+        return decomposed
+    return "?"
+
+
+def substitute_for_builtin_fonts(text: str) -> str:
+    """``text`` with every character Helvetica/Courier lack replaced by readable ASCII
+    (``→`` becomes ``->``, ``≥`` ``>=``, ``ő`` ``o``; anything else ``?``)."""
+    if text.isascii():
+        return text
+    return "".join(ch if ch < "\x80" else _builtin_substitute(ch) for ch in text)
+
+
+def _clean(text: str, fonts: FontSet) -> str:
+    """Text safe for reportlab: no control characters; built-in fonts get their substitutes."""
+    if not text.isascii() or not text.isprintable():
+        text = _UNPRINTABLE.sub("", text)
+        if not fonts.embedded:
+            text = substitute_for_builtin_fonts(text)
+    return text
+
+
+def _face(fonts: FontSet, *, bold: bool, italic: bool, code: bool) -> str:
+    if code:
+        return fonts.mono_bold if bold else fonts.mono
+    if bold:
+        return fonts.bold_italic if italic else fonts.bold
+    return fonts.italic if italic else fonts.regular
+
+
+def _fragment(text: str, font: str, size: float, bold: bool, italic: bool) -> ParaFrag:
+    # The attributes reportlab's own markup parser gives every fragment it makes.
+    return ParaFrag(text=text, fontName=font, fontSize=size, bold=int(bold), italic=int(italic),
+                    textColor=_BLACK, rise=0, greek=0, link=[], us_lines=[])
+
+
+def paragraph_fragments(spans: Sequence[md.Span], fonts: FontSet, size: float) -> list[ParaFrag]:
+    """reportlab Paragraph fragments for ``spans``.
+
+    Card text never passes through reportlab's XML-like paragraph markup: it is handed over
+    as ready-made fragments, so ``<b>``, ``&amp;`` or ``<font>`` typed on a card are printed
+    as typed; there is no markup to escape from. (Fragments also skip the markup parser,
+    which is a good part of the cost of a Paragraph.)
+    """
+    frags: list[ParaFrag] = []
+    for span in spans:
+        font = _face(fonts, bold=span.bold, italic=span.italic, code=span.code)
+        text = _clean(span.text, fonts)
+        if "\n" not in text:
+            frags.append(_fragment(text, font, size, span.bold, span.italic))
+            continue
+        for index, line in enumerate(text.split("\n")):
+            if index:
+                frags.append(_line_break(font, size))
+            if line:
+                frags.append(_fragment(line, font, size, span.bold, span.italic))
+    return frags or [_fragment("", fonts.regular, size, False, False)]
+
+
+def _line_break(font: str, size: float) -> ParaFrag:
+    frag = _fragment("", font, size, False, False)
+    frag.lineBreak = True
+    return frag
+
+
+_SPACE_RUN = re.compile(r"^ +| {2,}")
+
+
+def _code_fragments(text: str, fonts: FontSet, size: float) -> list[ParaFrag]:
+    frags: list[ParaFrag] = []
+    for index, line in enumerate(_clean(text, fonts).split("\n")):
+        if index:
+            frags.append(_line_break(fonts.mono, size))
+        # Indentation and aligned columns keep their width; single spaces may still wrap.
+        kept = _SPACE_RUN.sub(lambda m: "\xa0" * len(m.group()), line)
+        frags.append(_fragment(kept or "\xa0", fonts.mono, size, False, False))
+    return frags
+
+
+# -- paragraphs and fitting --------------------------------------------------------------
+
+_Flow = tuple[Paragraph, float]
+"""A paragraph and the space above it (ignored at the top of a card)."""
+CODE_SCALE = 0.9
+"""Monospaced text runs wide: code blocks are set a little smaller than the text around them."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _style(fonts: FontSet, role: str, size: float, depth: int) -> ParagraphStyle:
+    indent = min(depth, 4) * size * 1.6
+    code = role == "code"
+    font_size = size * CODE_SCALE if code else size
+    return ParagraphStyle(
+        f"{role}-{size}-{depth}-{fonts.regular}",
+        fontName=fonts.mono if code else fonts.regular,
+        fontSize=font_size,
+        leading=font_size * 1.22,
+        leftIndent=indent,
+        bulletIndent=max(0.0, indent - size * 1.6),
+        bulletFontName=fonts.regular,
+        bulletFontSize=size,
+        backColor=_CODE_BACKGROUND if code else None,
+        splitLongWords=1,
+        allowWidows=1,
+        allowOrphans=1,
+    )
+
+
+def _flows(blocks: Sequence[md.Block], fonts: FontSet, size: float, depth: int = 0,
+           bullet: str | None = None, first_gap: float | None = None) -> list[_Flow]:
+    """Paragraph flowables for ``blocks``; the first one carries ``bullet`` when given."""
+    out: list[_Flow] = []
+    gap = size * 0.5
+
+    def add(frags: list[ParaFrag], role: str) -> None:
+        nonlocal bullet
+        space = first_gap if first_gap is not None and not out else gap
+        style = _style(fonts, role, size, depth)
+        text = "".join(frag.text for frag in frags)
+        out.append((Paragraph(text, style, bulletText=bullet, frags=frags), space))
+        bullet = None
+
+    for block in blocks:
+        if isinstance(block, md.ParagraphBlock):
+            add(paragraph_fragments(block.spans, fonts, size), "body")
+        elif isinstance(block, md.CodeBlock):
+            if bullet is not None:
+                add(paragraph_fragments((), fonts, size), "body")
+            add(_code_fragments(block.text, fonts, size * CODE_SCALE), "code")
+        else:
+            if bullet is not None:
+                add(paragraph_fragments((), fonts, size), "body")
+            item_gap = size * 0.15 if block.tight else gap
+            for number, item in enumerate(block.items, start=block.start):
+                mark = f"{number}." if block.ordered else ("•" if depth % 2 == 0 else "–")
+                inner = _flows(item or (md.ParagraphBlock(()),), fonts, size, depth + 1, mark,
+                               first_gap=item_gap if number > block.start else gap)
+                if not out and first_gap is not None:
+                    inner[0] = (inner[0][0], first_gap)
+                out.extend(inner)
+    return out
+
+
+def _height(flows: Sequence[_Flow], width: float, limit: float) -> float:
+    """Total height of ``flows`` wrapped to ``width``; stops counting once past ``limit``."""
+    total = 0.0
+    for index, (flow, gap) in enumerate(flows):
+        _, height = flow.wrap(width, 1e6)
+        total += height + (gap if index else 0.0)
+        if total > limit:
+            break
+    return total
+
+
+def _fit(text: str, fonts: FontSet, width: float, height: float,
+         default_size: float) -> tuple[list[list[_Flow]], float]:
+    """``text`` as the contents of one card (or, when too long even at the minimum size,
+    of several), with the size used. Flowables come back wrapped, ready to draw."""
+    blocks = md.parse(text)
+    flows = _flows(blocks, fonts, default_size)
+    if _height(flows, width, height) <= height:
+        return [flows], default_size
+    steps = round((default_size - MIN_FONT_SIZE) / FONT_STEP)
+    sizes = [default_size - FONT_STEP * k for k in range(1, steps + 1)]
+    smallest = _flows(blocks, fonts, MIN_FONT_SIZE)
+    if not sizes or _height(smallest, width, height) > height:
+        return _continue(smallest, width, height), MIN_FONT_SIZE
+    # Largest size that fits: sizes[high] fits, everything above sizes[low] does not.
+    low, high, best = 0, len(sizes) - 1, smallest
+    while low < high:
+        middle = (low + high) // 2
+        candidate = _flows(blocks, fonts, sizes[middle])
+        if _height(candidate, width, height) <= height:
+            high, best = middle, candidate
+        else:
+            low = middle + 1
+    return [best], sizes[high]
+
+
+def _continue(flows: list[_Flow], width: float, height: float) -> list[list[_Flow]]:
+    """Share ``flows`` among as many cards as they need, splitting paragraphs between lines."""
+    cards: list[list[_Flow]] = []
+    current: list[_Flow] = []
+    used = 0.0
+    queue = deque(flows)
+    while queue:
+        flow, gap = queue.popleft()
+        gap = gap if current else 0.0
+        _, need = flow.wrap(width, 1e6)
+        if used + gap + need <= height:
+            current.append((flow, gap))
+            used += gap + need
+            continue
+        room = height - used - gap
+        pieces = flow.split(width, room) if room > 0 else []
+        if len(pieces) >= 2:
+            head = pieces[0]
+            head.wrap(width, room)
+            current.append((head, gap))
+            queue.extendleft((piece, 0.0) for piece in reversed(pieces[1:]))
+        elif not current:
+            # Taller than a whole card and unsplittable (cannot happen with paragraphs of
+            # text at 7 pt); placed alone so the loop always ends.
+            current.append((flow, 0.0))
+        else:
+            queue.appendleft((flow, gap))
+        cards.append(current)
+        current, used = [], 0.0
+    if current or not cards:
+        cards.append(current)
+    return cards
+
+
+# -- drawing -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Card:
+    """One physical card: a part of an item's front and the same part of its back."""
+
+    item: PrintItem
+    front: list[_Flow]
+    back: list[_Flow]
+    part: int
+    parts: int
+
+
+@dataclass(slots=True)
+class _Painter:
+    """Draws sheets of cards on a canvas, page after page."""
+
+    canvas: Canvas
+    layout: SheetLayout
+    options: PdfOptions
+    fonts: FontSet
+    pages: int = 0
+
+    def sheet(self, cards: Sequence[_Card]) -> None:
+        layout = self.layout
+        if layout.backs_on_next_page:
+            for card, box in zip(cards, layout.fronts, strict=False):
+                self._face(card, box, front=True)
+            self._decorate(layout.fronts[: len(cards)])
+            self._next_page()
+            dx, dy = (v * mm for v in self.options.back_offset)
+            if dx or dy:
+                self.canvas.translate(dx, dy)
+            for card, box in zip(cards, layout.backs, strict=False):
+                self._face(card, box, front=False)
+            if layout.borders:
+                self._borders(layout.backs[: len(cards)])
+            self._next_page()
+        else:
+            for card, front, back in zip(cards, layout.fronts, layout.backs, strict=False):
+                self._face(card, front, front=True)
+                self._face(card, back, front=False)
+            used = len(cards)
+            self._decorate(layout.fronts[:used] + layout.backs[:used])
+            if layout.fold is not None:
+                self._fold(layout.fold)
+            self._next_page()
+
+    def _next_page(self) -> None:
+        self.canvas.showPage()
+        self.pages += 1
+
+    def _face(self, card: _Card, box: Box, *, front: bool) -> None:
+        canvas = self.canvas
+        flows = card.front if front else card.back
+        left = card.item.label + (" (continued)" if card.part > 1 else "")
+        right = _SIDE_NAMES[card.item.kind][0 if front else 1]
+        if card.parts > 1:
+            right += f" {card.part}/{card.parts}"
+        inner_width = box.width - 2 * CARD_PADDING
+        top = box.top - CARD_PADDING
+        canvas.setFillColor(_GREY_TEXT)
+        canvas.setFont(self.fonts.regular, HEADER_SIZE)
+        right = _clean(right, self.fonts)
+        right_width = pdfmetrics.stringWidth(right, self.fonts.regular, HEADER_SIZE)
+        baseline = top - HEADER_SIZE * 0.8
+        left = _truncate(_clean(left, self.fonts), self.fonts.regular,
+                         inner_width - right_width - 2 * mm)
+        canvas.drawString(box.x + CARD_PADDING, baseline, left)
+        canvas.drawRightString(box.right - CARD_PADDING, baseline, right)
+        y = top - HEADER_SIZE * 1.2 - HEADER_GAP
+        x = box.x + CARD_PADDING
+        if front and card.parts == 1 and flows:
+            # A lone front reads like a flashcard: centred in the space below the header.
+            used = sum(flow.height + (gap if index else 0.0)
+                       for index, (flow, gap) in enumerate(flows))
+            y -= max(0.0, (y - (box.y + CARD_PADDING) - used) / 2)
+        for index, (flow, gap) in enumerate(flows):
+            if index:
+                y -= gap
+            y -= flow.height
+            flow.drawOn(canvas, x, y)
+
+    def _decorate(self, boxes: Sequence[Box]) -> None:
+        if self.options.cut_marks:
+            self._cut_marks(boxes)
+        elif self.layout.borders:
+            self._borders(boxes)
+
+    def _borders(self, boxes: Iterable[Box]) -> None:
+        canvas = self.canvas
+        canvas.setStrokeColor(_GREY_LINE)
+        canvas.setLineWidth(0.4)
+        for box in boxes:
+            canvas.rect(box.x, box.y, box.width, box.height, stroke=1, fill=0)
+
+    def _cut_marks(self, boxes: Iterable[Box]) -> None:
+        canvas = self.canvas
+        canvas.setStrokeColorRGB(0, 0, 0)
+        canvas.setLineWidth(0.3)
+        near, far = CUT_MARK_GAP, CUT_MARK_GAP + CUT_MARK_LENGTH
+        lines = []
+        for box in boxes:
+            for x, sx in ((box.x, -1), (box.right, 1)):
+                for y, sy in ((box.y, -1), (box.top, 1)):
+                    lines.append((x + sx * near, y, x + sx * far, y))  # along the edge
+                    lines.append((x, y + sy * near, x, y + sy * far))
+        canvas.lines(lines)
+
+    def _fold(self, fold: tuple[float, float, float, float]) -> None:
+        canvas = self.canvas
+        canvas.saveState()
+        canvas.setStrokeColor(_GREY_LINE)
+        canvas.setLineWidth(0.5)
+        canvas.setDash(4, 3)
+        canvas.line(*fold)
+        canvas.restoreState()
+
+
+def _truncate(text: str, font: str, width: float) -> str:
+    if pdfmetrics.stringWidth(text, font, HEADER_SIZE) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", font, HEADER_SIZE) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+# -- the export --------------------------------------------------------------------------
+
+
+def write_pdf(
+    items: Iterable[PrintItem],
+    path: Path | str,
+    options: PdfOptions | None = None,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Print ``items`` to a PDF at ``path``, replacing it only once complete.
+
+    Raises DataError (one line, nothing left behind) when there is nothing to print or
+    the file cannot be written.
+    """
+    options = options or PdfOptions()
+    items = list(items)
+    target = Path(path)
+    if not items:
+        raise DataError(f"nothing to print to {target}: no questions, cards or exercises matched")
+    temp, handle = _open_temp(target)
+    try:
+        with handle:
+            result = _render(items, handle, target, options, progress)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except OSError as error:
+        raise DataError(f"cannot write {target}: {error.strerror or error}") from None
+    finally:
+        if temp.exists():
+            temp.unlink(missing_ok=True)
+    if progress is not None:
+        progress(len(items), len(items))
+    return result
+
+
+def _open_temp(target: Path) -> tuple[Path, IO[bytes]]:
+    """A new file beside ``target`` (same file system, so os.replace is atomic)."""
+    folder = target.parent
+    if not folder.is_dir():
+        raise DataError(f"cannot write {target}: folder {folder} does not exist")
+    if target.is_dir():
+        raise DataError(f"cannot write {target}: it is a folder")
+    temp = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        # 0o666 and the umask, as for any new file (mkstemp would make it private).
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        descriptor = os.open(temp, flags, 0o666)
+    except OSError as error:
+        raise DataError(f"cannot write {target}: {error.strerror or error}") from None
+    return temp, os.fdopen(descriptor, "wb")
+
+
+def _render(items: list[PrintItem], handle: IO[bytes], target: Path, options: PdfOptions,
+            progress: Progress | None) -> ExportResult:
+    layout = sheet_layout(options)
+    fonts = font_set(options)
+    canvas = Canvas(handle, pagesize=layout.page_size, invariant=1, pageCompression=1)
+    canvas.setTitle(options.title or items[0].deck_id)
+    canvas.setCreator("studyapp")
+    painter = _Painter(canvas, layout, options, fonts)
+    box = layout.fronts[0]
+    width = box.width - 2 * CARD_PADDING
+    height = box.height - 2 * CARD_PADDING - HEADER_SIZE * 1.2 - HEADER_GAP
+    front_size = min(16.0, round(layout.body_size * FRONT_SCALE / FONT_STEP) * FONT_STEP)
+    unit = "pages" if options.layout == "page" else "cards"
+    warnings: list[str] = []
+    sheet: list[_Card] = []
+    cards = 0
+    total = len(items)
+    for done, item in enumerate(items, start=1):
+        fronts, _ = _fit(item.front, fonts, width, height, front_size)
+        backs, _ = _fit(item.back, fonts, width, height, layout.body_size)
+        parts = max(len(fronts), len(backs))
+        if parts > 1:
+            warnings.append(
+                f"{item.label} ({item.item_id}) is too long for one card even at "
+                f"{MIN_FONT_SIZE:g} pt: continued on {parts} {unit}"
+            )
+        for part in range(parts):
+            sheet.append(_Card(
+                item,
+                fronts[part] if part < len(fronts) else [],
+                backs[part] if part < len(backs) else [],
+                part + 1, parts,
+            ))
+            if len(sheet) == layout.capacity:
+                painter.sheet(sheet)
+                cards += len(sheet)
+                sheet = []
+        if progress is not None and done < total:
+            progress(done, total)
+    if sheet:
+        painter.sheet(sheet)
+        cards += len(sheet)
+    canvas.save()
+    return ExportResult(target, painter.pages, cards, total, warnings)
+

@@ -1,0 +1,195 @@
+"""What a printed deck holds (one PrintItem per question, card or exercise) and how to print it."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, get_args
+
+from studyapp.errors import UsageError
+from studyapp.export.markdown import escape_markdown
+
+if TYPE_CHECKING:  # the models pull in pydantic; the CLI imports this module to build its parser
+    from studyapp.deck.models import Deck, Exercise, Step
+
+# This module stays free of reportlab (and of pydantic at run time) so the CLI can offer
+# the choices below and the TUI can build options without loading the PDF machinery.
+
+ItemKind = Literal["question", "card", "exercise"]
+Layout = Literal["page", "grid"]
+Paper = Literal["a4", "letter", "a6", "index-3x5"]
+Duplex = Literal["long", "short", "none"]
+
+LAYOUTS: tuple[Layout, ...] = get_args(Layout)
+PAPERS: tuple[Paper, ...] = get_args(Paper)
+DUPLEX_MODES: tuple[Duplex, ...] = get_args(Duplex)
+MAX_BACK_OFFSET_MM = 5.0
+"""Printers misregister by a millimetre or two; more is a setup mistake, and would push text
+into the unprintable edge of small paper."""
+
+_BLOCK_START = re.compile(r"^( {0,3}([-+*]|\d{1,9}[.)])( |$)| {4}|```|~~~)")
+_KIND_LETTER: dict[ItemKind, str] = {"question": "Q", "card": "C", "exercise": "E"}
+
+
+@dataclass(frozen=True, slots=True)
+class PrintItem:
+    """One thing to print: a front and a back, both Markdown text."""
+
+    kind: ItemKind
+    deck_id: str
+    item_id: str
+    """The question's or card's key, or the exercise id."""
+    front: str
+    back: str
+    tags: tuple[str, ...]
+    label: str
+    """Short printed name, e.g. ``"wavenet · Q1"``: the kind's letter and its place in the deck."""
+
+
+@dataclass(frozen=True, slots=True)
+class PdfOptions:
+    """How to arrange items on paper."""
+
+    layout: Layout = "grid"
+    """``"page"``: one item per page, front above a fold line, back below it.
+    ``"grid"``: cards sized for the paper (A4/Letter 2×4; A6 and index cards one per side)."""
+    paper: Paper = "a4"
+    duplex: Duplex = "long"
+    """Grid only. ``"long"``/``"short"``: a sheet of fronts, then a sheet of their backs,
+    arranged for the printer's flip-on-long-edge / flip-on-short-edge duplex setting.
+    ``"none"``: each front beside its back on the same side, to fold."""
+    cut_marks: bool = False
+    """Crop marks at the card corners, outside the cards."""
+    back_offset: tuple[float, float] = (0.0, 0.0)
+    """Millimetres to shift back pages by (x to the right, y up, as seen on the back page),
+    to correct a printer that does not register both sides alike. Only duplex long/short
+    grids have back pages; other layouts ignore it."""
+    builtin_fonts: bool = False
+    """Use the PDF viewer's Helvetica/Courier instead of embedding DejaVu Sans (smaller files;
+    characters those fonts lack are replaced by readable ASCII such as ``->``)."""
+    title: str = ""
+    """Document title in the PDF's metadata."""
+
+    def __post_init__(self) -> None:
+        for name, value, allowed in (
+            ("layout", self.layout, LAYOUTS),
+            ("paper", self.paper, PAPERS),
+            ("duplex", self.duplex, DUPLEX_MODES),
+        ):
+            if value not in allowed:
+                raise UsageError(f"unknown {name} {value!r}; expected one of {', '.join(allowed)}")
+        _check_offset(self.back_offset)
+
+
+def parse_back_offset(text: str) -> tuple[float, float]:
+    """``"X,Y"`` in millimetres (e.g. ``"1.5,-0.5"``, ``"1.5mm, -0.5 mm"``) as two floats."""
+    parts = [part.strip().removesuffix("mm").strip() for part in text.split(",")]
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        x, y = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise UsageError(
+            f"--back-offset expects X,Y in millimetres (e.g. 1.5,-0.5), got {text!r}"
+        ) from None
+    offset = (x, y)
+    _check_offset(offset)
+    return offset
+
+
+def _check_offset(offset: tuple[float, float]) -> None:
+    if not all(math.isfinite(v) and abs(v) <= MAX_BACK_OFFSET_MM for v in offset):
+        raise UsageError(
+            f"back offset must be within ±{MAX_BACK_OFFSET_MM:g} mm on each axis, "
+            f"got {offset[0]:g},{offset[1]:g}"
+        )
+
+
+def parse_tags(text: str) -> frozenset[str]:
+    """A comma-separated tag list (``"basics, fusion"``) as a set; blanks are ignored."""
+    tags = frozenset(tag.strip() for tag in text.split(",") if tag.strip())
+    if not tags:
+        raise UsageError(f"--tags expects one or more comma-separated tags, got {text!r}")
+    return tags
+
+
+def printable_items(
+    deck: Deck,
+    exercises: Sequence[Exercise],
+    *,
+    with_exercises: bool = False,
+    tags: Iterable[str] | None = None,
+) -> list[PrintItem]:
+    """The deck's questions and cards (then its exercises, when asked), in deck order.
+
+    With ``tags``, only items carrying at least one of them are kept; labels keep their
+    place in the whole deck, so "Q3" names the same question whatever the filter.
+    """
+    wanted = frozenset(tags) if tags is not None else None
+    items: list[PrintItem] = []
+
+    def add(kind: ItemKind, number: int, item_id: str, front: str, back: str,
+            item_tags: Sequence[str]) -> None:
+        if wanted is not None and wanted.isdisjoint(item_tags):
+            return
+        label = f"{deck.id} · {_KIND_LETTER[kind]}{number}"
+        items.append(PrintItem(kind, deck.id, item_id, front, back, tuple(item_tags), label))
+
+    for number, question in enumerate(deck.questions, start=1):
+        add("question", number, question.key, question.prompt, question.answer, question.tags)
+    for number, card in enumerate(deck.cards, start=1):
+        add("card", number, card.key, card.front, card.back, card.tags)
+    if with_exercises:
+        for number, exercise in enumerate(exercises, start=1):
+            front, back = exercise_sheet(exercise)
+            add("exercise", number, exercise.id, front, back, exercise.tags)
+    return items
+
+
+def exercise_sheet(exercise: Exercise) -> tuple[str, str]:
+    """An exercise as Markdown for a worked sheet: (setup and steps, answers and outcome)."""
+    title = escape_markdown(" ".join(exercise.title.split()))
+    front = [f"**{title}**"]
+    if exercise.setup:
+        front.append(exercise.setup.strip())
+    front.append(_numbered(step.prompt for step in exercise.steps))
+    back = [f"**{title}: worked answers**"]
+    back.append(_numbered(_worked_step(step) for step in exercise.steps))
+    if exercise.outcome:
+        back.append(exercise.outcome.strip())
+    return "\n\n".join(front), "\n\n".join(back)
+
+
+def _worked_step(step: Step) -> str:
+    answer = format_number(step.answer)
+    if step.unit:
+        answer += f" {escape_markdown(step.unit.strip())}"
+    text = f"**{answer}**"
+    explain = (step.explain or "").strip()
+    if not explain:
+        return text
+    if "\n\n" in explain or _BLOCK_START.match(explain):
+        return f"{text}\n\n{explain}"
+    return f"{text}: {explain}"
+
+
+def _numbered(texts: Iterable[str]) -> str:
+    lines: list[str] = []
+    for number, text in enumerate(texts, start=1):
+        marker = f"{number}. "
+        body = text.strip().split("\n")
+        lines.append(marker + body[0])
+        lines.extend((" " * len(marker) + line) if line.strip() else "" for line in body[1:])
+    return "\n".join(lines)
+
+
+def format_number(value: float) -> str:
+    """A step's expected number as an author would write it (``4``, ``0.1``, ``1e-09``)."""
+    if isinstance(value, int):
+        return str(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
