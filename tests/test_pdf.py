@@ -485,8 +485,8 @@ def test_fc_match_failures_are_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_truetype_fonts_are_embedded_as_subsets(
     exported: dict[tuple[str, str, str, bool], tuple[Path, ExportResult]],
 ) -> None:
-    if not font_set(PdfOptions()).embedded:
-        pytest.skip("DejaVu Sans is not installed here")
+    # The machine image ships fonts-dejavu-core; without it this export could not embed.
+    assert font_set(PdfOptions()).embedded, "DejaVu Sans not found: install fonts-dejavu-core"
     path, _ = exported[("grid", "a4", "long", False)]
     reader = pypdf.PdfReader(path)
     fonts = [font.get_object() for page in reader.pages
@@ -697,20 +697,6 @@ def test_a_file_as_folder_is_a_data_error(tmp_path: Path) -> None:
     with pytest.raises(DataError):
         write_pdf(short_items(1), tmp_path / "file" / "out.pdf")
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
-
-
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
-                    reason="root may write anywhere")
-def test_read_only_folder_is_a_data_error(tmp_path: Path) -> None:
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    folder.chmod(0o500)
-    try:
-        with pytest.raises(DataError):
-            write_pdf(short_items(1), folder / "out.pdf")
-        assert list(folder.iterdir()) == []
-    finally:
-        folder.chmod(0o700)
 
 
 def test_write_errors_midway_are_data_errors_and_leave_the_old_file(
