@@ -39,15 +39,16 @@ SESSION: list[BindingType] = [
     Binding("space", "reveal", "Reveal", show=False),
     Binding("y", "knew(True)", "Knew it"),
     Binding("n", "knew(False)", "Didn't know"),
-    Binding("ctrl+h", "hint", "Hint"),
+    # Not ctrl+h: terminals send it as backspace, so it would never reach us.
+    Binding("ctrl+o", "hint", "Hint"),
     Binding("ctrl+g", "give_up", "Give up"),
 ]
 """Inside a quiz session (questions, cards, numeric steps)."""
 
 QUIZ: list[BindingType] = [
     *BACK,
-    Binding("m", "retry_missed", "Quiz the missed", show=False),
-    Binding("a", "again", "Again", show=False),
+    Binding("m", "retry_missed", "Quiz the missed"),
+    Binding("a", "again", "Start over"),
 ]
 
 HELP: list[BindingType] = [
@@ -83,7 +84,7 @@ HELP_TEXT = """\
 next interval) · `u` undo the last rating. Every rating is saved before the next item appears.
 
 **Quiz**: write your answer in the box first (for open questions), `ctrl+r` reveal, then `y` / `n`.
-Numeric steps: type the number and press `enter`; `?` or `ctrl+h` shows the hint; an empty
+Numeric steps: type the number and press `enter`; `?` or `ctrl+o` shows the hint; an empty
 `enter` or `ctrl+g` gives up. Answers like `1,024`, `2^10`, `log2(1024)` and `10 levels` count.
 
 **Calculator**: type in any box; everything updates as you type. `ctrl+l` restores the

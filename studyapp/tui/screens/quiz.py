@@ -60,8 +60,8 @@ class QuizScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield VerticalScroll(id="quiz-body")
-        yield Footer()
+        yield VerticalScroll(id="quiz-body", classes="study")
+        yield Footer(compact=True)
 
     async def on_mount(self) -> None:
         kind = "Practice" if self.practice else "Worked exercise" if self.exercise_id else "Quiz"
@@ -94,6 +94,7 @@ class QuizScreen(Screen[None]):
             await body.mount(Static("This deck has nothing to quiz.", markup=False))
             return
         self._finished = False
+        self.refresh_bindings()
         view = SessionView(Session(items), id="session")
         await body.mount(view)
 
@@ -125,7 +126,7 @@ class QuizScreen(Screen[None]):
             lines.append(Static("Missed:", classes="explain"))
             for item in self._missed:
                 title = item.text.strip().splitlines()[0]
-                lines.append(Static(f"  ✗ {title[:76]}", classes="done-step", markup=False))
+                lines.append(Static(f"  ✗ {title}", classes="missed-item", markup=False))
             lines.append(Static("m quiz just the missed ones again · a start over · "
                                 "escape back", classes="choices"))
         else:
@@ -134,6 +135,7 @@ class QuizScreen(Screen[None]):
         await body.mount_all(lines)
         body.scroll_end(animate=False)
         self.set_focus(None)
+        self.refresh_bindings()
 
     def _save(self, result: SessionResult) -> None:
         """Keep the quiz's answers for history (never the schedule)."""
@@ -148,6 +150,14 @@ class QuizScreen(Screen[None]):
             store.record_quiz(uuid.uuid4().hex, answers)
         except StudyappError as error:
             self.notify(f"could not save the quiz: {error}", severity="error")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`m` and `a` appear once the score is shown (`m` only when something was missed)."""
+        if action == "retry_missed":
+            return self._finished and bool(self._missed) and not self.practice
+        if action == "again":
+            return self._finished and not self.practice
+        return True
 
     async def action_retry_missed(self) -> None:
         if not self._finished or not self._missed:

@@ -46,7 +46,7 @@ class ReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield VerticalScroll(id="review-body", classes="study")
-        yield Footer()
+        yield Footer(compact=True)
 
     async def on_mount(self) -> None:
         self.sub_title = f"Review · {self.deck_id}"
@@ -88,9 +88,10 @@ class ReviewScreen(Screen[None]):
             widgets.append(Static("u undo the last rating · escape back to the decks",
                                   classes="choices"))
             await body.mount_all(widgets)
+            self.refresh_bindings()
             return
         widgets.append(Static(
-            f"{self.review.position} of {self.review.reviewed + self.review.remaining} due"
+            f"{self.review.position} of {self.review.reviewed + self.review.remaining}"
             f" · {item.kind}", classes="progress-line", id="review-progress",
         ))
         if item.tags:
@@ -99,11 +100,13 @@ class ReviewScreen(Screen[None]):
         if item.kind == "exercise":
             widgets.append(SessionView(self.review.exercise_session(), id="review-exercise"))
             await body.mount_all(widgets)
+            self.refresh_bindings()
             return
         widgets.append(Markdown(item.front, classes="front"))
         widgets.append(Static("space to reveal", classes="choices", id="review-choices"))
         await body.mount_all(widgets)
         self.set_focus(None)
+        self.refresh_bindings()
 
     def _choices_text(self) -> str:
         assert self.review is not None
@@ -111,6 +114,18 @@ class ReviewScreen(Screen[None]):
         return "   ".join(
             f"{int(rating)} {RATING_NAMES[rating]} ({previews[rating]})" for rating in Rating
         )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show (and allow) only the keys that fit: reveal before, ratings after."""
+        if self.review is None:
+            return action == "back"
+        item = self.review.current()
+        flashcard = item is not None and item.kind != "exercise"
+        if action == "reveal":
+            return self._awaiting_continue or (flashcard and not self.revealed)
+        if action == "rate":
+            return flashcard and self.revealed
+        return True
 
     async def action_reveal(self) -> None:
         if self._awaiting_continue:
@@ -126,6 +141,7 @@ class ReviewScreen(Screen[None]):
         choices = self.query_one("#review-choices", Static)
         await body.mount(Markdown(item.back or "", classes="back"), before=choices)
         choices.update(self._choices_text())
+        self.refresh_bindings()
         body.scroll_end(animate=False)
 
     async def action_rate(self, rating: int) -> None:
@@ -149,8 +165,9 @@ class ReviewScreen(Screen[None]):
             self.notify(f"not saved: {error}", severity="error")
             return
         due = result.due.astimezone().strftime("%Y-%m-%d %H:%M")
+        # One line at 80 columns: the rating and due date first, the item's start after.
         self._last_saved = (
-            f"saved: {RATING_NAMES[result.rating]} — “{_short(item.front)}” due {due}"
+            f"saved {RATING_NAMES[result.rating]} · due {due} · “{_short(item.front, 34)}”"
         )
         if item.kind == "exercise":
             # Leave the worked steps and the outcome on screen until the learner moves on.
@@ -161,6 +178,7 @@ class ReviewScreen(Screen[None]):
                 Static("space to continue", classes="choices"),
             ])
             self.set_focus(None)
+            self.refresh_bindings()
             body.scroll_end(animate=False)
             return
         await self.show_item()
@@ -186,7 +204,7 @@ class ReviewScreen(Screen[None]):
         if item is None:
             self.notify("Nothing to undo.")
             return
-        self._last_saved = f"undone: “{_short(item.front)}” is back as it was"
+        self._last_saved = f"undone · “{_short(item.front, 56)}” is back as it was"
         await self.show_item()
 
     def action_back(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Markdown, Static, TextArea
@@ -17,7 +17,18 @@ class SessionView(Widget, can_focus=True):
     """Shows the session's current item and forwards the learner's keys to the engine.
 
     Answered items stay visible above the current one. All grading, hints and scoring
-    happen in `Session`; this widget only renders its prompts and feedback.
+    happen in `Session`; this widget only renders its prompts and feedback. It grows with
+    its content and never scrolls itself: the screen's scroll container holding it does
+    (two nested scroll areas hid the revealed answer and the history).
+    """
+
+    DEFAULT_CSS = """
+    SessionView {
+        height: auto;
+    }
+    SessionView > Vertical {
+        height: auto;
+    }
     """
 
     BINDINGS = bindings.SESSION
@@ -43,10 +54,9 @@ class SessionView(Widget, can_focus=True):
         self._shown: Prompt | None = None
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="study"):
-            yield Static("", classes="progress-line", id="sv-progress")
-            yield Vertical(id="sv-history")
-            yield Vertical(id="sv-current")
+        yield Static("", classes="progress-line", id="sv-progress")
+        yield Vertical(id="sv-history")
+        yield Vertical(id="sv-current")
 
     async def on_mount(self) -> None:
         await self.show_current()
@@ -65,9 +75,10 @@ class SessionView(Widget, can_focus=True):
             return
         progress = f"{prompt.position} of {prompt.total}"
         if prompt.exercise is not None and prompt.item.step_number is not None:
+            # The title goes last so a narrow terminal cuts the title, not the step count.
             progress += (
-                f" · {prompt.exercise.title} · step {prompt.item.step_number} of "
-                f"{prompt.exercise.step_count}"
+                f" · step {prompt.item.step_number} of {prompt.exercise.step_count}"
+                f" · {prompt.exercise.title}"
             )
         self.query_one("#sv-progress", Static).update(progress)
         widgets: list[Widget] = []
@@ -78,7 +89,7 @@ class SessionView(Widget, can_focus=True):
         widgets.append(Markdown(prompt.text, classes="front"))
         if prompt.kind == "numeric":
             row = Horizontal(
-                Input(placeholder="your answer (? for a hint, empty to give up)",
+                Input(placeholder="a number · ? hint · empty gives up",
                       id="sv-answer"),
                 Label(prompt.unit or "", classes="unit"),
                 classes="numeric-row",
@@ -87,10 +98,10 @@ class SessionView(Widget, can_focus=True):
             widgets.append(Static("", id="sv-note", classes="feedback-note"))
         elif prompt.kind == "open":
             widgets.append(Label("Write your answer first, then ctrl+r to reveal:",
-                                 classes="explain"))
+                                 classes="prompt-note"))
             widgets.append(TextArea(id="answer-area"))
         else:
-            widgets.append(Label("space or ctrl+r to flip the card", classes="explain"))
+            widgets.append(Label("space or ctrl+r to flip the card", classes="prompt-note"))
         await current.mount_all(widgets)
         if prompt.kind == "numeric":
             self.query_one("#sv-answer", Input).focus()
@@ -98,19 +109,21 @@ class SessionView(Widget, can_focus=True):
             self.query_one("#answer-area", TextArea).focus()
         else:
             self.focus()
+        self.refresh_bindings()
         self._scroll_end()
 
     def _scroll_end(self) -> None:
-        self.query_one(VerticalScroll).scroll_end(animate=False)
+        """Bring the newest content into view once it has been laid out."""
+        container = self.parent
+        if isinstance(container, Widget):
+            container.scroll_end(animate=False, immediate=False)
 
     async def _record(self, prompt: Prompt, feedback: Feedback, typed: str | None) -> None:
         """Move the finished item into the history, then show the next one."""
         history = self.query_one("#sv-history", Vertical)
         mark = "✓" if feedback.correct else "✗"
         title = prompt.text.strip().splitlines()[0] if prompt.text.strip() else ""
-        if len(title) > 70:
-            title = title[:69] + "…"
-        lines: list[Widget] = [Static(f"{mark} {title}", classes="done-step",
+        lines: list[Widget] = [Static(f"{mark} {title}", classes="done-step entry-start",
                                       markup=False)]
         if prompt.kind == "numeric":
             if feedback.status == "correct":
@@ -140,6 +153,19 @@ class SessionView(Widget, can_focus=True):
 
     # -- events from the learner -------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer (and show in the footer) only the keys that fit the current prompt."""
+        prompt = self.session.current()
+        if action == "reveal":
+            return prompt is not None and prompt.kind != "numeric" and not prompt.revealed
+        if action == "knew":
+            return prompt is not None and prompt.kind != "numeric" and prompt.revealed
+        if action == "hint":
+            return prompt is not None and prompt.kind == "numeric" and prompt.has_hint
+        if action == "give_up":
+            return prompt is not None
+        return True
+
     async def action_reveal(self) -> None:
         prompt = self.session.current()
         if prompt is None or prompt.kind == "numeric" or prompt.revealed:
@@ -151,6 +177,7 @@ class SessionView(Widget, can_focus=True):
             Label("Did you know it?  y yes · n no", classes="choices"),
         ])
         self.focus()
+        self.refresh_bindings()
         self._scroll_end()
 
     async def action_knew(self, knew: bool) -> None:
