@@ -73,7 +73,9 @@ class StudyApp(App[int]):
         self._store: ReviewStore | None = None
         self._loading = False
         self.store_error: str | None = None
-        self.sub_title = str(library_root)
+        # The folder's name, not its full path: enough to tell libraries apart, and the
+        # same wherever the library lives (the snapshot tests depend on that).
+        self.sub_title = library_root.name or str(library_root)
 
     # -- shared services -------------------------------------------------------------
 

@@ -7,17 +7,19 @@ from textual.binding import Binding, BindingType
 APP: list[BindingType] = [
     Binding("ctrl+q", "quit", "Quit", priority=True),
     Binding("question_mark", "help", "Help", key_display="?"),
-    Binding("ctrl+t", "toggle_theme", "Light/dark"),
+    # Not in the footer (80 columns hold only so much); help and the palette list it.
+    Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
 ]
 
 HOME: list[BindingType] = [
     Binding("r", "review", "Review"),
     Binding("q", "quiz", "Quiz"),
     Binding("p", "practice", "Practise"),
-    Binding("w", "exercise", "Worked exercise"),
+    Binding("w", "exercise", "Exercise"),
     Binding("e", "export", "Export"),
-    Binding("c", "calculator", "Calculator"),
-    Binding("s", "stats", "Stats"),
+    # The footer holds the deck actions; the line above it lists these two as well.
+    Binding("c", "calculator", "Calculator", show=False),
+    Binding("s", "stats", "Stats", show=False),
 ]
 
 BACK: list[BindingType] = [

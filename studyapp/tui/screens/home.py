@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
@@ -15,6 +16,17 @@ from studyapp.tui import bindings
 
 if TYPE_CHECKING:
     from studyapp.tui.app import StudyApp
+
+TITLE_WIDTH = 44
+"""Longer deck titles are cut so the table fits 80 columns; the description shows in full."""
+
+
+def _relative(path: Path, root: Path) -> str:
+    """`decks/x.yaml` rather than the full path, when the file is inside the library."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 class HomeScreen(Screen[None]):
@@ -31,13 +43,14 @@ class HomeScreen(Screen[None]):
         with Vertical(id="home"):
             yield Static("Loading the library…", id="home-status")
             yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="home-about")
             yield Static("", id="home-problems")
             yield Static(
                 "r review · q quiz · w worked exercise · p practise · e export · "
-                "c calculator · s stats · ? help",
+                "c calculator · s stats · ? help · ctrl+q quit",
                 id="home-hint",
             )
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#decks", DataTable)
@@ -45,7 +58,7 @@ class HomeScreen(Screen[None]):
         table.add_column("Due", key="due")
         table.add_column("New", key="new")
         table.add_column("Total", key="total")
-        table.add_column("About", key="about")
+        table.add_column("Title", key="title")
         self.show_library()
         # Twice: the first refresh lays the screen out, the second paints it.
         self.call_after_refresh(self.call_after_refresh, self.study_app.start_loading)
@@ -73,10 +86,10 @@ class HomeScreen(Screen[None]):
                 due, new = str(counts.due), str(counts.new)
             else:
                 due = new = "–"
-            about = (deck.description or deck.title).strip().splitlines()[0]
-            if len(about) > 60:
-                about = about[:59] + "…"
-            table.add_row(deck.id, due, new, str(len(deck.item_ids)), about, key=deck.id)
+            title = deck.title if len(deck.title) <= TITLE_WIDTH else (
+                deck.title[: TITLE_WIDTH - 1] + "…"
+            )
+            table.add_row(deck.id, due, new, str(len(deck.item_ids)), title, key=deck.id)
         if selected is not None and selected in {deck.id for deck in summary.decks}:
             table.move_cursor(row=table.get_row_index(selected))
         count = len(summary.decks)
@@ -89,14 +102,30 @@ class HomeScreen(Screen[None]):
             n = len(summary.failed)
             rows = [f"⚠ {n} file{'s' if n != 1 else ''} did not load:"]
             rows += [
-                f"  {Path(f.path).name}:{f.line}:{f.column}: {f.message}" for f in summary.failed
+                f"  {_relative(Path(f.path), summary.root)}:{f.line}:{f.column}: {f.message}"
+                for f in summary.failed
             ]
             problems.update("\n".join(rows))
             problems.add_class("shown")
         else:
             problems.update("")
             problems.remove_class("shown")
+        self._show_about()
         table.focus()
+
+    def _show_about(self) -> None:
+        """The highlighted deck's description, under the table (the table has no room)."""
+        summary = self.study_app.summary
+        deck_id = self.selected_deck()
+        about = self.query_one("#home-about", Static)
+        deck = next((d for d in summary.decks if d.id == deck_id), None) if summary else None
+        if deck is None:
+            about.update("")
+            return
+        about.update(Text(" ".join((deck.description or deck.title).split())))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_about()
 
     def selected_deck(self) -> str | None:
         """The deck under the cursor, if any."""

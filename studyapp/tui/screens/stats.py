@@ -37,7 +37,7 @@ class StatsScreen(Screen[None]):
             yield Heatmap("", id="stats-heatmap", classes="figure")
             yield Label(f"Due in the next {FORECAST_DAYS} days", classes="section-title")
             yield ForecastChart("", id="stats-forecast", classes="figure")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         app = cast("StudyApp", self.app)
