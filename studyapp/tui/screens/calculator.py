@@ -88,26 +88,30 @@ class CalculatorScreen(Screen[None]):
         yield Header()
         with Horizontal(id="calculator"):
             with Vertical(id="calc-inputs"):
+                # One row per size, so all six fit (with the error) in 24 lines.
                 for name in FIELDS:
-                    yield Label(name, classes="field-label")
-                    yield Input(str(LECTURE[name]), id=f"calc-{name}", type="integer",
-                                select_on_focus=True)
+                    with Horizontal(classes="field-row"):
+                        yield Label(name, classes="field-label")
+                        yield Input(str(LECTURE[name]), id=f"calc-{name}", type="integer",
+                                    select_on_focus=True, compact=True)
                 yield Static("", id="calc-error")
             with VerticalScroll(id="calc-results"):
                 yield DataTable(id="calc-summary", show_header=False, cursor_type="none")
                 yield Label("Parameters: flat vs tree", classes="section-title")
                 yield DataTable(id="calc-params", cursor_type="none")
-                yield Label("Shapes layer by layer (sequence halves, receptive field doubles)",
-                            classes="section-title")
+                yield Label("Shapes layer by layer", classes="section-title")
+                yield Static("The sequence halves and each position sees twice as many "
+                             "characters at every level.", classes="explain")
                 yield Static("", id="calc-note")
                 yield DataTable(id="calc-shapes", cursor_type="none")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.sub_title = "Tree calculator"
         self.query_one("#calc-summary", DataTable).add_columns("what", "value")
         self.query_one("#calc-params", DataTable).add_columns("layers", "flat", "tree")
         self.query_one("#calc-shapes", DataTable).add_columns(
-            "layer", "output shape", "positions", "chars seen"
+            "layer", "output shape", "length", "sees"
         )
         self.refresh_results()
         self.query_one("#calc-context", Input).focus()
@@ -132,9 +136,12 @@ class CalculatorScreen(Screen[None]):
         except (ValueError, calc.CalcError) as problem:
             error.update(f"⚠ {problem}")
             error.add_class("shown")
+            # Dim the numbers: they belong to the last sizes that made sense.
+            self.query_one("#calc-results").add_class("stale")
             return
         error.update("")
         error.remove_class("shown")
+        self.query_one("#calc-results").remove_class("stale")
         self.query_one("#calc-note", Static).update(view.note)
         summary = self.query_one("#calc-summary", DataTable)
         summary.clear()
