@@ -52,24 +52,31 @@ class ExportScreen(ModalScreen[Path | None]):
         default = Path.cwd() / f"{self.deck_id}-cards.pdf"
         with Vertical(id="export-dialog"):
             yield Label(f"Export {self.deck_id} to PDF", classes="section-title")
-            yield Label("Layout")
-            yield Select([(name, name) for name in LAYOUTS], value="grid", allow_blank=False,
-                         id="export-layout")
-            yield Label("Paper")
-            yield Select([(name, name) for name in PAPERS], value="a4", allow_blank=False,
-                         id="export-paper")
-            yield Label("Duplex (grid)")
-            yield Select([(name, name) for name in DUPLEX_MODES], value="long",
-                         allow_blank=False, id="export-duplex")
-            yield Checkbox("Cut marks", id="export-cut-marks")
-            yield Checkbox("With worked exercises", id="export-exercises")
-            yield Label("Save as")
-            yield Input(str(default), id="export-path")
+            # Label and control on one row each, so the dialog fits in 24 lines.
+            with Horizontal(classes="form-row"):
+                yield Label("Layout", classes="form-label")
+                yield Select([(name, name) for name in LAYOUTS], value="grid",
+                             allow_blank=False, id="export-layout", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("Paper", classes="form-label")
+                yield Select([(name, name) for name in PAPERS], value="a4", allow_blank=False,
+                             id="export-paper", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("Duplex", classes="form-label")
+                yield Select([(name, name) for name in DUPLEX_MODES], value="long",
+                             allow_blank=False, id="export-duplex", compact=True)
+            yield Checkbox("Cut marks", id="export-cut-marks", compact=True)
+            yield Checkbox("With worked exercises", id="export-exercises", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("Save as", classes="form-label")
+                yield Input(str(default), id="export-path", compact=True)
             yield ProgressBar(id="export-progress", show_eta=False)
-            yield Static("", id="export-status")
             with Horizontal(id="export-buttons"):
-                yield Button("Export", variant="primary", id="export-go")
-                yield Button("Close", id="export-cancel")
+                yield Button("Export", variant="primary", id="export-go", compact=True)
+                yield Button("Close", id="export-cancel", compact=True)
+            yield Static("", id="export-status", markup=False)
+            yield Static("tab next field · enter on a button or in Save as · escape closes",
+                         classes="explain")
 
     def options(self) -> PdfOptions:
         """The choices made so far."""
@@ -82,9 +89,13 @@ class ExportScreen(ModalScreen[Path | None]):
         )
 
     @on(Button.Pressed, "#export-go")
+    @on(Input.Submitted, "#export-path")
     def start_export(self) -> None:
         app = cast("StudyApp", self.app)
         status = self.query_one("#export-status", Static)
+        status.add_class("shown")
+        if self.query_one("#export-go", Button).disabled:
+            return  # already writing
         if app.library is None:
             status.update("⚠ the library is still loading")
             return
@@ -101,6 +112,7 @@ class ExportScreen(ModalScreen[Path | None]):
             return
         path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
         self.query_one("#export-go", Button).disabled = True
+        self.query_one("#export-progress", ProgressBar).add_class("running")
         status.update(f"Writing {len(items)} items…")
         self.write(items, path, options)
 
