@@ -73,8 +73,6 @@ STATS: list[BindingType] = [
 ]
 
 HELP_TEXT = """\
-# studyapp keys
-
 **Everywhere**: `ctrl+q` quit · `?` this help · `ctrl+p` command palette ·
 `ctrl+t` light/dark · `escape` back
 

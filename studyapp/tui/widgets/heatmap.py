@@ -55,8 +55,9 @@ def render_heatmap(per_day: dict[date, int]) -> Text:
     text.append("    less ", style="bright_black")
     for level in range(5):
         text.append(SHADES[level] + " ", style=COLOURS[level])
-    text.append(f"more   (busiest day: {peak} review{'s' if peak != 1 else ''})",
-                style="bright_black")
+    busiest = (f"busiest day: {peak} review{'s' if peak != 1 else ''}" if peak
+               else "no reviews yet")
+    text.append(f"more   ({busiest})", style="bright_black")
     return text
 
 
