@@ -174,7 +174,7 @@ class ReviewScreen(Screen[None]):
             self._awaiting_continue = True
             body = self.query_one("#review-body", VerticalScroll)
             await body.mount_all([
-                Static(self._last_saved, classes="feedback-correct", markup=False),
+                Static(self._last_saved, classes="feedback-correct entry-start", markup=False),
                 Static("space to continue", classes="choices"),
             ])
             self.set_focus(None)

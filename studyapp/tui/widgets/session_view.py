@@ -75,11 +75,11 @@ class SessionView(Widget, can_focus=True):
             return
         progress = f"{prompt.position} of {prompt.total}"
         if prompt.exercise is not None and prompt.item.step_number is not None:
+            step = f"step {prompt.item.step_number} of {prompt.exercise.step_count}"
+            # A session of one whole exercise: "1 of 8 · step 1 of 8" would say it twice.
+            whole = prompt.total == prompt.exercise.step_count
             # The title goes last so a narrow terminal cuts the title, not the step count.
-            progress += (
-                f" · step {prompt.item.step_number} of {prompt.exercise.step_count}"
-                f" · {prompt.exercise.title}"
-            )
+            progress = f"{step if whole else progress + ' · ' + step} · {prompt.exercise.title}"
         self.query_one("#sv-progress", Static).update(progress)
         widgets: list[Widget] = []
         if prompt.starts_exercise and prompt.exercise is not None:
