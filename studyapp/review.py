@@ -74,7 +74,8 @@ class ReviewSession:
 
     `current()` is the item to show; `rate()` (questions, cards) or `rate_exercise()`
     (exercises, after walking `exercise_session()`) commits the rating and moves on;
-    `undo()` takes back the last rating of this deck and puts that item first again.
+    `undo()` takes back this session's last rating and puts that item first again (never a
+    rating made by another session, e.g. another process reviewing the same deck).
     """
 
     def __init__(
@@ -96,7 +97,8 @@ class ReviewSession:
         ]
         self.total = len(self._queue)
         self.reviewed = 0
-        self._history: list[ReviewItem] = []
+        self._history: list[tuple[ReviewItem, int]] = []
+        """This session's ratings not undone: (item, review id), oldest first."""
 
     def current(self) -> ReviewItem | None:
         """The item to show now, or None when nothing is due."""
@@ -123,7 +125,7 @@ class ReviewSession:
         result = self.store.record_review(
             item.identity, item.kind, Rating(rating), self.clock(), duration_ms
         )
-        self._advance(item)
+        self._advance(item, result.review_id)
         return result
 
     def exercise_session(self) -> Session:
@@ -140,16 +142,16 @@ class ReviewSession:
         return self.rate(exercise_rating(summary), duration_ms)
 
     def undo(self) -> ReviewItem | None:
-        """Undo this deck's last rating; that item becomes current again. None if nothing."""
-        identity = self.store.undo_last(self.deck_id)
-        if identity is None:
+        """Undo this session's last rating; that item becomes current again. None if there is
+        nothing to undo, or if another session has reviewed that item since (undoing would
+        throw its rating away)."""
+        if not self._history:
             return None
-        item = self._by_identity.get(identity)
-        if item is None:  # a review of an item that left the deck: its state is restored
+        item, review_id = self._history[-1]
+        if self.store.undo_review(review_id) is None:
             return None
-        if item in self._history:
-            self._history.remove(item)
-            self.reviewed = max(0, self.reviewed - 1)
+        self._history.pop()
+        self.reviewed -= 1
         if item in self._queue:
             self._queue.remove(item)
         self._queue.insert(0, item)
@@ -161,7 +163,7 @@ class ReviewSession:
             raise ValueError("nothing is due")
         return item
 
-    def _advance(self, item: ReviewItem) -> None:
+    def _advance(self, item: ReviewItem, review_id: int) -> None:
         self._queue.pop(0)
-        self._history.append(item)
+        self._history.append((item, review_id))
         self.reviewed += 1

@@ -761,17 +761,44 @@ class ReviewStore:
             ).fetchone()
             if row is None:
                 return None
-            review_id, ident = row[0], Identity(row[1], row[2])
-            before = _state_or_none(row[3:])
-            if before is None:
-                conn.execute("DELETE FROM items WHERE deck_id = ? AND item_id = ?", ident)
-            else:
-                conn.execute(
-                    "UPDATE items SET phase = ?, step = ?, stability = ?, difficulty = ?, "
-                    "due = ?, last_review = ? WHERE deck_id = ? AND item_id = ?",
-                    (*before.to_columns(), *ident),
-                )
-            conn.execute("UPDATE reviews SET undone = 1 WHERE id = ?", (review_id,))
+            return self._undo_row(conn, row)
+
+    def undo_review(self, review_id: int) -> Identity | None:
+        """Undo one review (by `ReviewResult.review_id`), as `undo_last` does, but only if it
+        is still its item's latest review not undone. None, changing nothing, if it was
+        undone already or a later review of the item (another session's) builds on it."""
+        with self._write() as conn:
+            row = conn.execute(
+                f"SELECT id, deck_id, item_id, {_BEFORE} FROM reviews "
+                "WHERE id = ? AND undone = 0",
+                (review_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            later = conn.execute(
+                "SELECT 1 FROM reviews WHERE deck_id = ? AND item_id = ? AND undone = 0 "
+                "AND id > ? LIMIT 1",
+                (row[1], row[2], review_id),
+            ).fetchone()
+            if later is not None:
+                return None
+            return self._undo_row(conn, row)
+
+    @staticmethod
+    def _undo_row(conn: sqlite3.Connection, row: Sequence[Any]) -> Identity:
+        """Inside a write transaction: give the item of review `row` (id, deck_id, item_id,
+        before_*) its state before it, and mark the review undone."""
+        review_id, ident = row[0], Identity(row[1], row[2])
+        before = _state_or_none(row[3:])
+        if before is None:
+            conn.execute("DELETE FROM items WHERE deck_id = ? AND item_id = ?", ident)
+        else:
+            conn.execute(
+                "UPDATE items SET phase = ?, step = ?, stability = ?, difficulty = ?, "
+                "due = ?, last_review = ? WHERE deck_id = ? AND item_id = ?",
+                (*before.to_columns(), *ident),
+            )
+        conn.execute("UPDATE reviews SET undone = 1 WHERE id = ?", (review_id,))
         return ident
 
     # ------------------------------------------------------------------------- quiz
