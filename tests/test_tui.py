@@ -1,0 +1,662 @@
+"""Pilot tests of the TUI: every flow end to end against a temporary data dir and library."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import Checkbox, DataTable, Input, Markdown, Static, TextArea
+
+from studyapp.store import Identity, ReviewStore
+from studyapp.tui.app import StudyApp, create_app
+from studyapp.tui.commands import StudyCommands
+from studyapp.tui.screens.calculator import CalculatorScreen
+from studyapp.tui.screens.export import ExportScreen
+from studyapp.tui.screens.help import HelpScreen
+from studyapp.tui.screens.home import HomeScreen
+from studyapp.tui.screens.quiz import QuizScreen
+from studyapp.tui.screens.review import ReviewScreen
+from studyapp.tui.widgets.session_view import SessionView
+from tests.conftest import REPO
+
+NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
+SIZE = (80, 24)
+DECK = "wavenet"
+EXERCISE_ANSWERS = ["4", "6", "10", "16", "64", "1024", "4", "3"]
+"""The wavenet-depth exercise's right answers, step by step."""
+QUESTIONS = 4
+CARDS = 7
+
+
+def clock() -> datetime:
+    return NOW
+
+
+def copy_library(target: Path) -> Path:
+    """The built-in library's decks and exercises, copied to `target`."""
+    for folder in ("decks", "exercises"):
+        shutil.copytree(REPO / folder, target / folder)
+    return target
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    return copy_library(tmp_path / "library")
+
+
+def make_app(library: Path, data_dir: Path, **kwargs: object) -> StudyApp:
+    return create_app(library, data_dir, clock=clock, **kwargs)  # type: ignore[arg-type]
+
+
+async def wait_for_library(pilot: Pilot[int]) -> None:
+    """Let the library worker finish and its message land (no clock involved)."""
+    app = pilot.app
+    assert isinstance(app, StudyApp)
+    for _ in range(200):
+        if app.library is not None or app.library_error is not None:
+            break
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert app.library is not None, app.library_error
+    await pilot.pause()
+
+
+async def type_text(pilot: Pilot[int], text: str) -> None:
+    await pilot.press(*text)
+
+
+def text_of(widget: Widget) -> str:
+    """The plain text a Static (or Label) shows."""
+    assert isinstance(widget, Static)
+    return str(widget.render())
+
+
+def texts(pilot: Pilot[int], selector: str) -> list[str]:
+    return [text_of(w) for w in pilot.app.screen.query(selector)]
+
+
+def session_view(pilot: Pilot[int]) -> SessionView:
+    return pilot.app.screen.query_one(SessionView)
+
+
+async def answer(pilot: Pilot[int], text: str) -> None:
+    """Type into the numeric answer box and press enter."""
+    box = pilot.app.screen.query_one("#sv-answer", Input)
+    assert box.has_focus, "the answer box should have the focus"
+    await type_text(pilot, text)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def store_of(pilot: Pilot[int]) -> ReviewStore:
+    app = pilot.app
+    assert isinstance(app, StudyApp) and app.store is not None
+    return app.store
+
+
+# -- home ------------------------------------------------------------------------------
+
+
+async def test_home_lists_the_deck_with_counts(library: Path, data_dir: Path) -> None:
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        table = app.screen.query_one("#decks", DataTable)
+        assert table.row_count == 1
+        deck, due, new, total, title = table.get_row_at(0)
+        assert (deck, due, new, total) == (DECK, "0", str(QUESTIONS + CARDS + 1), "12")
+        assert title.startswith("Practice: a WaveNet-style")
+        assert text_of(app.screen.query_one("#home-status")) == "1 deck in library"
+        assert "WaveNet-style model replaces" in text_of(app.screen.query_one("#home-about"))
+        assert not app.screen.query_one("#home-problems").has_class("shown")
+        assert app.sub_title == "library"
+
+
+async def test_home_shows_a_broken_deck_with_its_error_line(
+    library: Path, data_dir: Path
+) -> None:
+    (library / "decks" / "broken.yaml").write_text(
+        "id: broken\ntitle: Broken\ncardz:\n  - front: a\n    back: b\n", encoding="utf-8"
+    )
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        table = app.screen.query_one("#decks", DataTable)
+        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == [DECK]
+        problems = app.screen.query_one("#home-problems", Static)
+        assert problems.has_class("shown")
+        lines = text_of(problems).splitlines()
+        assert lines[0] == "⚠ 1 file did not load:"
+        assert lines[1].startswith("  decks/broken.yaml:3:1: ")
+        assert "cardz" in lines[1]
+        # The good deck still works.
+        await pilot.press("q")
+        assert isinstance(app.screen, QuizScreen)
+
+
+# -- review ----------------------------------------------------------------------------
+
+
+async def test_full_review_session_saves_every_rating_and_undo_restores(
+    library: Path, data_dir: Path
+) -> None:
+    app = make_app(library, data_dir)
+    ratings = ["3", "1", "2", "4", "3", "3", "3", "2", "3", "4", "3"]
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.review is not None
+        store = store_of(pilot)
+        first = screen.review.current()
+        assert first is not None and first.identity == Identity(DECK, "flat-mlp-crude")
+        assert text_of(screen.query_one("#review-progress")) == "1 of 12 · question"
+
+        # A rating before the answer is shown does nothing.
+        await pilot.press("3")
+        assert store.review_count(DECK) == 0
+        assert not screen.query(".back")
+
+        await pilot.press("space")
+        await pilot.pause()
+        (back,) = screen.query(".back").results(Markdown)
+        assert back.source.startswith("Every context character's embedding")
+        choices = text_of(screen.query_one("#review-choices"))
+        assert "1 again (" in choices and "4 easy (" in choices
+
+        await pilot.press("3")
+        await pilot.pause()
+        assert store.review_count(DECK) == 1
+        state = store.state(first.identity)
+        assert state is not None and state.last_review == NOW
+        assert text_of(screen.query_one("#review-saved")).startswith("saved good · due ")
+
+        # Undo: the item is back, current, and never reviewed again in the store.
+        await pilot.press("u")
+        await pilot.pause()
+        assert store.review_count(DECK) == 0
+        assert store.state(first.identity) is None
+        assert screen.review.current() == first
+        assert text_of(screen.query_one("#review-saved")).startswith("undone · ")
+        assert not screen.revealed
+
+        for done, rating in enumerate(ratings, start=1):
+            item = screen.review.current()
+            assert item is not None and item.kind in ("question", "card")
+            await pilot.press("space")
+            await pilot.pause()
+            await pilot.press(rating)
+            await pilot.pause()
+            # On disk before the next item shows.
+            assert store.review_count(DECK) == done
+            assert store.state(item.identity) is not None
+
+        # The whole exercise is the last item: walk it, all right, then it is rated.
+        exercise = screen.review.current()
+        assert exercise is not None and exercise.kind == "exercise"
+        for text in EXERCISE_ANSWERS:
+            await answer(pilot, text)
+        assert store.review_count(DECK) == 12
+        exercise_state = store.state(exercise.identity)
+        assert exercise_state is not None
+        saved = texts(pilot, ".feedback-correct")[-1]
+        assert saved.startswith("saved good · due ")
+        await pilot.press("space")
+        await pilot.pause()
+        assert "Nothing more due in wavenet. Reviewed 12 items" in " ".join(
+            texts(pilot, ".section-title")
+        )
+
+        # Undo the exercise's rating: it is new again and current again.
+        await pilot.press("u")
+        await pilot.pause()
+        assert store.review_count(DECK) == 11
+        assert store.state(exercise.identity) is None
+        assert screen.review.current() == exercise
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        # The home screen recounts: the undone exercise is new again.
+        table = app.screen.query_one("#decks", DataTable)
+        assert table.get_row_at(0)[2] == "1"
+
+    # After the app has closed, everything is in the database file.
+    with sqlite3.connect(data_dir / "reviews.sqlite3") as conn:
+        rows = conn.execute(
+            "SELECT item_id, rating, undone FROM reviews ORDER BY id"
+        ).fetchall()
+    # The log keeps undone reviews, marked.
+    assert len(rows) == 13
+    assert rows[0] == ("flat-mlp-crude", 3, 1)
+    assert [r[1] for r in rows[1:12]] == [int(r) for r in ratings]
+    assert all(undone == 0 for _, _, undone in rows[1:12])
+    assert rows[12] == ("exercise:wavenet-depth", 3, 1)
+    with ReviewStore.open(data_dir, now=NOW) as store:
+        assert store.review_count(DECK) == 11
+        assert store.state(Identity(DECK, "exercise:wavenet-depth")) is None
+        assert store.state(Identity(DECK, "flat-mlp-crude")) is not None
+
+
+async def test_review_exercise_with_mistakes_is_rated_again(
+    library: Path, data_dir: Path
+) -> None:
+    app = make_app(library, data_dir, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.review is not None
+        for _ in range(QUESTIONS + CARDS):
+            await pilot.press("space")
+            await pilot.pause()
+            await pilot.press("4")
+            await pilot.pause()
+        await answer(pilot, "5")  # wrong
+        await pilot.press("ctrl+g")  # give up
+        await pilot.pause()
+        for text in EXERCISE_ANSWERS[2:]:
+            await answer(pilot, text)
+        assert texts(pilot, ".feedback-correct")[-1].startswith("saved again · due ")
+        store = store_of(pilot)
+        state = store.state(Identity(DECK, "exercise:wavenet-depth"))
+        assert state is not None
+
+
+# -- quiz ------------------------------------------------------------------------------
+
+
+async def test_exercise_quiz_scores_and_requizzes_the_missed(
+    library: Path, data_dir: Path
+) -> None:
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuizScreen) and screen.exercise_id == "wavenet-depth"
+        assert text_of(screen.query_one("#sv-progress")).startswith("step 1 of 8 · Depth buys")
+
+        # A hint, an unreadable answer (not counted), then a wrong one.
+        await answer(pilot, "?")
+        hint = text_of(screen.query_one("#sv-note"))
+        assert hint == "hint: Look for the `k` with 2^k = 16."
+        await answer(pilot, "four")
+        assert text_of(screen.query_one("#sv-note")).startswith("⚠ ")
+        assert session_view(pilot).session.current() is not None
+        box = screen.query_one("#sv-answer", Input)
+        box.value = ""
+        await answer(pilot, "5")
+        assert texts(pilot, ".feedback-wrong") == ["wrong (5), expected 4"]
+
+        # The rest right, in the forms people type.
+        for text in ["6", "10 levels", "16", "2^6", "1,024", "4", "3"]:
+            await answer(pilot, text)
+        assert len(texts(pilot, ".feedback-correct")) == 7
+        summary = [t for t in texts(pilot, ".section-title") if t.startswith("Score")]
+        assert summary == ["Score: 7/8"]
+        missed = texts(pilot, ".missed-item")
+        assert missed == [
+            "  ✗ To give the model a 16-character context, how many levels of pairwise "
+            "fusion must the tree have?"
+        ]
+        # The exercise's own summary line.
+        assert any("7 of 8 steps right" in t for t in texts(pilot, ".section-title"))
+
+        # The quiz went into the store's history (never the schedule).
+        store = store_of(pilot)
+        assert store.review_count() == 0
+        with sqlite3.connect(data_dir / "reviews.sqlite3") as conn:
+            correct = conn.execute(
+                "SELECT sum(correct), count(*) FROM quiz_results"
+            ).fetchone()
+        assert correct == (7, 8)
+
+        # m: just the missed step again.
+        await pilot.press("m")
+        await pilot.pause()
+        view = session_view(pilot)
+        assert view.session.result().total == 1
+        assert text_of(screen.query_one("#sv-progress")).startswith("1 of 1 · step 1 of 8")
+        await answer(pilot, "4")
+        assert [t for t in texts(pilot, ".section-title") if t.startswith("Score")] == [
+            "Score: 1/1"
+        ]
+        assert "Everything right" in " ".join(texts(pilot, ".choices"))
+        # Nothing was missed this time: m does nothing; a starts the whole exercise over.
+        await pilot.press("m")
+        await pilot.pause()
+        assert session_view(pilot).session.current() is None
+        await pilot.press("a")
+        await pilot.pause()
+        assert session_view(pilot).session.result().total == 8
+
+
+async def test_quiz_open_question_card_and_give_up(library: Path, data_dir: Path) -> None:
+    app = make_app(library, data_dir, start="quiz")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuizScreen)
+        view = session_view(pilot)
+
+        # An open question: write first (y and n are letters here, not keys), then reveal.
+        area = screen.query_one("#answer-area", TextArea)
+        assert area.has_focus
+        await type_text(pilot, "one layer, no stages")
+        assert area.text == "one layer, no stages"
+        assert view.session.current() is not None
+        assert not view.session.current().revealed  # type: ignore[union-attr]
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        (back,) = screen.query("#sv-current .back").results(Markdown)
+        assert back.source.startswith("Every context character's embedding")
+        await pilot.press("y")
+        await pilot.pause()
+
+        # Nothing typed this time; y before the reveal changes nothing (the focus is in the
+        # answer box, so it is a letter there); then reveal and say no.
+        second = view.session.current()
+        assert second is not None and second.position == 2
+        await pilot.press("y")
+        await pilot.pause()
+        assert view.session.current() == second
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+
+        # Give up the other two questions.
+        for _ in range(QUESTIONS - 2):
+            await pilot.press("ctrl+g")
+            await pilot.pause()
+
+        # A flashcard flips with space.
+        current = view.session.current()
+        assert current is not None and current.kind == "card"
+        await pilot.press("space")
+        await pilot.pause()
+        assert view.session.current().revealed  # type: ignore[union-attr]
+        await pilot.press("y")
+        await pilot.pause()
+        for _ in range(CARDS - 1):
+            await pilot.press("ctrl+g")
+            await pilot.pause()
+        for text in EXERCISE_ANSWERS:
+            await answer(pilot, text)
+
+        assert [t for t in texts(pilot, ".section-title") if t.startswith("Score")] == [
+            "Score: 10/19"
+        ]
+        assert len(texts(pilot, ".missed-item")) == 9
+        done = texts(pilot, ".done-step")
+        assert done[0].startswith("✓ How does the flat MLP mix")
+        assert done[1].startswith("✗ What is the central idea of WaveNet")
+
+
+async def test_quiz_footer_offers_only_the_keys_that_fit(
+    library: Path, data_dir: Path
+) -> None:
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        view = session_view(pilot)
+        assert view.check_action("hint", ()) is True
+        assert view.check_action("reveal", ()) is False
+        assert view.check_action("knew", (True,)) is False
+        active = {b.binding.action for b in app.active_bindings.values()}
+        assert "hint" in active and "give_up" in active
+        screen = app.screen
+        assert isinstance(screen, QuizScreen)
+        assert screen.check_action("retry_missed", ()) is False
+        # ctrl+o asks for the hint while the answer box has the focus.
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert text_of(screen.query_one("#sv-note")).startswith("hint: ")
+
+
+# -- practice --------------------------------------------------------------------------
+
+
+async def test_practice_gives_feedback_on_generated_problems(
+    library: Path, data_dir: Path
+) -> None:
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuizScreen) and screen.practice
+        view = session_view(pilot)
+        assert view.session.result().total == 10
+
+        def expected() -> int | float:
+            prompt = view.session.current()
+            assert prompt is not None and prompt.item.kind == "practice"
+            assert prompt.item.expected is not None
+            return prompt.item.expected
+
+        right = expected()
+        await answer(pilot, str(right))
+        assert texts(pilot, ".feedback-correct")[-1].startswith("correct: ")
+
+        wrong = expected() + 1
+        await answer(pilot, str(wrong))
+        assert texts(pilot, ".feedback-wrong")[-1].startswith(f"wrong ({wrong}), expected ")
+
+        await answer(pilot, "banana")
+        assert text_of(screen.query_one("#sv-note")).startswith("⚠ ")
+        screen.query_one("#sv-answer", Input).value = ""
+        await answer(pilot, "")  # empty: give up
+        assert texts(pilot, ".feedback-wrong")[-1].startswith("gave up, expected ")
+        assert view.session.current() is not None
+        assert view.session.current().position == 4  # type: ignore[union-attr]
+
+        # The rest of the set right: a fresh set follows with the running score.
+        for _ in range(7):
+            await answer(pilot, str(expected()))
+        banner = texts(pilot, ".section-title")[0]
+        assert banner.startswith("Last set 8/10 · so far 8/10 · fresh problems below")
+        assert session_view(pilot).session.result().total == 10
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+# -- calculator ------------------------------------------------------------------------
+
+
+async def test_calculator_updates_and_refuses_bad_input_in_place(
+    library: Path, data_dir: Path
+) -> None:
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CalculatorScreen)
+        context = screen.query_one("#calc-context", Input)
+        assert context.has_focus and context.value == "8"
+        summary = screen.query_one("#calc-summary", DataTable)
+        error = screen.query_one("#calc-error", Static)
+        results = screen.query_one("#calc-results")
+
+        def levels() -> str:
+            return str(summary.get_row_at(0)[1])
+
+        assert levels().startswith("3 ")
+
+        # Letters never get into a number box.
+        await pilot.press("end", "x", "y")
+        assert context.value == "8"
+
+        await pilot.press("backspace", "0")
+        await pilot.pause()
+        assert context.value == "0"
+        assert error.has_class("shown")
+        assert text_of(error).startswith("⚠ context must be a whole number ≥ 1")
+        assert results.has_class("stale")
+
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert text_of(error) == "⚠ context: type a whole number"
+
+        # Not a power of 2: the flat model still works, the tree says why not.
+        await pilot.press("6")
+        await pilot.pause()
+        assert not error.has_class("shown") and not results.has_class("stale")
+        assert text_of(screen.query_one("#calc-note")).startswith(
+            "Tree model: context must be a power of 2"
+        )
+        params = screen.query_one("#calc-params", DataTable)
+        assert params.get_row_at(3) == ["total", "6,349", "–"]
+
+        await pilot.press("backspace", *"1024")
+        await pilot.pause()
+        assert levels().startswith("10 ")
+        assert text_of(screen.query_one("#calc-note")) == ""
+        assert screen.query_one("#calc-shapes", DataTable).row_count > 0
+
+        # Another box: embedding 0 is refused too, with the box named.
+        await pilot.press("tab")
+        embedding = screen.query_one("#calc-embedding", Input)
+        assert embedding.has_focus
+        await pilot.press("end", "backspace", "backspace", "0")
+        await pilot.pause()
+        assert error.has_class("shown") and "embedding" in text_of(error)
+
+        # ctrl+l: the lecture's model again.
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert context.value == "8" and embedding.value == "10"
+        assert levels().startswith("3 ")
+        assert not error.has_class("shown")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+# -- export ----------------------------------------------------------------------------
+
+
+async def test_export_writes_a_pdf(library: Path, data_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out" / "cards.pdf"
+    target.parent.mkdir()
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        screen.query_one("#export-path", Input).value = str(target)
+        screen.query_one("#export-exercises", Checkbox).value = True
+        await pilot.click("#export-go")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = text_of(screen.query_one("#export-status"))
+        assert status.startswith("Saved "), status
+        assert str(target) in status
+        assert target.read_bytes().startswith(b"%PDF")
+        assert screen.written == target
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_export_to_an_impossible_path_says_why(
+    library: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        blocker = tmp_path / "a-file"
+        blocker.write_text("not a folder", encoding="utf-8")
+        path_box = screen.query_one("#export-path", Input)
+        path_box.value = str(blocker / "cards.pdf")
+        path_box.focus()
+        await pilot.press("enter")  # enter in the path box exports too
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert text_of(screen.query_one("#export-status")).startswith("⚠ ")
+        assert screen.written is None
+        assert not screen.query_one("#export-go").disabled
+
+
+# -- help, theme, palette, quit --------------------------------------------------------
+
+
+async def test_help_opens_and_closes(library: Path, data_dir: Path) -> None:
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        for closing_key in ("escape", "question_mark", "q"):
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press(closing_key)
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen), closing_key
+
+
+async def test_ctrl_t_toggles_the_theme(library: Path, data_dir: Path) -> None:
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        before = app.theme
+        await pilot.press("ctrl+t")
+        assert app.theme != before
+        assert app.theme in ("textual-light", "textual-dark")
+        await pilot.press("ctrl+t")
+        assert app.theme == before
+
+
+async def test_ctrl_q_quits_with_zero_from_any_screen(library: Path, data_dir: Path) -> None:
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen)
+        await pilot.press("ctrl+q")  # even with the answer box focused
+        await pilot.pause()
+    assert app.return_value == 0
+    assert app.return_code == 0
+
+
+async def test_command_palette_offers_every_deck_action(
+    library: Path, data_dir: Path
+) -> None:
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        provider = StudyCommands(app.screen)
+        names = [str(hit.text) async for hit in provider.discover()]
+        for expected in (
+            f"Review {DECK}", f"Quiz {DECK}", f"Practise {DECK}", f"Export {DECK} to PDF",
+            "Work through wavenet-depth", "Open the tree calculator",
+        ):
+            assert expected in names
+        hits = [hit async for hit in provider.search("work through")]
+        assert hits and "wavenet-depth" in str(hits[0].text)
+        hits[0].command()
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen) and app.screen.exercise_id == "wavenet-depth"
