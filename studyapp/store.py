@@ -22,7 +22,8 @@ Refusing files that are not ours
     string and our application id must be there, and the schema version must not be newer
     than this program knows. Then a read-only connection checks the tables. Anything else
     raises `DataError` naming the file, and the file is left exactly as it was. Only a
-    missing or empty (0-byte) file is initialised.
+    missing or empty (0-byte) file is initialised; a first initialisation that a crash cut
+    short (a hot rollback journal next to it) is rolled back first, as SQLite does.
 
 Backups
     Before a migration, and on the first open of each study day, a copy is made with the
@@ -102,6 +103,8 @@ BUSY_TIMEOUT_S = 10.0
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _HEADER_SIZE = 100
+_JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")
+_JOURNAL_HEADER_SIZE = 28
 _DAILY_BACKUP = re.compile(r"reviews-\d{4}-\d{2}-\d{2}\.sqlite3")
 
 
@@ -286,6 +289,45 @@ def create_database(path: Path, version: int = SCHEMA_VERSION) -> None:
         raise DataError(f"{path}: already exists and is not empty")
 
 
+def _roll_back_interrupted_creation(path: Path) -> None:
+    """Undo a first `_initialise` (or its switch to WAL) that a crash cut short.
+
+    Those are the only writes in rollback-journal mode. A kill -9 or power loss while they
+    commit leaves a hot ``-journal`` next to the file, and the file holding part of the new
+    schema (possibly not even its header yet) or a half-switched first page; unrolled, it
+    would be refused on every later start. SQLite rolls a hot journal back on the first
+    read of a read-write connection (respecting the locks of a process that is still
+    initialising). That is only let happen when the journal says the file was empty before
+    (nothing earlier is at stake), or when the file's header says it is ours.
+    """
+    journal = path.with_name(path.name + "-journal")
+    try:
+        with journal.open("rb") as handle:
+            header = handle.read(_JOURNAL_HEADER_SIZE)
+        with path.open("rb") as handle:
+            ours = handle.read(_HEADER_SIZE)
+    except OSError:
+        return
+    if len(header) < _JOURNAL_HEADER_SIZE or not header.startswith(_JOURNAL_MAGIC):
+        return
+    was_empty = int.from_bytes(header[16:20], "big") == 0  # the file's size before, in pages
+    is_ours = (
+        len(ours) == _HEADER_SIZE
+        and ours.startswith(_SQLITE_MAGIC)
+        and int.from_bytes(ours[68:72], "big", signed=True) == APPLICATION_ID
+    )
+    if not (was_empty or is_ours):
+        return
+    try:
+        conn = _connect(path)
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass  # the checks that follow refuse the file with a proper message
+
+
 def _refuse(path: Path, why: str) -> DataError:
     return DataError(f"{path}: {why}; the file was left untouched")
 
@@ -461,6 +503,7 @@ class ReviewStore:
         path = data_dir / DATABASE_NAME
         created = False
         try:
+            _roll_back_interrupted_creation(path)
             if not path.exists() or path.stat().st_size == 0:
                 created = _initialise(path, SCHEMA_VERSION)
             if not created:
