@@ -8,14 +8,14 @@ Each run is a fresh process driving the app headless (no terminal is needed):
   painted the deck table (library loaded, counts read from the review store);
 - ours on a generated 10,000-card library seen once before (its cache is warm).
 Targets: ≤ 1.25× and ≤ 1.5× the floor. The peak memory (max RSS) of the 10,000-card run
-must stay ≤ 120 MiB. Medians of alternating runs are compared. Not a test: prints figures.
+must stay ≤ 120 MiB. The best of alternating runs are compared (on a shared 2-core machine
+the spread between runs is larger than the difference measured). Not a test: prints figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,7 +38,8 @@ class Bare(App[None]):
         self.call_after_refresh(self.painted)
 
     def painted(self) -> None:
-        print(json.dumps({"painted_at": time.time()}), flush=True)
+        print(json.dumps({"painted_at": time.time(), "cpu": time.process_time()}),
+              flush=True)
         self.exit()
 
 Bare().run(headless=True)
@@ -59,7 +60,7 @@ def show_and_time(self):
         self.app.call_after_refresh(painted, self.app)
 
 def painted(app):
-    print(json.dumps({"painted_at": time.time()}), flush=True)
+    print(json.dumps({"painted_at": time.time(), "cpu": time.process_time()}), flush=True)
     # Stay until the whole library has loaded, so the peak memory includes it.
     app.set_interval(0.01, lambda: app.library is not None and app.exit())
 
@@ -68,8 +69,9 @@ create_app(Path(sys.argv[1]), Path(sys.argv[2])).run(headless=True)
 """
 
 
-def run(command: list[str]) -> tuple[float, float]:
-    """Seconds from spawning a child until its first paint, and its peak RSS (MiB)."""
+def run(command: list[str]) -> tuple[float, float, float]:
+    """Seconds from spawning a child until its first paint (wall clock, and the child's
+    CPU time up to then), and its peak RSS (MiB)."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -77,14 +79,13 @@ def run(command: list[str]) -> tuple[float, float]:
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         sys.exit(f"failed: {command}\n{result.stdout}{result.stderr}")
-    painted = next(
-        json.loads(line)["painted_at"]
-        for line in result.stdout.splitlines()
+    mark = next(
+        json.loads(line) for line in result.stdout.splitlines()
         if line.startswith('{"painted_at"')
     )
     # ru_maxrss of children is the largest child so far: an upper bound for this child.
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return painted - spawned, max(peak, before) / 1024
+    return mark["painted_at"] - spawned, mark["cpu"], max(peak, before) / 1024
 
 
 def generate_library(root: Path, cards: int) -> None:
@@ -108,26 +109,31 @@ def main() -> None:
         large = [sys.executable, "-c", OURS, str(big), str(data)]
         for command in (floor, builtin, large):  # warm caches: .pyc, library cache, database
             run(command)
-        times: dict[str, list[float]] = {"floor": [], "builtin": [], "large": []}
+        wall: dict[str, list[float]] = {"floor": [], "builtin": [], "large": []}
+        cpu: dict[str, list[float]] = {"floor": [], "builtin": [], "large": []}
         peaks: list[float] = []
         for _ in range(args.repeat):
-            times["floor"].append(run(floor)[0])
-            times["builtin"].append(run(builtin)[0])
-            seconds, peak = run(large)
-            times["large"].append(seconds)
-            peaks.append(peak)
-    floor_median = statistics.median(times["floor"])
-    print(f"floor (bare Textual app, one line): {floor_median * 1000:.0f} ms")
+            for name, command in (("floor", floor), ("builtin", builtin), ("large", large)):
+                seconds, used, peak = run(command)
+                wall[name].append(seconds)
+                cpu[name].append(used)
+                if name == "large":
+                    peaks.append(peak)
+    print(f"time to first paint, best of {args.repeat} runs (the least disturbed run on a "
+          "shared machine): wall clock, and the child's own CPU time up to the paint")
+    floor_wall, floor_cpu = min(wall["floor"]), min(cpu["floor"])
+    print(f"floor (bare Textual app, one line): {floor_wall * 1000:.0f} ms wall, "
+          f"{floor_cpu * 1000:.0f} ms CPU")
     for name, label, target in (
         ("builtin", "home on the built-in library", 1.25),
         ("large", f"home on a {args.cards:,}-card library (cache warm)", 1.5),
     ):
-        median = statistics.median(times[name])
-        ratio = median / floor_median
-        verdict = "ok" if ratio <= target else "OVER TARGET"
-        print(f"{label}: {median * 1000:.0f} ms, ratio {ratio:.2f}x (target ≤ {target}x) "
-              f"{verdict}")
-    peak = max(peaks)  # the largest of all runs, so an upper bound for the big library
+        ours_wall, ours_cpu = min(wall[name]), min(cpu[name])
+        wall_ratio, cpu_ratio = ours_wall / floor_wall, ours_cpu / floor_cpu
+        verdict = "ok" if max(wall_ratio, cpu_ratio) <= target else "OVER TARGET"
+        print(f"{label}: {ours_wall * 1000:.0f} ms wall ({wall_ratio:.2f}x), "
+              f"{ours_cpu * 1000:.0f} ms CPU ({cpu_ratio:.2f}x); target ≤ {target}x {verdict}")
+    peak = max(peaks)  # max RSS of all children so far: an upper bound for the big library
     print(f"peak memory, {args.cards:,} cards: {peak:.0f} MiB (target ≤ 120 MiB) "
           f"{'ok' if peak <= 120 else 'OVER TARGET'}")
 

@@ -436,6 +436,16 @@ def _card_id(identity: Identity) -> int:
 
 
 def _identity(identity: Identity) -> Identity:
+    # The common case, an Identity of two non-empty strings, is returned as it is: the due
+    # queue checks every identity of a deck, and rebuilding 100,000 tuples shows.
+    if (
+        type(identity) is Identity
+        and type(identity.deck_id) is str
+        and type(identity.item_id) is str
+        and identity.deck_id
+        and identity.item_id
+    ):
+        return identity
     deck_id, item_id = identity
     if not isinstance(deck_id, str) or not isinstance(item_id, str) or not deck_id or not item_id:
         raise ValueError(f"an identity is two non-empty strings, got {identity!r}")

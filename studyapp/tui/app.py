@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -96,13 +96,16 @@ class StudyApp(App[int]):
         """Where the library cache and its summary live."""
         return self.data_dir / "cache"
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen[Any]:
+        """The home screen is the app's base screen (no blank screen under it to lay out).
+
+        The summary paints it at once (json only, no models); the whole library is then
+        validated in a worker (see `start_loading`).
+        """
         from studyapp.tui.screens.home import HomeScreen
 
-        # The summary paints the home screen at once (json only, no models); the whole
-        # library is validated in a worker right after.
         self.summary = read_summary(self.library_root, self.cache_dir, __version__)
-        self.push_screen(HomeScreen())
+        return HomeScreen()
 
     def start_loading(self) -> None:
         """Load the whole library in a worker (the home screen calls this once painted, so
@@ -130,12 +133,14 @@ class StudyApp(App[int]):
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         self.library = message.library
         self.library_error = message.error
+        changed = message.summary != self.summary or message.error is not None
         if message.summary is not None:
             self.summary = message.summary
         from studyapp.tui.screens.home import HomeScreen
 
+        # The summary read at start describes the same files: redraw only if it did not.
         for screen in self.screen_stack:
-            if isinstance(screen, HomeScreen):
+            if isinstance(screen, HomeScreen) and changed:
                 screen.show_library()
         if self.start != "home" and self.library is not None:
             start, self.start = self.start, "home"

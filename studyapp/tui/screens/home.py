@@ -60,12 +60,20 @@ class HomeScreen(Screen[None]):
         table.add_column("Total", key="total")
         table.add_column("Title", key="title")
         self.show_library()
+        self._shown = True
         # Twice: the first refresh lays the screen out, the second paints it.
         self.call_after_refresh(self.call_after_refresh, self.study_app.start_loading)
 
     def on_screen_resume(self) -> None:
-        # Counts change after a review session: recount when we come back.
+        # Counts change after a review session: recount when we come back (the first
+        # resume is the screen's own start, already counted in on_mount).
+        if self._shown:
+            self._shown = False
+            return
         self.show_library()
+
+    _shown = False
+    """True between the first paint and the first resume (which needs no recount)."""
 
     def show_library(self) -> None:
         """Fill the deck table and the list of files that failed to load."""
