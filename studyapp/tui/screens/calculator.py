@@ -82,6 +82,8 @@ def compute_view(values: dict[str, int]) -> CalculatorView:
 class CalculatorScreen(Screen[None]):
     """Six inputs on the left; levels, parameters and the shape table on the right."""
 
+    CSS_PATH = "calculator.tcss"
+
     BINDINGS = bindings.CALCULATOR
 
     def compose(self) -> ComposeResult:

@@ -41,6 +41,8 @@ class ExportDone(Message):
 class ExportScreen(ModalScreen[Path | None]):
     """Choose how to print a deck; returns the written file's path (or None)."""
 
+    CSS_PATH = "export.tcss"
+
     BINDINGS = bindings.EXPORT
 
     def __init__(self, deck_id: str) -> None:

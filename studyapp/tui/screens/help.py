@@ -13,6 +13,8 @@ from studyapp.tui import bindings
 class HelpScreen(ModalScreen[None]):
     """Keys for every screen; any of escape, q or ? closes it."""
 
+    CSS_PATH = "help.tcss"
+
     BINDINGS = bindings.HELP
 
     def compose(self) -> ComposeResult:

@@ -33,6 +33,8 @@ PRACTICE_BATCH = 10
 class QuizScreen(Screen[None]):
     """A quiz session; the review schedule is never touched. Ends with the score."""
 
+    CSS_PATH = "study.tcss"
+
     BINDINGS = bindings.QUIZ
 
     def __init__(

@@ -28,6 +28,8 @@ RATING_NAMES = {Rating.AGAIN: "again", Rating.HARD: "hard", Rating.GOOD: "good",
 class ReviewScreen(Screen[None]):
     """Spaced-repetition review of one deck; every rating is on disk before the next item."""
 
+    CSS_PATH = "study.tcss"
+
     BINDINGS = bindings.REVIEW
 
     def __init__(self, deck_id: str) -> None:

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 class StatsScreen(Screen[None]):
     """Statistics of one deck, or of the whole library."""
 
+    CSS_PATH = "stats.tcss"
+
     BINDINGS = bindings.STATS
 
     def __init__(self, deck_id: str | None = None) -> None:
