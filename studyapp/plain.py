@@ -132,33 +132,50 @@ def _show_feedback(out: _Output, feedback: Feedback) -> None:
         )
 
 
+def _introduce(out: _Output, prompt: Prompt, *, spaced: bool) -> None:
+    """Print a new prompt: an exercise's title and setup before its first step."""
+    if spaced:
+        out.say()
+    if prompt.starts_exercise and prompt.exercise is not None:
+        out.say(prompt.exercise.title)
+        if prompt.exercise.setup:
+            out.say(prompt.exercise.setup)
+        if spaced:
+            out.say()
+    out.say(_prompt_line(prompt))
+
+
+def _numeric_line(session: Session, prompt: Prompt, text: str, out: _Output) -> Feedback | None:
+    """One line for a numeric step: `?` hint, empty gives up, else graded at once.
+
+    Returns the feedback once the step is finished; None while it is still current (a hint,
+    or an unreadable line, which is explained and asked again).
+    """
+    if text == "?":
+        hint = session.hint()
+        out.say(f"hint: {hint.strip()}" if hint else "no hint for this one")
+        return None
+    feedback = session.give_up() if not text else session.answer(text)
+    if feedback.status == "unreadable":
+        out.say(feedback.reason or "that is not a number")
+        out.say(_prompt_line(prompt))
+        return None
+    _show_feedback(out, feedback)
+    return feedback
+
+
 def _drive(session: Session, lines: _Lines, out: _Output) -> None:
     shown = 0  # position of the last prompt printed
     while (prompt := session.current()) is not None:
         if prompt.position != shown:
             shown = prompt.position
-            out.say()
-            if prompt.starts_exercise and prompt.exercise is not None:
-                out.say(prompt.exercise.title)
-                if prompt.exercise.setup:
-                    out.say(prompt.exercise.setup)
-                out.say()
-            out.say(_prompt_line(prompt))
+            _introduce(out, prompt, spaced=True)
         line = lines.read()
         if line is None:
             return
         text = line.strip()
         if prompt.kind == "numeric":
-            if text == "?":
-                hint = session.hint()
-                out.say(f"hint: {hint.strip()}" if hint else "no hint for this one")
-                continue
-            feedback = session.give_up() if not text else session.answer(text)
-            if feedback.status == "unreadable":
-                out.say(feedback.reason or "that is not a number")
-                out.say(_prompt_line(prompt))
-                continue
-            _show_feedback(out, feedback)
+            _numeric_line(session, prompt, text, out)
         elif not prompt.revealed:
             answer = session.reveal()
             out.say("answer:")
@@ -278,28 +295,15 @@ def _walk_exercise(session: Session, lines: _Lines, out: _Output) -> ExerciseSum
     while (prompt := session.current()) is not None:
         if prompt.position != shown:
             shown = prompt.position
-            if prompt.starts_exercise and prompt.exercise is not None:
-                out.say(prompt.exercise.title)  # as in quiz --plain: title, then setup
-                if prompt.exercise.setup:
-                    out.say(prompt.exercise.setup)
-            out.say(_prompt_line(prompt))
+            _introduce(out, prompt, spaced=False)
         line = lines.read()
         if line is None:
             return None
         text = line.strip()
         if text.lower() == UNDO:
             raise _Undo
-        if text == "?":
-            hint = session.hint()
-            out.say(f"hint: {hint.strip()}" if hint else "no hint for this one")
-            continue
-        feedback = session.give_up() if not text else session.answer(text)
-        if feedback.status == "unreadable":
-            out.say(feedback.reason or "that is not a number")
-            out.say(_prompt_line(prompt))
-            continue
-        _show_feedback(out, feedback)
-        if feedback.exercise is not None:
+        feedback = _numeric_line(session, prompt, text, out)
+        if feedback is not None and feedback.exercise is not None:
             return feedback.exercise
     return None
 
