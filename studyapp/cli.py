@@ -289,8 +289,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
     rows = [
         ("deck", args.deck or "all decks"),
         ("reviews", f"{stats.reviews} ({stats.reviews_today} today)"),
+        ("last 7 days", " ".join(str(n) for n in list(stats.per_day.values())[-7:])
+         + "  (oldest first, today last)"),
         ("due now", str(stats.due)),
-        ("next 7 days", " ".join(str(n) for n in list(stats.forecast.values())[:7])),
+        ("due, 7 days", " ".join(str(n) for n in list(stats.forecast.values())[:7])
+         + "  (today first; today includes overdue)"),
         ("retention", f"{retention} (last 30 days)"),
         ("streak", f"{stats.streak} day{'s' if stats.streak != 1 else ''}"),
         ("items", f"{stats.items}: {stats.new} new, {stats.learning} learning, "

@@ -287,7 +287,7 @@ async def test_exercise_quiz_scores_and_requizzes_the_missed(
         # A hint, an unreadable answer (not counted), then a wrong one.
         await answer(pilot, "?")
         hint = text_of(screen.query_one("#sv-note"))
-        assert hint == "hint: Look for the `k` with 2^k = 16."
+        assert hint == "hint: Look for the k with 2^k = 16."  # Markdown shown as text
         await answer(pilot, "four")
         assert text_of(screen.query_one("#sv-note")).startswith("⚠ ")
         assert session_view(pilot).session.current() is not None

@@ -9,6 +9,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Markdown, Static, TextArea
 
+from studyapp.export.markdown import parse, plain_text
 from studyapp.session import Feedback, Prompt, Session, SessionResult
 from studyapp.tui import bindings
 
@@ -195,7 +196,9 @@ class SessionView(Widget, can_focus=True):
         if prompt is None or prompt.kind != "numeric":
             return
         hint = self.session.hint()
-        self._note(f"hint: {hint}" if hint else "This step has no hint.")
+        # Hints are Markdown; the note line shows them as plain text (no stray backticks).
+        shown = plain_text(parse(hint)) if hint else ""
+        self._note(f"hint: {shown}" if shown else "This step has no hint.")
 
     async def action_give_up(self) -> None:
         prompt = self.session.current()
