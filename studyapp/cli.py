@@ -54,7 +54,8 @@ def _shown_path(path: Path) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate decks and exercises, naming each file checked and its result."""
-    from studyapp.deck.loader import find_library, iter_check_targets
+    from studyapp.deck.loader import iter_check_targets
+    from studyapp.paths import find_library
 
     paths = [Path(p) for p in args.paths] or [find_library(args.library)]
     reports = list(iter_check_targets(paths))
@@ -205,8 +206,8 @@ def _seed(text: str) -> int:
 
 def cmd_quiz(args: argparse.Namespace) -> int:
     """A quiz on a deck: the TUI, or plain lines on stdin/stdout with --plain."""
-    from studyapp.deck.loader import find_library
     from studyapp.errors import UsageError
+    from studyapp.paths import find_library
 
     if not args.plain:
         return _open_tui(args, start="quiz")
@@ -257,8 +258,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     if args.deck is None:
         raise UsageError("review --plain needs a DECK (a deck id of the library)")
     from studyapp import plain
-    from studyapp.deck.loader import find_library, load_library
-    from studyapp.paths import resolve_data_dir
+    from studyapp.deck.loader import load_library
+    from studyapp.paths import find_library, resolve_data_dir
     from studyapp.store import ReviewStore
 
     library = load_library(find_library(args.library))
@@ -271,8 +272,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     """Review statistics of one deck or the whole library."""
     from datetime import UTC, datetime
 
-    from studyapp.deck.loader import find_library, load_library
-    from studyapp.paths import resolve_data_dir
+    from studyapp.deck.loader import load_library
+    from studyapp.paths import find_library, resolve_data_dir
     from studyapp.stats import compute_stats
     from studyapp.store import ReviewStore
 
@@ -309,8 +310,12 @@ def _open_tui(args: argparse.Namespace, *, start: str) -> int:
     """Open the TUI (studyapp.tui.app.run_app) on `start`, if this installation has it."""
     import importlib
 
-    from studyapp.deck.loader import find_library
+    from studyapp.paths import find_library, resolve_data_dir
 
+    library_root = find_library(args.library)
+    data_dir = resolve_data_dir(args.data_dir)
+    if args.deck is not None:
+        _check_deck_id(library_root, data_dir, args.deck)
     try:
         run_app = importlib.import_module("studyapp.tui.app").run_app
     except (ImportError, AttributeError) as error:
@@ -319,9 +324,27 @@ def _open_tui(args: argparse.Namespace, *, start: str) -> int:
             file=sys.stderr,
         )
         return EXIT_DATA
-    data_dir = importlib.import_module("studyapp.paths").resolve_data_dir(args.data_dir)
-    status = run_app(find_library(args.library), data_dir, start=start, deck_id=args.deck)
+    status = run_app(library_root, data_dir, start=start, deck_id=args.deck)
     return EXIT_OK if status is None else int(status)
+
+
+def _check_deck_id(library_root: Path, data_dir: Path, deck_id: str) -> None:
+    """Refuse an unknown deck (exit 1) before the TUI takes the terminal."""
+    from studyapp import __version__
+    from studyapp.deck.summary import read_summary
+    from studyapp.errors import DataError
+
+    summary = read_summary(library_root, data_dir / "cache", __version__)
+    if summary is not None:
+        known = [deck.id for deck in summary.decks]
+    else:
+        from studyapp.deck.cache import load_library_cached
+
+        known = list(load_library_cached(library_root, data_dir / "cache").decks)
+    if deck_id not in known:
+        raise DataError(
+            f"unknown deck {deck_id!r} in {library_root} (decks: {', '.join(known) or 'none'})"
+        )
 
 
 # -- export pdf --------------------------------------------------------------------------
@@ -332,13 +355,14 @@ PROGRESS_THRESHOLD = 300
 
 def cmd_export_pdf(args: argparse.Namespace) -> int:
     """Printable flashcards: one per page, or grids with duplex backs and cut marks."""
-    from studyapp.deck.loader import find_library, load_library
+    from studyapp.deck.loader import load_library
     from studyapp.export.printable import (
         PdfOptions,
         parse_back_offset,
         parse_tags,
         printable_items,
     )
+    from studyapp.paths import find_library
 
     options = PdfOptions(
         layout=args.layout,

@@ -1,4 +1,4 @@
-"""Where studyapp keeps its per-user data (the review database, its backups, caches)."""
+"""Where things are: the library to study (deck-format.md) and the per-user data folder."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import platformdirs
+
+from studyapp.errors import DataError
 
 #: Environment variable that sets the data directory when `--data-dir` is not given.
 DATA_DIR_ENV = "STUDYAPP_DATA_DIR"
@@ -27,3 +29,25 @@ def resolve_data_dir(cli_value: str | None) -> Path:
     if from_env:
         return Path(from_env).expanduser()
     return Path(platformdirs.user_data_dir("studyapp"))
+
+
+def builtin_library() -> Path:
+    """The library installed with the package (or the repository's, when run from a checkout)."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "library", package.parent):
+        if (candidate / "decks").is_dir():
+            return candidate
+    raise DataError("the built-in library is missing from this installation of studyapp")
+
+
+def find_library(cli_value: str | None, cwd: Path | None = None) -> Path:
+    """`--library PATH`, else the current folder when it has decks/, else the built-in one."""
+    if cli_value is not None:
+        root = Path(cli_value).expanduser()
+        if not (root / "decks").is_dir():
+            raise DataError(f"{root} is not a library: it has no decks/ folder")
+        return root
+    here = cwd if cwd is not None else Path.cwd()
+    if (here / "decks").is_dir():
+        return here
+    return builtin_library()

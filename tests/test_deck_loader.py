@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from studyapp.deck.calcexpr import CalcExpressionError, Placeholder, parse_calc
-from studyapp.deck.loader import find_library, load_deck_file, load_library
+from studyapp.deck.loader import load_deck_file, load_library
 from studyapp.deck.models import derived_id
 from studyapp.deck.yamlread import YamlProblem, parse_yaml, read_yaml_file
 from studyapp.errors import DataError
+from studyapp.paths import find_library
 
 from .conftest import FIXTURES, REPO, RunStudyapp, assert_no_traceback
 

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from studyapp import calc
-from studyapp.deck.loader import builtin_library, load_library
+from studyapp.deck.loader import load_library
 from studyapp.deck.models import Exercise
 from studyapp.errors import DataError
+from studyapp.paths import builtin_library
 from studyapp.practice import (
     PracticeProblem,
     fill,

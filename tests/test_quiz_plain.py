@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from studyapp import plain
 from studyapp.cli import main
-from studyapp.deck.loader import builtin_library, load_library
+from studyapp.deck.loader import load_library
+from studyapp.paths import builtin_library
 from studyapp.session import items_for_practice
 
 from .conftest import RunStudyapp, assert_no_traceback, studyapp_command

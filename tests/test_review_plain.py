@@ -596,3 +596,16 @@ def test_random_garbage_lines_never_crash(tmp_path: Path, seed: int) -> None:
     assert reviewed == len(kept_reviews(data_dir))
     undone = sum(1 for line in out.stdout.splitlines() if line.startswith("undone: "))
     assert reviewed == len(saved_words(out.stdout)) - undone
+
+
+@pytest.mark.parametrize("command", ["review", "quiz"])
+def test_unknown_deck_is_refused_before_the_tui_starts(
+    run_studyapp: RunStudyapp, command: str
+) -> None:
+    result = run_studyapp(command, "no-such-deck")
+    assert result.returncode == 1
+    assert_no_traceback(result)
+    (line,) = result.stderr.strip().splitlines()
+    # The built-in library's folder differs between a checkout and an installed wheel.
+    assert line.startswith("studyapp: unknown deck 'no-such-deck' in ")
+    assert line.endswith("(decks: wavenet)")

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from studyapp.deck.loader import Library, builtin_library, load_library
+from studyapp.deck.loader import Library, load_library
 from studyapp.deck.models import Deck, Exercise
 from studyapp.errors import DataError
+from studyapp.paths import builtin_library
 from studyapp.session import (
     Item,
     Session,

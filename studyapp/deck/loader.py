@@ -551,25 +551,3 @@ def iter_check_targets(paths: Iterable[Path]) -> Iterator[FileReport]:
                 else None
             )
             yield load_deck_file(path, ids)
-
-
-def builtin_library() -> Path:
-    """The library installed with the package (or the repository's, when run from a checkout)."""
-    package = Path(__file__).resolve().parent.parent
-    for candidate in (package / "library", package.parent):
-        if (candidate / "decks").is_dir():
-            return candidate
-    raise DataError("the built-in library is missing from this installation of studyapp")
-
-
-def find_library(cli_value: str | None, cwd: Path | None = None) -> Path:
-    """`--library PATH`, else the current folder when it has decks/, else the built-in one."""
-    if cli_value is not None:
-        root = Path(cli_value).expanduser()
-        if not (root / "decks").is_dir():
-            raise DataError(f"{root} is not a library: it has no decks/ folder")
-        return root
-    here = cwd if cwd is not None else Path.cwd()
-    if (here / "decks").is_dir():
-        return here
-    return builtin_library()

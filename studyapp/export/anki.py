@@ -200,7 +200,8 @@ def write_anki(deck: Deck, path: Path, *, force: bool = True) -> int:
 
 def cmd_export_anki(args: argparse.Namespace) -> int:
     """`studyapp export anki DECK -o FILE.apkg`."""
-    from studyapp.deck.loader import find_library, load_library
+    from studyapp.deck.loader import load_library
+    from studyapp.paths import find_library
 
     _genanki()  # the one-line message before any work
     library = load_library(find_library(args.library))

@@ -79,7 +79,8 @@ def write_csv(deck: Deck, path: Path, *, force: bool = True) -> int:
 
 def cmd_export_csv(args: argparse.Namespace) -> int:
     """`studyapp export csv DECK -o FILE.csv`."""
-    from studyapp.deck.loader import find_library, load_library
+    from studyapp.deck.loader import load_library
+    from studyapp.paths import find_library
 
     library = load_library(find_library(args.library))
     deck = library.deck(args.deck)
