@@ -14,6 +14,7 @@ compared, so a noisy machine slows both sides alike. Not a test: it prints figur
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -21,6 +22,12 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+
+# Children may cache bytecode, as an installed package does (pip compiles it at install
+# time); some shells set PYTHONDONTWRITEBYTECODE, which would make every run of an editable
+# checkout recompile its own modules and measure the compiler instead of the program.
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
 
 FLOOR_SCRIPT = textwrap.dedent(
     """
@@ -77,7 +84,7 @@ def generate_library(root: Path, cards: int) -> Path:
 
 def timed(command: list[str]) -> float:
     start = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, check=False)
+    result = subprocess.run(command, capture_output=True, check=False, env=CHILD_ENV)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"command failed: {command}\n{result.stdout.decode()}{result.stderr.decode()}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+
+
+# Children may cache bytecode, as an installed package does (pip compiles it at install
+# time); some shells set PYTHONDONTWRITEBYTECODE, which would make every run of an editable
+# checkout recompile its own modules and measure the compiler instead of the program.
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 FLOOR = """
 import json, time
@@ -76,7 +83,7 @@ def run(command: list[str]) -> tuple[float, float, float]:
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     spawned = time.time()
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    result = subprocess.run(command, capture_output=True, text=True, check=False, env=CHILD_ENV)
     if result.returncode != 0:
         sys.exit(f"failed: {command}\n{result.stdout}{result.stderr}")
     mark = next(
