@@ -68,17 +68,16 @@ def compute_stats(
     store: ReviewStore, library: Library, now: datetime, deck_id: str | None = None
 ) -> Stats:
     """Statistics of one deck (or every deck) at `now`."""
-    decks = [library.deck(deck_id)] if deck_id is not None else list(library.decks.values())
-    identities: list[Identity] = [
-        item.identity
-        for deck in decks
-        for item in review_items(deck, library.exercises_of(deck))
-    ]
-    all_known = [
+    if deck_id is not None:
+        library.deck(deck_id)  # an unknown deck is a DataError naming the known ones
+    all_known: list[Identity] = [
         item.identity
         for deck in library.decks.values()
         for item in review_items(deck, library.exercises_of(deck))
     ]
+    identities = (
+        all_known if deck_id is None else [i for i in all_known if i.deck_id == deck_id]
+    )
     counts = store.item_counts(identities)
     per_day = store.reviews_per_day(now, HEATMAP_DAYS, deck_id)
     return Stats(
