@@ -51,3 +51,13 @@ def find_library(cli_value: str | None, cwd: Path | None = None) -> Path:
     if (here / "decks").is_dir():
         return here
     return builtin_library()
+
+
+def library_label(root: Path) -> str:
+    """A short name for a library: "built-in library", or its folder's name."""
+    try:
+        if root.resolve() == builtin_library().resolve():
+            return "built-in library"
+    except DataError:
+        pass
+    return root.name or str(root)

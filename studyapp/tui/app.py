@@ -15,6 +15,7 @@ from textual.screen import Screen
 from studyapp import __version__
 from studyapp.deck.summary import LibrarySummary, read_summary, summarize, write_summary
 from studyapp.errors import StudyappError
+from studyapp.paths import library_label
 from studyapp.tui import bindings
 from studyapp.tui.commands import StudyCommands
 
@@ -75,7 +76,7 @@ class StudyApp(App[int]):
         self.store_error: str | None = None
         # The folder's name, not its full path: enough to tell libraries apart, and the
         # same wherever the library lives (the snapshot tests depend on that).
-        self.sub_title = library_root.name or str(library_root)
+        self.sub_title = library_label(library_root)
 
     # -- shared services -------------------------------------------------------------
 

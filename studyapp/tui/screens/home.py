@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from studyapp.counts import deck_counts
+from studyapp.paths import library_label
 from studyapp.tui import bindings
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ class HomeScreen(Screen[None]):
         if selected is not None and selected in {deck.id for deck in summary.decks}:
             table.move_cursor(row=table.get_row_index(selected))
         count = len(summary.decks)
-        lines = [f"{count} deck{'s' if count != 1 else ''} in {summary.root.name or summary.root}"]
+        lines = [f"{count} deck{'s' if count != 1 else ''} in {library_label(summary.root)}"]
         if app.store_error:
             lines.append(f"⚠ review store: {app.store_error}")
         status.update("\n".join(lines))
