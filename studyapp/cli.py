@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from studyapp.deck.loader import Library
+    from studyapp.deck.models import Deck
     from studyapp.session import SessionResult
 
 Handler = Callable[[argparse.Namespace], int]
@@ -47,6 +49,24 @@ def _shown_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _load_deck(args: argparse.Namespace) -> tuple[Library, Deck]:
+    """The library (`--library`, else the usual places) and its deck `args.deck`."""
+    from studyapp.deck.loader import load_library
+    from studyapp.paths import find_library
+
+    library = load_library(find_library(args.library))
+    return library, library.deck(args.deck)
+
+
+def _exercises_left_out(deck: Deck) -> str:
+    skipped = len(deck.exercises)
+    return f"; {_plural(skipped, 'exercise')} not exported" if skipped else ""
 
 
 # -- check -------------------------------------------------------------------------------
@@ -258,12 +278,10 @@ def cmd_review(args: argparse.Namespace) -> int:
     if args.deck is None:
         raise UsageError("review --plain needs a DECK (a deck id of the library)")
     from studyapp import plain
-    from studyapp.deck.loader import load_library
-    from studyapp.paths import find_library, resolve_data_dir
+    from studyapp.paths import resolve_data_dir
     from studyapp.store import ReviewStore
 
-    library = load_library(find_library(args.library))
-    library.deck(args.deck)  # an unknown deck is refused before the database is touched
+    library, _ = _load_deck(args)  # an unknown deck is refused before the database opens
     with ReviewStore.open(resolve_data_dir(args.data_dir)) as store:
         return plain.review(library, store, args.deck)
 
@@ -355,14 +373,12 @@ PROGRESS_THRESHOLD = 300
 
 def cmd_export_pdf(args: argparse.Namespace) -> int:
     """Printable flashcards: one per page, or grids with duplex backs and cut marks."""
-    from studyapp.deck.loader import load_library
     from studyapp.export.printable import (
         PdfOptions,
         parse_back_offset,
         parse_tags,
         printable_items,
     )
-    from studyapp.paths import find_library
 
     options = PdfOptions(
         layout=args.layout,
@@ -373,8 +389,7 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
         title=args.deck,
     )
     tags = parse_tags(args.tags) if args.tags else None
-    library = load_library(find_library(args.library))
-    deck = library.deck(args.deck)
+    library, deck = _load_deck(args)
     items = printable_items(
         deck, library.exercises_of(deck), with_exercises=args.with_exercises, tags=tags
     )
@@ -409,16 +424,60 @@ def _progress_bar(total: int) -> Callable[[int, int], None] | None:
     return draw
 
 
-def _lazy(module: str, name: str) -> Handler:
-    """A handler that imports `module` only when its command runs (start-up stays light)."""
+def cmd_export_anki(args: argparse.Namespace) -> int:
+    """An Anki package of the deck's questions and cards."""
+    from studyapp.export.anki import require_genanki, write_anki
 
-    def run(args: argparse.Namespace) -> int:
-        import importlib
+    require_genanki()  # the one-line install hint before any work
+    _, deck = _load_deck(args)
+    count = write_anki(deck, Path(args.output))
+    print(f"wrote {args.output}: {_plural(count, 'note')} in Anki deck {deck.title!r}"
+          f"{_exercises_left_out(deck)}")
+    return EXIT_OK
 
-        handler: Handler = getattr(importlib.import_module(module), name)
-        return handler(args)
 
-    return run
+def cmd_export_csv(args: argparse.Namespace) -> int:
+    """A CSV file of the deck's questions and cards."""
+    from studyapp.export.csvfile import write_csv
+
+    _, deck = _load_deck(args)
+    count = write_csv(deck, Path(args.output))
+    print(f"wrote {args.output}: {_plural(count, 'row')}{_exercises_left_out(deck)}")
+    return EXIT_OK
+
+
+def cmd_import_csv(args: argparse.Namespace) -> int:
+    """A CSV file becomes a deck file."""
+    from studyapp.export.csvfile import import_csv
+
+    deck = import_csv(Path(args.file), Path(args.output), deck_id=args.id, title=args.title,
+                      force=args.force)
+    print(f"wrote {args.output}: deck {deck.id!r} with {_plural(len(deck.questions), 'question')}"
+          f" and {_plural(len(deck.cards), 'card')}")
+    return EXIT_OK
+
+
+def cmd_import_page(args: argparse.Namespace) -> int:
+    """A study page with Q. / A. cards becomes a deck file."""
+    from studyapp.importpage import import_page
+
+    deck = import_page(Path(args.file), Path(args.output), deck_id=args.id, title=args.title,
+                       force=args.force)
+    print(f"wrote {args.output}: deck {deck.id!r} ({deck.title}) with "
+          f"{_plural(len(deck.cards), 'card')}")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """The JSON Schema of one file format, generated from the models."""
+    from studyapp.errors import UsageError
+    from studyapp.schema import SCHEMA_KINDS, schema_text
+
+    kind = args.kind or "deck"
+    if kind not in SCHEMA_KINDS:
+        raise UsageError(f"unknown format {kind!r} (choose deck or exercise)")
+    print(schema_text(kind), end="")
+    return EXIT_OK
 
 
 # -- parser ------------------------------------------------------------------------------
@@ -494,12 +553,12 @@ def build_parser() -> argparse.ArgumentParser:
         "anki", help="an Anki package (.apkg) of the deck's questions and cards")
     anki.add_argument("deck", metavar="DECK", help="deck id in the library")
     anki.add_argument("-o", "--output", metavar="FILE.apkg", required=True)
-    anki.set_defaults(handler=_lazy("studyapp.export.anki", "cmd_export_anki"))
+    anki.set_defaults(handler=cmd_export_anki)
     csv_export = export_commands.add_parser(
         "csv", help="a CSV file of the deck's questions and cards")
     csv_export.add_argument("deck", metavar="DECK", help="deck id in the library")
     csv_export.add_argument("-o", "--output", metavar="FILE.csv", required=True)
-    csv_export.set_defaults(handler=_lazy("studyapp.export.csvfile", "cmd_export_csv"))
+    csv_export.set_defaults(handler=cmd_export_csv)
 
     imports = commands.add_parser("import", help="make a deck file from another format")
     import_commands = imports.add_subparsers(dest="import_command", metavar="FORMAT",
@@ -517,13 +576,13 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--title", metavar="TITLE", help="deck title")
         sub.add_argument("--force", action="store_true",
                          help="overwrite an existing output file")
-    csv_import.set_defaults(handler=_lazy("studyapp.export.csvfile", "cmd_import_csv"))
-    page.set_defaults(handler=_lazy("studyapp.importpage", "cmd_import_page"))
+    csv_import.set_defaults(handler=cmd_import_csv)
+    page.set_defaults(handler=cmd_import_page)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a file format")
     schema.add_argument("kind", nargs="?", choices=("deck", "exercise"), default="deck",
                         help="which format (default: deck)")
-    schema.set_defaults(handler=_lazy("studyapp.schema", "cmd_schema"))
+    schema.set_defaults(handler=cmd_schema)
 
     calc = commands.add_parser("calc", help="the tree calculator")
     calc_commands = calc.add_subparsers(dest="calc_command", metavar="WHAT",

@@ -10,7 +10,6 @@ id and title come from it, else from the file name.
 
 from __future__ import annotations
 
-import argparse
 import re
 import textwrap
 from collections.abc import Sequence
@@ -217,23 +216,27 @@ def deck_from_page(
     return page_to_deck(page, deck_id, title)
 
 
-def cmd_import_page(args: argparse.Namespace) -> int:
-    """`studyapp import page FILE.txt -o DECK.yaml [--id ID] [--title T] [--force]`."""
+def import_page(
+    source: Path,
+    output: Path,
+    *,
+    deck_id: str | None = None,
+    title: str | None = None,
+    force: bool = False,
+) -> Deck:
+    """Turn a study page into a deck file; returns the deck written.
+
+    An existing output is refused unless `force`; the deck is loaded back and checked
+    before it is moved into place.
+    """
     from studyapp.deck.writer import write_deck_file
 
-    output = Path(args.output)
-    force = bool(getattr(args, "force", False))
-    deck_id = getattr(args, "id", None)
-    title = getattr(args, "title", None)
     if deck_id is not None:
         check_deck_id(deck_id)
     if title is not None and not title.strip():
         raise UsageError("--title must not be empty")
     if output.exists() and not force:
         raise DataError(f"{output}: already exists (use --force to overwrite it)")
-    deck = deck_from_page(Path(args.file), deck_id=deck_id, title=title)
+    deck = deck_from_page(source, deck_id=deck_id, title=title)
     write_deck_file(deck, output, force=force)
-    count = len(deck.cards)
-    print(f"wrote {output}: deck {deck.id!r} ({deck.title}) with {count} "
-          f"card{'s' if count != 1 else ''}")
-    return 0
+    return deck

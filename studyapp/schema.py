@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from typing import Any, Literal
 
@@ -75,14 +74,3 @@ def schema_text(kind: SchemaKind) -> str:
 def schema_file_name(kind: SchemaKind) -> str:
     """The file name of one schema in the repository's `schemas/` folder."""
     return f"{kind}.schema.json"
-
-
-def cmd_schema(args: argparse.Namespace) -> int:
-    """`studyapp schema [deck|exercise]`: print one format's JSON Schema."""
-    from studyapp.errors import UsageError
-
-    kind = getattr(args, "kind", None) or "deck"
-    if kind not in SCHEMA_KINDS:
-        raise UsageError(f"unknown format {kind!r} (choose deck or exercise)")
-    print(schema_text(kind), end="")
-    return 0

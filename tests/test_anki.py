@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from studyapp.cli import cmd_export_anki
 from studyapp.deck.loader import load_library
 from studyapp.deck.models import Card, Deck, Question
 from studyapp.errors import DataError
 from studyapp.export.anki import (
     anki_deck_id,
     anki_tag,
-    cmd_export_anki,
     deck_notes,
     markdown_to_html,
     note_guid,
@@ -26,8 +26,6 @@ from studyapp.export.anki import (
 )
 
 from .conftest import REPO
-
-pytest.importorskip("genanki")
 
 
 def wavenet() -> Deck:

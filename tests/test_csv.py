@@ -10,14 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from studyapp.cli import cmd_export_csv, cmd_import_csv
 from studyapp.deck.loader import load_deck_file, load_library
 from studyapp.deck.models import Card, Deck, Question
 from studyapp.deck.writer import deck_to_yaml, write_deck_file
 from studyapp.errors import DataError, UsageError
 from studyapp.export.csvfile import (
     COLUMNS,
-    cmd_export_csv,
-    cmd_import_csv,
     deck_to_csv,
     read_csv_deck,
     read_csv_rows,

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from studyapp.cli import cmd_schema
 from studyapp.deck.writer import deck_to_yaml
 from studyapp.deck.yamlread import parse_yaml, read_yaml_file
 from studyapp.errors import UsageError
@@ -20,7 +21,6 @@ from studyapp.schema import (
     SCHEMA_KINDS,
     SchemaKind,
     build_schema,
-    cmd_schema,
     schema_file_name,
     schema_id,
     schema_text,
@@ -86,7 +86,8 @@ def test_cmd_schema_prints_the_schema(capsys: pytest.CaptureFixture[str]) -> Non
 
 @pytest.fixture(scope="module")
 def validators() -> dict[str, Any]:
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema  # in the test extra
+
     result: dict[str, Any] = {}
     for kind in SCHEMA_KINDS:
         schema = json.loads((SCHEMAS / schema_file_name(kind)).read_text(encoding="utf-8"))

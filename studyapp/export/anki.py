@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import html
 import re
@@ -157,7 +156,8 @@ def deck_notes(deck: Deck) -> list[AnkiNote]:
     ]
 
 
-def _genanki() -> Any:
+def require_genanki() -> Any:
+    """The genanki module, or a one-line DataError saying how to install it."""
     try:
         import genanki
     except ImportError:
@@ -173,7 +173,7 @@ def write_anki(deck: Deck, path: Path, *, force: bool = True) -> int:
     """
     from studyapp.deck.writer import atomic_output
 
-    genanki = _genanki()
+    genanki = require_genanki()
     note_type = genanki.Model(
         note_type_id(),
         NOTE_TYPE_NAME,
@@ -196,20 +196,3 @@ def write_anki(deck: Deck, path: Path, *, force: bool = True) -> int:
     with atomic_output(path, force=force) as temporary:
         genanki.Package(anki_deck).write_to_file(str(temporary))
     return len(notes)
-
-
-def cmd_export_anki(args: argparse.Namespace) -> int:
-    """`studyapp export anki DECK -o FILE.apkg`."""
-    from studyapp.deck.loader import load_library
-    from studyapp.paths import find_library
-
-    _genanki()  # the one-line message before any work
-    library = load_library(find_library(args.library))
-    deck = library.deck(args.deck)
-    output = Path(args.output)
-    count = write_anki(deck, output)
-    skipped = len(deck.exercises)
-    note = f"; {skipped} exercise{'s' if skipped != 1 else ''} not exported" if skipped else ""
-    print(f"wrote {output}: {count} note{'s' if count != 1 else ''} in Anki deck "
-          f"{deck.title!r}{note}")
-    return 0

@@ -9,7 +9,6 @@ front text". Text is kept exactly: newlines, quotes, commas and symbols included
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 from collections.abc import Iterator, Sequence
@@ -75,21 +74,6 @@ def write_csv(deck: Deck, path: Path, *, force: bool = True) -> int:
     with atomic_output(path, force=force) as temporary:
         temporary.write_bytes(text.encode("utf-8"))
     return len(deck.questions) + len(deck.cards)
-
-
-def cmd_export_csv(args: argparse.Namespace) -> int:
-    """`studyapp export csv DECK -o FILE.csv`."""
-    from studyapp.deck.loader import load_library
-    from studyapp.paths import find_library
-
-    library = load_library(find_library(args.library))
-    deck = library.deck(args.deck)
-    output = Path(args.output)
-    count = write_csv(deck, output)
-    skipped = len(deck.exercises)
-    note = f"; {skipped} exercise{'s' if skipped != 1 else ''} not exported" if skipped else ""
-    print(f"wrote {output}: {count} row{'s' if count != 1 else ''}{note}")
-    return 0
 
 
 # -- import ------------------------------------------------------------------------------
@@ -245,29 +229,31 @@ def read_csv_deck(path: Path, deck_id: str, title: str) -> Deck:
     return rows_to_deck(read_csv_rows(_decode(raw, name), name), name, deck_id, title)
 
 
-def cmd_import_csv(args: argparse.Namespace) -> int:
-    """`studyapp import csv FILE.csv -o DECK.yaml [--id ID] [--title T] [--force]`."""
+def import_csv(
+    source: Path,
+    output: Path,
+    *,
+    deck_id: str | None = None,
+    title: str | None = None,
+    force: bool = False,
+) -> Deck:
+    """Turn a CSV file into a deck file; returns the deck written.
+
+    The id defaults to the output file's name, the title to the CSV file's. An existing
+    output is refused unless `force`; the deck is loaded back and checked before it is
+    moved into place.
+    """
     from studyapp.deck.writer import write_deck_file
 
-    source = Path(args.file)
-    output = Path(args.output)
-    force = bool(getattr(args, "force", False))
-    wanted_id: str | None = getattr(args, "id", None)
-    wanted_title: str | None = getattr(args, "title", None)
-    if wanted_id is not None:
-        deck_id = check_deck_id(wanted_id)
+    if deck_id is not None:
+        deck_id = check_deck_id(deck_id)
     else:
         deck_id = slugify(output.stem) or slugify(source.stem) or "imported"
-    title = wanted_title if wanted_title is not None else source.stem
+    title = title if title is not None else source.stem
     if not title.strip():
         raise UsageError("--title must not be empty")
     if output.exists() and not force:
         raise DataError(f"{output}: already exists (use --force to overwrite it)")
     deck = read_csv_deck(source, deck_id, title)
     write_deck_file(deck, output, force=force)
-    print(
-        f"wrote {output}: deck {deck.id!r} with {len(deck.questions)} question"
-        f"{'s' if len(deck.questions) != 1 else ''} and {len(deck.cards)} card"
-        f"{'s' if len(deck.cards) != 1 else ''}"
-    )
-    return 0
+    return deck
