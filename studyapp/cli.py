@@ -279,11 +279,14 @@ def cmd_review(args: argparse.Namespace) -> int:
         raise UsageError("review --plain needs a DECK (a deck id of the library)")
     from studyapp import plain
     from studyapp.paths import resolve_data_dir
+    from studyapp.settings import load_settings
     from studyapp.store import ReviewStore
 
     library, _ = _load_deck(args)  # an unknown deck is refused before the database opens
-    with ReviewStore.open(resolve_data_dir(args.data_dir)) as store:
-        return plain.review(library, store, args.deck)
+    data_dir = resolve_data_dir(args.data_dir)
+    settings = load_settings(data_dir)
+    with ReviewStore.open(data_dir, scheduler=settings.scheduler()) as store:
+        return plain.review(library, store, args.deck, new_limit=settings.new_items_per_day)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

@@ -34,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from studyapp.counts import DEFAULT_NEW_LIMIT
 from studyapp.schedule import Rating
 from studyapp.session import ExerciseSummary, Feedback, Item, Prompt, Session, SessionResult
 
@@ -393,6 +394,7 @@ def review(
     deck_id: str,
     *,
     clock: Clock | None = None,
+    new_limit: int = DEFAULT_NEW_LIMIT,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
 ) -> int:
@@ -402,7 +404,7 @@ def review(
     now = clock if clock is not None else _utc_now
     deck = library.deck(deck_id)
     items = review_items(deck, library.exercises_of(deck))
-    session = ReviewSession(store, deck_id, items, now)
+    session = ReviewSession(store, deck_id, items, now, new_limit=new_limit)
     source = _robust(stdin if stdin is not None else sys.stdin)
     target = _robust(stdout if stdout is not None else sys.stdout)
     if target is None:

@@ -16,6 +16,7 @@ from studyapp import __version__
 from studyapp.deck.summary import LibrarySummary, read_summary, summarize, write_summary
 from studyapp.errors import StudyappError
 from studyapp.paths import library_label
+from studyapp.settings import Settings
 from studyapp.tui import bindings
 from studyapp.tui.commands import StudyCommands
 
@@ -72,6 +73,8 @@ class StudyApp(App[int]):
         self.summary: LibrarySummary | None = None
         """What the home screen shows: read from its cache at start, then from the library."""
         self._store: ReviewStore | None = None
+        self.settings = Settings()
+        """`settings.toml` of the data folder, read when the store opens."""
         self._loading = False
         self.store_error: str | None = None
         # The folder's name, not its full path: enough to tell libraries apart, and the
@@ -84,10 +87,14 @@ class StudyApp(App[int]):
     def store(self) -> ReviewStore | None:
         """The review store, opened on first use; None (with `store_error`) if it is unusable."""
         if self._store is None and self.store_error is None:
+            from studyapp.settings import load_settings
             from studyapp.store import ReviewStore
 
             try:
-                self._store = ReviewStore.open(self.data_dir, now=self.clock())
+                self.settings = load_settings(self.data_dir)
+                self._store = ReviewStore.open(
+                    self.data_dir, now=self.clock(), scheduler=self.settings.scheduler()
+                )
             except StudyappError as error:
                 self.store_error = str(error)
         return self._store

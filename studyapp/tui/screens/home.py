@@ -91,7 +91,9 @@ class HomeScreen(Screen[None]):
         now = app.clock()
         for deck in summary.decks:
             if store is not None:
-                counts = deck_counts(store, deck.id, deck.item_ids, now)
+                counts = deck_counts(
+                    store, deck.id, deck.item_ids, now, app.settings.new_items_per_day
+                )
                 due, new = str(counts.due), str(counts.new)
             else:
                 due = new = "–"

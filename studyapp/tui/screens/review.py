@@ -59,7 +59,9 @@ class ReviewScreen(Screen[None]):
                 raise StudyappError(app.store_error or "the library is still loading")
             deck = app.library.deck(self.deck_id)
             items = review_items(deck, app.library.exercises_of(deck))
-            self.review = ReviewSession(store, self.deck_id, items, app.clock)
+            self.review = ReviewSession(
+                store, self.deck_id, items, app.clock, new_limit=app.settings.new_items_per_day
+            )
         except StudyappError as error:
             await self.query_one("#review-body").mount(
                 Static(f"⚠ {error}", classes="feedback-wrong", markup=False)
