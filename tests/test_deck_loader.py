@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tracemalloc
 from pathlib import Path
@@ -328,3 +329,80 @@ def test_check_of_a_missing_path_is_one_line(run_studyapp: RunStudyapp) -> None:
     assert result.returncode == 1
     assert_no_traceback(result)
     assert result.stderr.strip().count("\n") == 0
+
+
+# -- fuzzing: whatever the file holds, a report and never an exception -----------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+YAMLISH = st.lists(
+    st.sampled_from(
+        [
+            "id: x\n", "title: T\n", "cards:\n", "  - front: F\n", "    back: B\n", "- ", "  ",
+            "questions:\n", "exercises: [", "]", "{", "}", "&a ", "*a ", "!!python/object ",
+            "? ", ": ", "|\n", ">-\n", "'", '"', "#", "\t", "\n", "---\n", "...\n", "<<: ",
+            "calc: levels_needed(context=16)\n", "answer: 4\n", "steps:\n", "é", "\x00", "\ufeff",
+        ]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.one_of(st.binary(max_size=400), YAMLISH.map(lambda t: t.encode("utf-8"))))
+def test_any_bytes_give_a_report_not_an_exception(tmp_path: Path, body: bytes) -> None:
+    for folder, loader in (("decks", load_deck_file), ("exercises", None)):
+        path = tmp_path / folder / "fuzz.yaml"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(body)
+        if loader is not None:
+            report = loader(path)
+        else:
+            from studyapp.deck.loader import load_exercise_file
+
+            report = load_exercise_file(path)
+        for problem in report.problems:
+            assert problem.line >= 1 and problem.column >= 1
+            assert "\n" not in problem.message
+        assert report.ok == (report.model is not None and not [
+            p for p in report.problems if p.severity == "error"
+        ])
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
+                                                                max_size=3),
+    max_leaves=8,
+)
+DECK_KEYS = ["id", "title", "description", "tags", "questions", "cards", "exercises", "cardz"]
+ITEM_KEYS = ["id", "front", "back", "prompt", "answer", "tags", "backk", "calc", "steps"]
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    deck=st.dictionaries(st.sampled_from(DECK_KEYS), JSONISH, max_size=6),
+    items=st.lists(st.dictionaries(st.sampled_from(ITEM_KEYS), JSONISH, max_size=5),
+                   max_size=3),
+    section=st.sampled_from(["cards", "questions", "steps", "practice"]),
+)
+def test_wrong_shapes_are_reported_with_positions(
+    tmp_path: Path, deck: dict[str, object], items: list[dict[str, object]], section: str
+) -> None:
+    import yaml
+
+    deck = {**deck, section: items}
+    text = yaml.safe_dump(deck, allow_unicode=True)
+    for folder in ("decks", "exercises"):
+        path = tmp_path / folder / "shape.yaml"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        from studyapp.deck.loader import load_exercise_file
+
+        report = load_deck_file(path) if folder == "decks" else load_exercise_file(path)
+        # YAML also breaks lines at NEL, LS and PS (and a lone CR).
+        lines = len(re.split("\r\n|[\n\r\x85\u2028\u2029]", text))
+        for problem in report.problems:
+            assert 1 <= problem.line <= lines
+            assert "\n" not in problem.message

@@ -264,8 +264,21 @@ def parse_yaml(
         )
         reason = " ".join(part for part in (error.context, error.problem) if part)
         raise YamlProblem(mark, f"YAML syntax error: {reason or 'cannot parse'}") from None
+    except yaml.reader.ReaderError as error:
+        decoded = text.decode("utf-8", errors="replace") if isinstance(text, bytes) else text
+        before = decoded[: error.position]
+        line = before.count("\n") + 1
+        column = error.position - (before.rfind("\n") + 1) + 1
+        character = error.character
+        code = ord(character) if isinstance(character, str) else int(character)
+        raise YamlProblem(
+            Mark(line, column),
+            f"the character U+{code:04X} is not allowed in YAML (a control character); "
+            "remove it",
+        ) from None
     except yaml.YAMLError as error:
-        raise YamlProblem(Mark(1, 1), f"YAML error: {error}") from None
+        reason = " ".join(str(error).split())
+        raise YamlProblem(Mark(1, 1), f"YAML error: {reason}") from None
     finally:
         parser.dispose()
 
