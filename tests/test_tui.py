@@ -660,3 +660,26 @@ async def test_command_palette_offers_every_deck_action(
         hits[0].command()
         await pilot.pause()
         assert isinstance(app.screen, QuizScreen) and app.screen.exercise_id == "wavenet-depth"
+
+
+async def test_a_corrupt_database_is_reported_and_left_untouched(
+    library: Path, data_dir: Path
+) -> None:
+    database = data_dir / "reviews.sqlite3"
+    garbage = b"definitely not a database\x00" * 100
+    database.write_bytes(garbage)
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        status = text_of(app.screen.query_one("#home-status"))
+        assert "⚠ review store:" in status and "reviews.sqlite3" in status
+        # Counts are unknown, but the deck is listed and a quiz still works.
+        table = app.screen.query_one("#decks", DataTable)
+        assert [str(c) for c in table.get_row_at(0)[:4]] == [DECK, "–", "–", "12"]
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)  # review refused, with a notification
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen)
+    assert database.read_bytes() == garbage
