@@ -54,12 +54,8 @@ class Stats:
             "forecast": {d.isoformat(): n for d, n in self.forecast.items()},
             "retention": None if self.retention is None else round(self.retention, 4),
             "streak": self.streak,
-            "items": {
-                "total": self.items,
-                "new": self.new,
-                "learning": self.learning,
-                "review": self.review,
-            },
+            "items": self.items,
+            "item_states": {"new": self.new, "learning": self.learning, "review": self.review},
             "orphans": self.orphans,
         }
 

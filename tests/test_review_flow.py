@@ -225,8 +225,8 @@ def test_kill_9_at_a_random_point_loses_no_saved_review(tmp_path: Path, trial: i
     # studyapp itself carries on with the file and counts exactly what was kept
     stats = stats_json(data_dir, cwd=tmp_path)
     assert stats["reviews"] == len(kept)
-    assert stats["items"]["total"] == 12
-    assert stats["items"]["new"] == 12 - len({item for item, _rating in kept})
+    assert stats["items"] == 12
+    assert stats["item_states"]["new"] == 12 - len({item for item, _rating in kept})
 
 
 # ------------------------------------------------------------------ two processes at once
@@ -294,8 +294,9 @@ def test_two_decks_reviewed_at_once_lose_nothing(tmp_path: Path) -> None:
     items_agree_with_the_log(data_dir)
     stats = stats_json(data_dir, "--library", str(library), cwd=tmp_path)
     assert stats["reviews"] == 24
-    assert stats["items"] == {"total": 24, "new": 0, "learning": stats["items"]["learning"],
-                              "review": 24 - stats["items"]["learning"]}
+    assert stats["items"] == 24
+    learning = stats["item_states"]["learning"]
+    assert stats["item_states"] == {"new": 0, "learning": learning, "review": 24 - learning}
 
 
 def test_one_deck_reviewed_twice_at_once_keeps_every_saved_rating(tmp_path: Path) -> None:
@@ -606,8 +607,8 @@ def test_editing_text_keeps_the_history_of_an_item_with_an_id(
 
     stats = json.loads(run_studyapp(*lib, "stats", "wavenet", "--json").stdout)
     assert stats["reviews"] == 5
-    assert stats["items"]["total"] == 12
-    assert stats["items"]["new"] == 7
+    assert stats["items"] == 12
+    assert stats["item_states"]["new"] == 7
     assert stats["orphans"] == 0
     again = run_studyapp(*lib, "review", "wavenet", "--plain", input=cards(3))
     assert reviewed_ok(again) == 1
@@ -632,13 +633,15 @@ def test_an_item_removed_from_the_deck_is_an_orphan_and_comes_back(
 
     stats = json.loads(run_studyapp(*lib, "stats", "--json").stdout)
     assert stats["orphans"] == 1
-    assert stats["items"] == {"total": 11, "new": 7, "learning": 4, "review": 0}
+    assert stats["items"] == 11
+    assert stats["item_states"] == {"new": 7, "learning": 4, "review": 0}
     assert stats["reviews"] == 5  # the orphan's history is kept
 
     deck.write_text(text, encoding="utf-8")  # the card comes back, with its history
     stats = json.loads(run_studyapp(*lib, "stats", "--json").stdout)
     assert stats["orphans"] == 0
-    assert stats["items"] == {"total": 12, "new": 7, "learning": 5, "review": 0}
+    assert stats["items"] == 12
+    assert stats["item_states"] == {"new": 7, "learning": 5, "review": 0}
 
 
 def test_an_item_without_an_id_starts_anew_when_its_front_changes(
@@ -663,11 +666,12 @@ def test_an_item_without_an_id_starts_anew_when_its_front_changes(
 
     write("What is two plus two?", "Four (4).")  # only the back: still the same item
     stats = json.loads(run_studyapp(*lib, "stats", "--json").stdout)
-    assert stats["items"]["new"] == 0 and stats["orphans"] == 0
+    assert stats["item_states"]["new"] == 0 and stats["orphans"] == 0
 
     write("How much is two plus two?", "Four (4).")  # the front: a new item
     stats = json.loads(run_studyapp(*lib, "stats", "--json").stdout)
-    assert stats["items"] == {"total": 2, "new": 1, "learning": 1, "review": 0}
+    assert stats["items"] == 2
+    assert stats["item_states"] == {"new": 1, "learning": 1, "review": 0}
     assert stats["orphans"] == 1
     assert stats["reviews"] == 2
     again = run_studyapp(*lib, "review", "small", "--plain", input=cards(4))

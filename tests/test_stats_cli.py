@@ -47,7 +47,8 @@ def test_a_fresh_data_dir_has_no_history(run_studyapp: RunStudyapp) -> None:
     data = stats(run_studyapp)
     assert data["reviews"] == 0
     assert data["due"] == 0
-    assert data["items"] == {"total": 12, "new": 12, "learning": 0, "review": 0}
+    assert data["items"] == 12
+    assert data["item_states"] == {"new": 12, "learning": 0, "review": 0}
     assert data["orphans"] == 0
     assert data["retention"] is None
     assert data["streak"] == 0
@@ -61,7 +62,8 @@ def test_three_ratings_with_one_undo_are_two_reviews(
     assert reviewed_ok(out) == 2
     data = stats(run_studyapp)
     assert data["reviews"] == 2
-    assert data["items"] == {"total": 12, "new": 10, "learning": 1, "review": 1}
+    assert data["items"] == 12
+    assert data["item_states"] == {"new": 10, "learning": 1, "review": 1}
     assert data["due"] == 0  # good: due in minutes; easy: in days
     assert sum(data["reviews_per_day"].values()) == 2
     assert data["retention"] == 1.0  # nothing rated again
@@ -77,7 +79,8 @@ def test_hand_made_history_with_an_undo_and_an_item_falling_due(
     data = stats(run_studyapp)
     assert data["reviews"] == 3  # 4 ratings logged, 1 undone
     # new: 12 - 3 reviewed; learning: the two rated good; review: the one rated easy
-    assert data["items"] == {"total": 12, "new": 9, "learning": 2, "review": 1}
+    assert data["items"] == 12
+    assert data["item_states"] == {"new": 9, "learning": 2, "review": 1}
     assert data["due"] == 0
     assert sum(data["forecast"].values()) == 3  # all three fall due within 30 days
     assert data["retention"] == 1.0
@@ -86,7 +89,8 @@ def test_hand_made_history_with_an_undo_and_an_item_falling_due(
     data = stats(run_studyapp)
     assert data["due"] == 1
     assert data["reviews"] == 3
-    assert data["items"] == {"total": 12, "new": 9, "learning": 2, "review": 1}
+    assert data["items"] == 12
+    assert data["item_states"] == {"new": 9, "learning": 2, "review": 1}
     # the next review session starts with it, then the 9 new items
     nxt = run_studyapp("review", "wavenet", "--plain", input=cards(1))
     assert reviewed_ok(nxt) == 1
@@ -97,7 +101,8 @@ def test_hand_made_history_with_an_undo_and_an_item_falling_due(
     data = stats(run_studyapp)
     assert data["reviews"] == 4
     assert data["due"] in (0, 1)  # rated again: due again within minutes
-    assert data["items"] == {"total": 12, "new": 9, "learning": 3, "review": 0}
+    assert data["items"] == 12
+    assert data["item_states"] == {"new": 9, "learning": 3, "review": 0}
     assert data["retention"] == 0.75  # 3 of 4 reviews not rated again
 
 
@@ -106,7 +111,8 @@ def test_undo_of_a_first_review_leaves_no_trace_in_stats(run_studyapp: RunStudya
     assert reviewed_ok(out) == 0
     data = stats(run_studyapp)
     assert data["reviews"] == 0
-    assert data["items"] == {"total": 12, "new": 12, "learning": 0, "review": 0}
+    assert data["items"] == 12
+    assert data["item_states"] == {"new": 12, "learning": 0, "review": 0}
     assert data["orphans"] == 0
 
 
@@ -120,8 +126,8 @@ def test_an_exercise_counts_as_one_review(run_studyapp: RunStudyapp) -> None:
     assert reviewed_ok(out) == 12
     data = stats(run_studyapp)
     assert data["reviews"] == 12  # 11 questions and cards + 1 exercise (not 8 steps)
-    assert data["items"]["new"] == 0
-    assert data["items"]["total"] == 12
+    assert data["item_states"]["new"] == 0
+    assert data["items"] == 12
     assert data["retention"] == round(10 / 12, 4)  # the last card and the exercise: again
 
 
@@ -135,7 +141,8 @@ def test_exercise_only_deck(tmp_path: Path, run_studyapp: RunStudyapp) -> None:
     data = stats(run_studyapp, "--library", str(library), "stats", "ex")
     assert data["deck"] == "ex"
     assert data["reviews"] == 1
-    assert data["items"] == {"total": 1, "new": 0, "learning": 1, "review": 0}
+    assert data["items"] == 1
+    assert data["item_states"] == {"new": 0, "learning": 1, "review": 0}
 
 
 def test_stats_of_one_deck_and_of_all_decks(tmp_path: Path, run_studyapp: RunStudyapp) -> None:
@@ -151,14 +158,17 @@ def test_stats_of_one_deck_and_of_all_decks(tmp_path: Path, run_studyapp: RunStu
     everything = stats(run_studyapp, *lib, "stats")
     assert everything["deck"] is None
     assert everything["reviews"] == 3
-    assert everything["items"] == {"total": 24, "new": 21, "learning": 2, "review": 1}
+    assert everything["items"] == 24
+    assert everything["item_states"] == {"new": 21, "learning": 2, "review": 1}
     one = stats(run_studyapp, *lib, "stats", "wavenet")
     assert one["deck"] == "wavenet"
     assert one["reviews"] == 2
-    assert one["items"] == {"total": 12, "new": 10, "learning": 1, "review": 1}
+    assert one["items"] == 12
+    assert one["item_states"] == {"new": 10, "learning": 1, "review": 1}
     other = stats(run_studyapp, *lib, "stats", "other")
     assert other["reviews"] == 1
-    assert other["items"] == {"total": 12, "new": 11, "learning": 1, "review": 0}
+    assert other["items"] == 12
+    assert other["item_states"] == {"new": 11, "learning": 1, "review": 0}
 
 
 def test_plain_stats_shows_the_same_numbers(run_studyapp: RunStudyapp) -> None:
