@@ -230,7 +230,10 @@ def cmd_quiz(args: argparse.Namespace) -> int:
     from studyapp.paths import find_library
 
     if not args.plain:
-        return _open_tui(args, start="quiz")
+        # The TUI's practice runs until the learner stops; --seed/--shuffle are for --plain.
+        if args.practice is not None:
+            return _open_tui(args, start="practice")
+        return _open_tui(args, start="quiz", exercise_id=args.exercise)
     if args.deck is None:
         raise UsageError("quiz --plain needs a DECK (a deck id of the library)")
     from studyapp import plain
@@ -327,7 +330,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open_tui(args: argparse.Namespace, *, start: str) -> int:
+def _open_tui(
+    args: argparse.Namespace, *, start: str, exercise_id: str | None = None
+) -> int:
     """Open the TUI (studyapp.tui.app.run_app) on `start`, if this installation has it."""
     import importlib
 
@@ -345,7 +350,8 @@ def _open_tui(args: argparse.Namespace, *, start: str) -> int:
             file=sys.stderr,
         )
         return EXIT_DATA
-    status = run_app(library_root, data_dir, start=start, deck_id=args.deck)
+    status = run_app(library_root, data_dir, start=start, deck_id=args.deck,
+                     exercise_id=exercise_id)
     return EXIT_OK if status is None else int(status)
 
 

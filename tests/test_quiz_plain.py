@@ -266,15 +266,25 @@ def test_without_plain_the_tui_is_opened(
     monkeypatch.chdir(tmp_path)  # no decks/ here: the built-in library
     calls: list[tuple[object, ...]] = []
 
-    def run_app(library_root: Path, data: Path, *, start: str, deck_id: str | None) -> int:
-        calls.append((library_root, data, start, deck_id))
+    def run_app(
+        library_root: Path, data: Path, *, start: str, deck_id: str | None,
+        exercise_id: str | None,
+    ) -> int:
+        calls.append((library_root, data, start, deck_id, exercise_id))
         return 0
 
     fake = types.ModuleType("studyapp.tui.app")
     fake.run_app = run_app  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "studyapp.tui.app", fake)
     assert main(["--data-dir", str(data_dir), "quiz", "wavenet"]) == 0
-    assert calls == [(builtin_library(), data_dir, "quiz", "wavenet")]
+    quiz = ["--data-dir", str(data_dir), "quiz", "wavenet"]
+    assert main([*quiz, "--exercise", "wavenet-depth"]) == 0
+    assert main(["--data-dir", str(data_dir), "quiz", "wavenet", "--practice", "3"]) == 0
+    assert calls == [
+        (builtin_library(), data_dir, "quiz", "wavenet", None),
+        (builtin_library(), data_dir, "quiz", "wavenet", "wavenet-depth"),
+        (builtin_library(), data_dir, "practice", "wavenet", None),
+    ]
 
 
 def test_without_plain_and_without_a_tui(

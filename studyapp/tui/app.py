@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from studyapp.deck.loader import Library
     from studyapp.store import ReviewStore
 
-StartScreen = Literal["home", "review", "quiz"]
+StartScreen = Literal["home", "review", "quiz", "practice"]
 Clock = Callable[[], datetime]
 
 
@@ -60,6 +60,7 @@ class StudyApp(App[int]):
         *,
         start: StartScreen = "home",
         deck_id: str | None = None,
+        exercise_id: str | None = None,
         clock: Clock = utc_now,
     ) -> None:
         super().__init__()
@@ -67,6 +68,7 @@ class StudyApp(App[int]):
         self.data_dir = data_dir
         self.start = start
         self.start_deck = deck_id
+        self.start_exercise = exercise_id
         self.clock = clock
         self.library: Library | None = None
         self.library_error: str | None = None
@@ -160,8 +162,10 @@ class StudyApp(App[int]):
                 return
             if start == "review":
                 self.open_review(deck_id)
+            elif start == "practice":
+                self.open_practice(deck_id)
             else:
-                self.open_quiz(deck_id)
+                self.open_quiz(deck_id, exercise_id=self.start_exercise)
 
     def on_unmount(self) -> None:
         if self._store is not None:
@@ -234,10 +238,14 @@ def create_app(
     *,
     start: StartScreen = "home",
     deck_id: str | None = None,
+    exercise_id: str | None = None,
     clock: Clock = utc_now,
 ) -> StudyApp:
     """The one way to build the app: used by the CLI, the pilot tests and the snapshots."""
-    return StudyApp(library_root, data_dir, start=start, deck_id=deck_id, clock=clock)
+    return StudyApp(
+        library_root, data_dir, start=start, deck_id=deck_id, exercise_id=exercise_id,
+        clock=clock,
+    )
 
 
 def run_app(
@@ -246,8 +254,10 @@ def run_app(
     *,
     start: StartScreen = "home",
     deck_id: str | None = None,
+    exercise_id: str | None = None,
 ) -> int:
     """Run the TUI until the learner quits; returns the exit code."""
-    app = create_app(library_root, data_dir, start=start, deck_id=deck_id)
+    app = create_app(library_root, data_dir, start=start, deck_id=deck_id,
+                     exercise_id=exercise_id)
     result = app.run()
     return result if isinstance(result, int) else 0
