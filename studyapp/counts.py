@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from studyapp.store import Identity, ReviewStore
 
@@ -12,8 +12,7 @@ DEFAULT_NEW_LIMIT = 20
 """New items introduced per deck per study day (Anki's default too)."""
 
 
-@dataclass(frozen=True, slots=True)
-class DeckCounts:
+class DeckCounts(NamedTuple):
     """What the home screen shows for a deck."""
 
     due: int

@@ -11,8 +11,8 @@ line naming it, never silently ignored (a typo must not quietly change the sched
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from studyapp.counts import DEFAULT_NEW_LIMIT
 from studyapp.errors import DataError
@@ -23,8 +23,7 @@ DEFAULT_NEW_ITEMS_PER_DAY = DEFAULT_NEW_LIMIT
 DEFAULT_RETENTION = 0.9
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(NamedTuple):
     """What a learner may tune."""
 
     new_items_per_day: int = DEFAULT_NEW_ITEMS_PER_DAY

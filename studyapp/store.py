@@ -118,8 +118,7 @@ class Identity(NamedTuple):
 # --------------------------------------------------------------------------- migrations
 
 
-@dataclass(frozen=True)
-class Migration:
+class Migration(NamedTuple):
     """One step of the schema: `apply` brings a database from ``version - 1`` to `version`.
 
     It runs inside the caller's transaction and must not commit.
@@ -404,8 +403,7 @@ class ReviewResult:
         return self.after.due
 
 
-@dataclass(frozen=True)
-class QuizAnswer:
+class QuizAnswer(NamedTuple):
     """One answer of a quiz session (quizzes never touch the schedule)."""
 
     identity: Identity
@@ -413,8 +411,7 @@ class QuizAnswer:
     answered_at: datetime
 
 
-@dataclass(frozen=True)
-class ItemCounts:
+class ItemCounts(NamedTuple):
     """How many of some items are new (never reviewed), learning (incl. relearning), review."""
 
     new: int = 0

@@ -21,6 +21,7 @@ from studyapp.tui.screens.help import HelpScreen
 from studyapp.tui.screens.home import HomeScreen
 from studyapp.tui.screens.quiz import QuizScreen
 from studyapp.tui.screens.review import ReviewScreen
+from studyapp.tui.widgets.deck_list import DeckList
 from studyapp.tui.widgets.session_view import SessionView
 from tests.conftest import REPO
 
@@ -107,7 +108,7 @@ async def test_home_lists_the_deck_with_counts(library: Path, data_dir: Path) ->
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_library(pilot)
         assert isinstance(app.screen, HomeScreen)
-        table = app.screen.query_one("#decks", DataTable)
+        table = app.screen.query_one("#decks", DeckList)
         assert table.row_count == 1
         deck, due, new, total, title = table.get_row_at(0)
         assert (deck, due, new, total) == (DECK, "0", str(QUESTIONS + CARDS + 1), "12")
@@ -127,7 +128,7 @@ async def test_home_shows_a_broken_deck_with_its_error_line(
     app = make_app(library, data_dir)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_library(pilot)
-        table = app.screen.query_one("#decks", DataTable)
+        table = app.screen.query_one("#decks", DeckList)
         assert [table.get_row_at(i)[0] for i in range(table.row_count)] == [DECK]
         problems = app.screen.query_one("#home-problems", Static)
         assert problems.has_class("shown")
@@ -224,7 +225,7 @@ async def test_full_review_session_saves_every_rating_and_undo_restores(
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         # The home screen recounts: the undone exercise is new again.
-        table = app.screen.query_one("#decks", DataTable)
+        table = app.screen.query_one("#decks", DeckList)
         assert table.get_row_at(0)[2] == "1"
 
     # After the app has closed, everything is in the database file.
@@ -674,7 +675,7 @@ async def test_a_corrupt_database_is_reported_and_left_untouched(
         status = text_of(app.screen.query_one("#home-status"))
         assert "⚠ review store:" in status and "reviews.sqlite3" in status
         # Counts are unknown, but the deck is listed and a quiz still works.
-        table = app.screen.query_one("#decks", DataTable)
+        table = app.screen.query_one("#decks", DeckList)
         assert [str(c) for c in table.get_row_at(0)[:4]] == [DECK, "–", "–", "12"]
         await pilot.press("r")
         await pilot.pause()

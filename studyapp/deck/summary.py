@@ -10,10 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from studyapp.deck.loader import Library
@@ -22,8 +20,7 @@ SUMMARY_FORMAT = 1
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(frozen=True, slots=True)
-class DeckSummary:
+class DeckSummary(NamedTuple):
     """What the home screen needs of one deck."""
 
     id: str
@@ -33,8 +30,7 @@ class DeckSummary:
     """Review item ids in deck order (questions, cards, whole exercises)."""
 
 
-@dataclass(frozen=True, slots=True)
-class FailedFile:
+class FailedFile(NamedTuple):
     """A file that did not load, with its first error."""
 
     path: str
@@ -43,8 +39,7 @@ class FailedFile:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class LibrarySummary:
+class LibrarySummary(NamedTuple):
     """Every deck that loaded and every file that did not."""
 
     root: Path
@@ -152,6 +147,8 @@ def write_summary(
 
 def write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
     """Write JSON to a temporary file, then rename it into place; skip on any OS error."""
+    import tempfile  # only writers need it; reading the summary stays light
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cache-", suffix=".tmp")

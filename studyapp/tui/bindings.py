@@ -22,6 +22,15 @@ HOME: list[BindingType] = [
     Binding("s", "stats", "Stats", show=False),
 ]
 
+DECK_LIST: list[BindingType] = [
+    Binding("up,k", "move(-1)", "Up", show=False),
+    Binding("down,j", "move(1)", "Down", show=False),
+    Binding("home", "jump(0)", "First", show=False),
+    Binding("end", "jump(-1)", "Last", show=False),
+    Binding("enter", "open", "Review", show=False),
+]
+"""The home screen's deck list."""
+
 BACK: list[BindingType] = [
     Binding("escape", "back", "Back"),
 ]

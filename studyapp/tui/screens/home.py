@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from studyapp.counts import deck_counts
 from studyapp.paths import library_label
 from studyapp.tui import bindings
+from studyapp.tui.widgets.deck_list import DeckList, DeckRow
 
 if TYPE_CHECKING:
     from studyapp.tui.app import StudyApp
@@ -40,10 +41,12 @@ class HomeScreen(Screen[None]):
         return cast("StudyApp", self.app)
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        with Vertical(id="home"):
+        # A one-line title bar rather than Header: this screen is the app's first paint.
+        yield Static(f"studyapp — {library_label(self.study_app.library_root)}",
+                     id="home-title")
+        with VerticalScroll(id="home", can_focus=False):
             yield Static("Loading the library…", id="home-status")
-            yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+            yield DeckList(id="decks")
             yield Static("", id="home-about")
             yield Static("", id="home-problems")
             yield Static(
@@ -54,12 +57,6 @@ class HomeScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one("#decks", DataTable)
-        table.add_column("Deck", key="deck")
-        table.add_column("Due", key="due")
-        table.add_column("New", key="new")
-        table.add_column("Total", key="total")
-        table.add_column("Title", key="title")
         self.show_library()
         self._shown = True
         # Twice: the first refresh lays the screen out, the second paints it.
@@ -84,9 +81,9 @@ class HomeScreen(Screen[None]):
         if summary is None:
             status.update(f"⚠ {app.library_error}" if app.library_error else "Loading…")
             return
-        table = self.query_one("#decks", DataTable)
+        table = self.query_one("#decks", DeckList)
         selected = self.selected_deck()
-        table.clear()
+        rows: list[DeckRow] = []
         store = app.store
         now = app.clock()
         for deck in summary.decks:
@@ -100,9 +97,8 @@ class HomeScreen(Screen[None]):
             title = deck.title if len(deck.title) <= TITLE_WIDTH else (
                 deck.title[: TITLE_WIDTH - 1] + "…"
             )
-            table.add_row(deck.id, due, new, str(len(deck.item_ids)), title, key=deck.id)
-        if selected is not None and selected in {deck.id for deck in summary.decks}:
-            table.move_cursor(row=table.get_row_index(selected))
+            rows.append(DeckRow(deck.id, due, new, str(len(deck.item_ids)), title))
+        table.set_rows(rows, keep=selected)
         count = len(summary.decks)
         lines = [f"{count} deck{'s' if count != 1 else ''} in {library_label(summary.root)}"]
         if app.store_error:
@@ -111,12 +107,12 @@ class HomeScreen(Screen[None]):
         problems = self.query_one("#home-problems", Static)
         if summary.failed:
             n = len(summary.failed)
-            rows = [f"⚠ {n} file{'s' if n != 1 else ''} did not load:"]
-            rows += [
+            failures = [f"⚠ {n} file{'s' if n != 1 else ''} did not load:"]
+            failures += [
                 f"  {_relative(Path(f.path), summary.root)}:{f.line}:{f.column}: {f.message}"
                 for f in summary.failed
             ]
-            problems.update("\n".join(rows))
+            problems.update("\n".join(failures))
             problems.add_class("shown")
         else:
             problems.update("")
@@ -135,16 +131,12 @@ class HomeScreen(Screen[None]):
             return
         about.update(Text(" ".join((deck.description or deck.title).split())))
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_deck_list_highlighted(self, event: DeckList.Highlighted) -> None:
         self._show_about()
 
     def selected_deck(self) -> str | None:
         """The deck under the cursor, if any."""
-        table = self.query_one("#decks", DataTable)
-        if table.row_count == 0:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return None if row_key.value is None else str(row_key.value)
+        return self.query_one("#decks", DeckList).selected
 
     def _with_deck(self) -> str | None:
         deck_id = self.selected_deck()
@@ -155,12 +147,11 @@ class HomeScreen(Screen[None]):
             return None
         return deck_id
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            if self.study_app.library is None:
-                self.notify("The library is still loading; one moment.")
-                return
-            self.study_app.open_review(str(event.row_key.value))
+    def on_deck_list_opened(self, event: DeckList.Opened) -> None:
+        if self.study_app.library is None:
+            self.notify("The library is still loading; one moment.")
+            return
+        self.study_app.open_review(event.deck_id)
 
     def action_review(self) -> None:
         if (deck_id := self._with_deck()) is not None:
