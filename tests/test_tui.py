@@ -684,3 +684,27 @@ async def test_a_corrupt_database_is_reported_and_left_untouched(
         await pilot.pause()
         assert isinstance(app.screen, QuizScreen)
     assert database.read_bytes() == garbage
+
+
+async def test_deck_list_moves_with_keys_and_mouse(library: Path, data_dir: Path) -> None:
+    second = (library / "decks" / "wavenet.yaml").read_text(encoding="utf-8")
+    second = second.replace("id: wavenet\n", "id: another\n", 1).replace(
+        "exercises: [wavenet-depth]", "exercises: []"
+    )
+    (library / "decks" / "zz-another.yaml").write_text(second, encoding="utf-8")
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        decks = app.screen.query_one("#decks", DeckList)
+        # Files load in name order: wavenet.yaml, then zz-another.yaml.
+        assert [decks.get_row_at(i)[0] for i in range(decks.row_count)] == [DECK, "another"]
+        assert decks.get_row_at(1)[3] == "11"  # the copy has no exercise
+        await pilot.press("down")
+        assert decks.selected == "another"
+        await pilot.press("up", "up")
+        assert decks.selected == DECK
+        await pilot.click("#decks", offset=(3, 2))  # line 0 is the header
+        assert decks.selected == "another"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen) and app.screen.deck_id == "another"
