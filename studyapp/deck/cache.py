@@ -23,6 +23,7 @@ from studyapp.deck.summary import (
     cache_stem,
     signature,
     summarize,
+    summary_path,
     write_json_atomically,
     write_summary,
 )
@@ -81,7 +82,11 @@ def _decode(payload: dict[str, Any], root: Path) -> Library:
 
 
 def load_library_cached(root: Path, cache_dir: Path | None) -> Library:
-    """Load a library, from the cache when no file changed since it was written."""
+    """Load a library, from the cache when no file changed since it was written.
+
+    The home screen's summary (deck/summary.py) is kept beside the cache: written with it,
+    and again whenever it is missing.
+    """
     if cache_dir is None:
         return load_library(root)
     files = signature(root)
@@ -94,7 +99,10 @@ def load_library_cached(root: Path, cache_dir: Path | None) -> Library:
             and payload.get("root") == str(root)
             and payload.get("signature") == files
         ):
-            return _decode(payload, root)
+            library = _decode(payload, root)
+            if not summary_path(cache_dir, root).exists():
+                write_summary(summarize(library), cache_dir, __version__, files)
+            return library
     except (OSError, ValueError, KeyError, TypeError, ValidationError):
         pass  # no cache, or an unreadable one: load from YAML and write a fresh one
     library = load_library(root)

@@ -67,6 +67,11 @@ def cache_stem(cache_dir: Path, root: Path) -> Path:
     return cache_dir / f"library-{digest}"
 
 
+def summary_path(cache_dir: Path, root: Path) -> Path:
+    """The summary file of one library."""
+    return cache_stem(cache_dir, root).with_suffix(".summary.json")
+
+
 def summarize(library: Library) -> LibrarySummary:
     """The summary of a fully loaded library."""
     from studyapp.review import review_items
@@ -99,7 +104,7 @@ def summarize(library: Library) -> LibrarySummary:
 
 def read_summary(root: Path, cache_dir: Path, version: str) -> LibrarySummary | None:
     """The cached summary, if no file of the library changed since it was written."""
-    path = cache_stem(cache_dir, root).with_suffix(".summary.json")
+    path = summary_path(cache_dir, root)
     try:
         payload = json.loads(path.read_bytes())
         if (
@@ -141,8 +146,7 @@ def write_summary(
             for f in summary.failed
         ],
     }
-    write_json_atomically(cache_stem(cache_dir, summary.root).with_suffix(".summary.json"),
-                          payload)
+    write_json_atomically(summary_path(cache_dir, summary.root), payload)
 
 
 def write_json_atomically(path: Path, payload: dict[str, Any]) -> None:

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from studyapp import __version__
-from studyapp.deck.summary import LibrarySummary, read_summary, summarize, write_summary
+from studyapp.deck.summary import LibrarySummary, read_summary, summarize
 from studyapp.errors import StudyappError
 from studyapp.paths import library_label
 from studyapp.settings import Settings
@@ -122,19 +122,17 @@ class StudyApp(App[int]):
         the worker's imports do not compete with the first paint)."""
         if self.library is None and not self._loading:
             self._loading = True
-            self.load_library(had_summary=self.summary is not None)
+            self.load_library()
 
     @work(thread=True, exclusive=True, group="library")
-    def load_library(self, had_summary: bool) -> None:
-        """Parse (or read from the cache) the whole library off the UI thread."""
+    def load_library(self) -> None:
+        """Parse (or read from the cache) the whole library off the UI thread; the cache
+        also keeps the summary the next start paints from."""
         from studyapp.deck.cache import load_library_cached
-        from studyapp.deck.summary import signature
 
         try:
             library = load_library_cached(self.library_root, self.cache_dir)
             summary = summarize(library)
-            if not had_summary:
-                write_summary(summary, self.cache_dir, __version__, signature(library.root))
         except StudyappError as error:
             self.post_message(LibraryLoaded(None, None, str(error)))
             return
