@@ -229,14 +229,13 @@ def import_page(
     An existing output is refused unless `force`; the deck is loaded back and checked
     before it is moved into place.
     """
-    from studyapp.deck.writer import write_deck_file
+    from studyapp.deck.writer import refuse_existing, write_deck_file
 
     if deck_id is not None:
         check_deck_id(deck_id)
     if title is not None and not title.strip():
         raise UsageError("--title must not be empty")
-    if output.exists() and not force:
-        raise DataError(f"{output}: already exists (use --force to overwrite it)")
+    refuse_existing(output, force=force)
     deck = deck_from_page(source, deck_id=deck_id, title=title)
     write_deck_file(deck, output, force=force)
     return deck

@@ -158,6 +158,13 @@ def _create_beside(path: Path) -> Path:
     raise DataError(f"{path}: cannot create a temporary file beside it")  # pragma: no cover
 
 
+def refuse_existing(path: Path, *, force: bool) -> None:
+    """An existing output file is replaced only with `force` (imports check this before
+    reading their input, so a refusal costs nothing)."""
+    if path.exists() and not force:
+        raise DataError(f"{path}: already exists (use --force to overwrite it)")
+
+
 @contextlib.contextmanager
 def atomic_output(path: Path, *, force: bool = False) -> Iterator[Path]:
     """A temporary path beside `path`; it replaces `path` only when the block succeeds.
@@ -167,8 +174,7 @@ def atomic_output(path: Path, *, force: bool = False) -> Iterator[Path]:
     """
     if path.is_dir():
         raise DataError(f"{path}: is a folder, not a file")
-    if path.exists() and not force:
-        raise DataError(f"{path}: already exists (use --force to overwrite it)")
+    refuse_existing(path, force=force)
     folder = path.parent
     if not folder.is_dir():
         raise DataError(f"{path}: the folder {folder} does not exist")

@@ -243,7 +243,7 @@ def import_csv(
     output is refused unless `force`; the deck is loaded back and checked before it is
     moved into place.
     """
-    from studyapp.deck.writer import write_deck_file
+    from studyapp.deck.writer import refuse_existing, write_deck_file
 
     if deck_id is not None:
         deck_id = check_deck_id(deck_id)
@@ -252,8 +252,7 @@ def import_csv(
     title = title if title is not None else source.stem
     if not title.strip():
         raise UsageError("--title must not be empty")
-    if output.exists() and not force:
-        raise DataError(f"{output}: already exists (use --force to overwrite it)")
+    refuse_existing(output, force=force)
     deck = read_csv_deck(source, deck_id, title)
     write_deck_file(deck, output, force=force)
     return deck
