@@ -253,21 +253,17 @@ def _keep_quiz_history(args: argparse.Namespace, result: SessionResult) -> None:
     """Quizzes never touch the schedule, but their answers are kept for history."""
     if not result.outcomes:
         return
-    import uuid
     from datetime import UTC, datetime
 
     from studyapp.errors import StudyappError
     from studyapp.paths import resolve_data_dir
-    from studyapp.store import Identity, QuizAnswer, ReviewStore
+    from studyapp.review import keep_quiz_history
+    from studyapp.store import ReviewStore
 
     now = datetime.now(UTC)
     try:
         with ReviewStore.open(resolve_data_dir(args.data_dir), now=now) as store:
-            store.record_quiz(
-                uuid.uuid4().hex,
-                [QuizAnswer(Identity(o.deck_id, o.item_id), o.correct, now)
-                 for o in result.outcomes],
-            )
+            keep_quiz_history(store, result, now)
     except StudyappError as error:
         print(f"studyapp: warning: the quiz was not saved: {error}", file=sys.stderr)
 

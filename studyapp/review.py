@@ -8,6 +8,7 @@ before `ReviewSession` moves to the next item.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,8 +17,8 @@ from typing import Literal
 from studyapp.counts import DEFAULT_NEW_LIMIT
 from studyapp.deck.models import Deck, Exercise
 from studyapp.schedule import Rating, format_interval
-from studyapp.session import ExerciseSummary, Session, exercise_items
-from studyapp.store import Identity, ReviewResult, ReviewStore
+from studyapp.session import ExerciseSummary, Session, SessionResult, exercise_items
+from studyapp.store import Identity, QuizAnswer, ReviewResult, ReviewStore
 
 ReviewKind = Literal["question", "card", "exercise"]
 EXERCISE_PREFIX = "exercise:"
@@ -167,3 +168,11 @@ class ReviewSession:
         self._queue.pop(0)
         self._history.append((item, review_id))
         self.reviewed += 1
+
+
+def keep_quiz_history(store: ReviewStore, result: SessionResult, now: datetime) -> None:
+    """Record a finished quiz's answers for history; quizzes never change the schedule."""
+    if not result.outcomes:
+        return
+    answers = [QuizAnswer(Identity(o.deck_id, o.item_id), o.correct, now) for o in result.outcomes]
+    store.record_quiz(uuid.uuid4().hex, answers)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import uuid
 from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
@@ -12,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
 from studyapp.errors import StudyappError
+from studyapp.review import keep_quiz_history
 from studyapp.session import (
     Item,
     Session,
@@ -19,7 +19,6 @@ from studyapp.session import (
     items_for_practice,
     items_for_quiz,
 )
-from studyapp.store import Identity, QuizAnswer
 from studyapp.tui import bindings
 from studyapp.tui.widgets.session_view import SessionView
 
@@ -142,14 +141,10 @@ class QuizScreen(Screen[None]):
     def _save(self, result: SessionResult) -> None:
         """Keep the quiz's answers for history (never the schedule)."""
         store = self.study_app.store
-        if store is None or not result.outcomes:
+        if store is None:
             return
-        now = self.study_app.clock()
-        answers = [
-            QuizAnswer(Identity(o.deck_id, o.item_id), o.correct, now) for o in result.outcomes
-        ]
         try:
-            store.record_quiz(uuid.uuid4().hex, answers)
+            keep_quiz_history(store, result, self.study_app.clock())
         except StudyappError as error:
             self.notify(f"could not save the quiz: {error}", severity="error")
 
