@@ -431,7 +431,7 @@ def _progress_bar(total: int) -> Callable[[int, int], None] | None:
 
 def cmd_export_anki(args: argparse.Namespace) -> int:
     """An Anki package of the deck's questions and cards."""
-    from studyapp.export.anki import require_genanki, write_anki
+    from studyapp.formats.anki import require_genanki, write_anki
 
     require_genanki()  # the one-line install hint before any work
     _, deck = _load_deck(args)
@@ -443,7 +443,7 @@ def cmd_export_anki(args: argparse.Namespace) -> int:
 
 def cmd_export_csv(args: argparse.Namespace) -> int:
     """A CSV file of the deck's questions and cards."""
-    from studyapp.export.csvfile import write_csv
+    from studyapp.formats.csvfile import write_csv
 
     _, deck = _load_deck(args)
     count = write_csv(deck, Path(args.output))
@@ -453,7 +453,7 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
 
 def cmd_import_csv(args: argparse.Namespace) -> int:
     """A CSV file becomes a deck file."""
-    from studyapp.export.csvfile import import_csv
+    from studyapp.formats.csvfile import import_csv
 
     deck = import_csv(Path(args.file), Path(args.output), deck_id=args.id, title=args.title,
                       force=args.force)
@@ -464,7 +464,7 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
 
 def cmd_import_page(args: argparse.Namespace) -> int:
     """A study page with Q. / A. cards becomes a deck file."""
-    from studyapp.importpage import import_page
+    from studyapp.formats.page import import_page
 
     deck = import_page(Path(args.file), Path(args.output), deck_id=args.id, title=args.title,
                        force=args.force)

@@ -15,7 +15,7 @@ from studyapp.cli import cmd_export_anki
 from studyapp.deck.loader import load_library
 from studyapp.deck.models import Card, Deck, Question
 from studyapp.errors import DataError
-from studyapp.export.anki import (
+from studyapp.formats.anki import (
     anki_deck_id,
     anki_tag,
     deck_notes,

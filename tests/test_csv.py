@@ -15,7 +15,7 @@ from studyapp.deck.loader import load_deck_file, load_library
 from studyapp.deck.models import Card, Deck, Question
 from studyapp.deck.writer import deck_to_yaml, write_deck_file
 from studyapp.errors import DataError, UsageError
-from studyapp.export.csvfile import (
+from studyapp.formats.csvfile import (
     COLUMNS,
     deck_to_csv,
     read_csv_deck,

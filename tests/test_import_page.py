@@ -11,7 +11,7 @@ from studyapp.cli import cmd_import_page
 from studyapp.deck.loader import load_deck_file
 from studyapp.deck.models import Deck
 from studyapp.errors import DataError, UsageError
-from studyapp.importpage import deck_from_page, parse_page
+from studyapp.formats.page import deck_from_page, parse_page
 
 from .conftest import FIXTURES
 

@@ -15,7 +15,7 @@ from studyapp.cli import cmd_schema
 from studyapp.deck.writer import deck_to_yaml
 from studyapp.deck.yamlread import parse_yaml, read_yaml_file
 from studyapp.errors import UsageError
-from studyapp.importpage import deck_from_page
+from studyapp.formats.page import deck_from_page
 from studyapp.schema import (
     DRAFT,
     SCHEMA_KINDS,

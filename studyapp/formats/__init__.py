@@ -1,0 +1,1 @@
+"""Reading and writing other programs' formats: CSV, Anki packages and text, practice pages."""
