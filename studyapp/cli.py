@@ -462,14 +462,29 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_import_page(args: argparse.Namespace) -> int:
-    """A study page with Q. / A. cards becomes a deck file."""
-    from studyapp.formats.page import import_page
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
 
-    deck = import_page(Path(args.file), Path(args.output), deck_id=args.id, title=args.title,
-                       force=args.force)
-    print(f"wrote {args.output}: deck {deck.id!r} ({deck.title}) with "
-          f"{_plural(len(deck.cards), 'card')}")
+
+def cmd_import_page(args: argparse.Namespace) -> int:
+    """A practice page becomes a deck file and one exercise file per worked exercise."""
+    from studyapp.formats.page import exercises_folder, import_page
+
+    output = Path(args.output)
+    imported = import_page(Path(args.file), output, deck_id=args.id, title=args.title,
+                           force=args.force, warn=_warn)
+    deck = imported.deck
+    steps = sum(len(e["steps"]) for e in imported.exercises.values())
+    print(f"wrote {args.output}: deck {deck['id']!r} ({deck['title']}) with "
+          f"{_plural(len(deck.get('questions', [])), 'question')}, "
+          f"{_plural(len(deck.get('cards', [])), 'card')} and "
+          f"{_plural(len(imported.exercises), 'exercise')}"
+          + (f" ({_plural(steps, 'step')})" if imported.exercises else ""))
+    for exercise_id in imported.exercises:
+        print(f"wrote {exercises_folder(output) / (exercise_id + '.yaml')}")
+    if imported.warnings:
+        print(f"{_plural(len(imported.warnings), 'warning')}: the lines named above were not "
+              "imported")
     return EXIT_OK
 
 
@@ -572,8 +587,8 @@ def build_parser() -> argparse.ArgumentParser:
         "csv", help="a CSV file (kind,id,front,back,tags) becomes a deck")
     csv_import.add_argument("file", metavar="FILE.csv")
     page = import_commands.add_parser(
-        "page", help="a study page with Q. / A. cards becomes a deck")
-    page.add_argument("file", metavar="FILE.txt")
+        "page", help="a practice page (text, Markdown or HTML) becomes a deck and exercises")
+    page.add_argument("file", metavar="FILE")
     for sub in (csv_import, page):
         sub.add_argument("-o", "--output", metavar="DECK.yaml", required=True)
         sub.add_argument("--id", metavar="ID",

@@ -229,3 +229,43 @@ def check_deck_id(deck_id: str) -> str:
             "starting with a letter or digit)"
         )
     return deck_id
+
+
+_LONG_KEYS = frozenset({"answer", "back", "description", "setup", "outcome", "explain", "cloze"})
+_SPACED_SECTIONS = frozenset({"questions", "cards", "steps", "practice"})
+
+
+def _plain_value(key: str, value: Any) -> Any:
+    if key in _LONG_KEYS and isinstance(value, str):
+        return _LongText(value)
+    if key in ("tags", "exercises") and isinstance(value, list):
+        return _FlowList(value)
+    if isinstance(value, list):
+        return [_plain_value(key, entry) for entry in value]
+    if isinstance(value, dict):
+        return {name: _plain_value(name, entry) for name, entry in value.items()}
+    return value
+
+
+def data_to_yaml(data: dict[str, Any]) -> str:
+    """A deck or exercise given as plain data, in the writer's layout (keys in the given order).
+
+    For files the models may not describe yet (deck-format 1.1 cards): long text as block
+    scalars, tags on one line, a blank line between items and between sections.
+    """
+    sections: list[str] = []
+    pending: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in _SPACED_SECTIONS and key != "exercises":
+            pending[key] = _plain_value(key, value)
+            continue
+        if pending:
+            sections.append(_dump(pending))
+            pending = {}
+        if key == "exercises" and value:
+            sections.append(_dump({key: _FlowList(value)}))
+        elif value:
+            sections.append(_spaced(_dump({key: _plain_value(key, value)})))
+    if pending:
+        sections.append(_dump(pending))
+    return "\n".join(sections)
