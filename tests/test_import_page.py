@@ -1,23 +1,29 @@
-"""Importing a study page with `Q.` / `A.` cards: the source page's seven cards, and variations."""
+"""Importing a practice page: the source page's questions, exercise and cards, in text,
+Markdown and HTML; pages of other shapes; ids, warnings and refusals."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pytest
 
 from studyapp.cli import cmd_import_page
-from studyapp.deck.loader import load_deck_file
-from studyapp.deck.models import Deck
+from studyapp.deck.loader import load_deck_file, load_exercise_file, load_library
+from studyapp.deck.models import Deck, Exercise
 from studyapp.errors import DataError, UsageError
-from studyapp.formats.page import deck_from_page, parse_page
+from studyapp.formats.page import deck_from_page, parse_page, propose_calc
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, RunStudyapp, assert_no_traceback
 
 PAGES = FIXTURES / "pages"
 SOURCE_PAGE = PAGES / "wavenet-practice-page.txt"
+MARKDOWN_PAGE = PAGES / "wavenet-practice-page.md"
+HTML_PAGE = PAGES / "wavenet-practice-page.html"
+"""The same page as Markdown (with <details>) and as Chromium's DOM of an HTML version."""
 VARIATION = PAGES / "crlf-no-heading.txt"
+EXERCISE_ID = "work-out-how-depth-buys-context-then-trace-one"
 
 SOURCE_FRONTS = [
     "How does the flat MLP combine context, and what's wrong with it?",
@@ -27,6 +33,12 @@ SOURCE_FRONTS = [
     "Why is 'context grows with depth, not width' important?",
     "What does the hierarchy buy you (three reasons)?",
     "How does this connect to modern AI?",
+]
+SOURCE_PROMPTS = [
+    "How does the flat MLP combine its context, and why is that crude?",
+    "What is the core WaveNet idea, and what does a single fusion actually do?",
+    "Why does the receptive field double at every level?",
+    "Why is “context grows with depth, not width” such a big deal?",
 ]
 
 
@@ -41,31 +53,205 @@ def import_to(tmp_path: Path, source: Path) -> tuple[Deck, str]:
     assert cmd_import_page(page_args(source, output)) == 0
     report = load_deck_file(output)
     assert report.ok, report.problems
-    assert not report.problems  # every card has an id: not even a warning
+    assert not report.problems  # every item has an id: not even a warning
     assert isinstance(report.model, Deck)
     return report.model, output.read_text(encoding="utf-8")
 
 
-def test_the_source_page_gives_its_seven_cards(tmp_path: Path) -> None:
-    deck, text = import_to(tmp_path, SOURCE_PAGE)
-    assert deck.id == "practice-a-wavenet-style-hierarchical-model"
+def import_library(tmp_path: Path, source: Path) -> Path:
+    """Import `source` into a fresh library LIB/decks/wavenet.yaml; the library folder."""
+    library = tmp_path / "lib"
+    (library / "decks").mkdir(parents=True)
+    assert cmd_import_page(page_args(source, library / "decks" / "wavenet.yaml")) == 0
+    return library
+
+
+def test_the_source_page_gives_questions_cards_and_the_exercise(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    library = import_library(tmp_path, SOURCE_PAGE)
+    out, err = capsys.readouterr()
+    assert "with 4 questions, 7 cards and 1 exercise (8 steps)" in out
+    # The cards' introduction is the one paragraph with no place, and it is said so.
+    assert err.splitlines() == [
+        f"warning: {SOURCE_PAGE}:55: not imported (an introduction to the part after it): "
+        "'Seven cards. Click any card to reveal the answer. Use the...'"
+    ]
+    loaded = load_library(library)
+    deck = loaded.deck("practice-a-wavenet-style-hierarchical-model")
     assert deck.title == "Practice: a WaveNet-style hierarchical model"
+    assert deck.description is not None and deck.description.startswith("Four short questions.")
+    assert [q.prompt for q in deck.questions] == SOURCE_PROMPTS
+    assert deck.questions[2].answer.startswith("Because each level fuses two neighboring groups")
+    assert deck.questions[3].answer.endswith("paid for in a little depth.")
     assert [card.front for card in deck.cards] == SOURCE_FRONTS
-    assert deck.questions == []
-    assert deck.cards[0].back == (
-        "It concatenates all context embeddings and crushes them through one hidden layer, "
-        "fusing every position at once with no staged structure. To see more context you must "
-        "widen the input. It does not scale."
-    )
-    assert deck.cards[6].back.startswith(
-        "“Stack simple layers, build understanding with depth” is the core structural idea"
-    )
     assert deck.cards[6].back.endswith("with attention as the per-layer operation.")
-    ids = [card.id for card in deck.cards]
-    assert len(set(ids)) == 7
-    assert ids[1] == "what-is-the-wavenet-idea"
-    assert "back: |" in text  # long answers are block scalars, not quoted strings
-    assert text.startswith("id: practice-a-wavenet-style-hierarchical-model\n")
+    assert deck.exercises == [EXERCISE_ID]
+    report = load_exercise_file(library / "exercises" / f"{EXERCISE_ID}.yaml")
+    assert report.ok and not report.problems, report.problems
+    exercise = report.model
+    assert isinstance(exercise, Exercise)
+    assert exercise.title == "Work out how depth buys context, then trace one fusion by hand"
+    assert exercise.setup is not None and exercise.setup.startswith("A WaveNet-style model")
+    assert [step.answer for step in exercise.steps] == [4, 6, 10, 16, 64, 1024, 4, 3]
+    assert [step.id for step in exercise.steps] == [
+        "step-1", "step-2a", "step-2b", "step-3a", "step-3b", "step-3c", "step-4a", "step-4b"
+    ]
+    assert [step.unit for step in exercise.steps] == [
+        "levels", "levels", "levels", None, None, None, "numbers", "numbers"
+    ]
+    assert [step.calc for step in exercise.steps] == [
+        "levels_needed(context=16)", "levels_needed(context=64)", "levels_needed(context=1024)",
+        None, None, None, "fusion_input(width=2)", "fusion_output(hidden=3)",
+    ]
+    first, second, third = exercise.steps[:3]
+    assert first.prompt == ("You want the model to see 16 characters of context. "
+                            "How many fusing levels does the tree need?")
+    assert first.hint == "Find k with 2^k = 16."
+    assert first.explain == "2^4 = 16 -> 4 levels"
+    assert second.prompt == "How many levels for 64 characters?"
+    assert third.prompt == "How many levels for 64 characters? For 1024?"
+    assert third.explain == "2^10 = 1024 -> 10 levels"
+    assert exercise.steps[3].explain is not None and "(tree: 4, 6, 10 levels" in (
+        exercise.steps[3].explain
+    )
+    assert exercise.steps[7].explain == (
+        "fusion output: 3 numbers (linear layer to 3, then tanh element-wise)"
+    )
+    assert exercise.outcome is not None and exercise.outcome.startswith("Ten layers reach 1024")
+
+
+@pytest.mark.slow
+def test_the_imported_library_passes_check(tmp_path: Path, run_studyapp: RunStudyapp) -> None:
+    library = tmp_path / "lib"
+    (library / "decks").mkdir(parents=True)
+    result = run_studyapp("import", "page", str(SOURCE_PAGE), "-o",
+                          str(library / "decks" / "wavenet.yaml"))
+    assert result.returncode == 0, result.stderr
+    assert_no_traceback(result)
+    result = run_studyapp("check", str(library))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "checked 2 files: 2 ok, 0 failed" in result.stdout
+
+
+@pytest.mark.parametrize("page", [MARKDOWN_PAGE, HTML_PAGE], ids=["markdown", "html"])
+def test_markdown_and_html_give_the_same_files(tmp_path: Path, page: Path) -> None:
+    text_library = import_library(tmp_path / "text", SOURCE_PAGE)
+    other_library = import_library(tmp_path / "other", page)
+    for relative in ("decks/wavenet.yaml", f"exercises/{EXERCISE_ID}.yaml"):
+        assert (other_library / relative).read_text(encoding="utf-8") == (
+            text_library / relative
+        ).read_text(encoding="utf-8")
+
+
+def test_the_html_fixture_is_a_browser_dom_with_details() -> None:
+    html = HTML_PAGE.read_text(encoding="utf-8")
+    assert html.count("<details>") == 5  # four answers and the folded expected outcome
+    assert "<summary>Show answer</summary>" in html
+
+
+def test_html_without_the_import_extra_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "bs4", None)  # as if beautifulsoup4 were not installed
+    with pytest.raises(DataError, match=r"^Importing an HTML page needs the 'import' extra: "
+                                        r"pip install 'studyapp\[import\]' \(missing bs4\)$"):
+        cmd_import_page(page_args(HTML_PAGE, tmp_path / "deck.yaml"))
+
+
+def test_reimport_keeps_ids_and_needs_force(tmp_path: Path) -> None:
+    library = import_library(tmp_path, SOURCE_PAGE)
+    deck_file = library / "decks" / "wavenet.yaml"
+    exercise_file = library / "exercises" / f"{EXERCISE_ID}.yaml"
+    before = deck_file.read_text(encoding="utf-8"), exercise_file.read_text(encoding="utf-8")
+    with pytest.raises(DataError, match="already exists"):
+        cmd_import_page(page_args(SOURCE_PAGE, deck_file))
+    deck_file.unlink()
+    with pytest.raises(DataError, match=f"{EXERCISE_ID}.yaml: already exists"):
+        cmd_import_page(page_args(SOURCE_PAGE, deck_file))
+    assert not deck_file.exists()
+    # The page changes (one answer edited): with --force the ids stay, nothing is duplicated.
+    edited = tmp_path / "edited.txt"
+    edited.write_text(SOURCE_PAGE.read_text(encoding="utf-8").replace(
+        "It does not scale.", "It scales badly."), encoding="utf-8")
+    assert cmd_import_page(page_args(edited, deck_file, force=True)) == 0
+    after = deck_file.read_text(encoding="utf-8")
+    assert after == before[0].replace("It does not scale.", "It scales badly.")
+    assert exercise_file.read_text(encoding="utf-8") == before[1]
+
+
+DIFFERENT_SHAPE = """\
+# Attention, briefly
+
+## Further reading
+
+Vaswani et al., 2017.
+
+1. What does attention compute?
+
+Show answer
+
+2. Why scale by the square root of the key size?
+
+Show answer
+
+Dot products grow with the dimension; scaling keeps softmax gradients usable.
+
+A worked example.
+
+Setup. Keys have 64 numbers each.
+
+Steps.
+
+1. How many levels does a tree need to see 8 characters?
+2. How many numbers does a fusion of two 5-number vectors produce?
+3. Name the function used.
+
+Expected outcome.
+
+1. 3 levels
+2. ten numbers
+
+Q. What is a query?
+A. The vector a position uses to look for others.
+
+Q. A card without its answer marker
+"""
+
+
+def test_a_page_of_another_shape_imports_what_it_can_and_warns(tmp_path: Path) -> None:
+    source = tmp_path / "attention.md"
+    source.write_text(DIFFERENT_SHAPE, encoding="utf-8")
+    page = parse_page(DIFFERENT_SHAPE, "p")
+    assert page.heading == "Attention, briefly"
+    assert [q.prompt for q in page.questions] == [
+        "Why scale by the square root of the key size?"
+    ]
+    assert [c.prompt for c in page.cards] == ["What is a query?"]
+    (exercise,) = page.exercises
+    assert exercise.title == "A worked example"
+    assert [(s.id, s.answer, s.unit, s.calc) for s in exercise.steps] == [
+        ("step-1", 3, "levels", "levels_needed(context=8)")
+    ]
+    assert page.warnings == [
+        "p:3: heading not imported: 'Further reading'",
+        "p:5: not imported (text under a heading, outside any question or card): "
+        "'Vaswani et al., 2017.'",
+        "p:7: this question has no answer after it; skipped",
+        "p:30: expected outcome 2 names no number; step 2 skipped",
+        "p:25: step 3 has no expected-outcome line; skipped",
+        "p:35: this 'Q.' has no 'A.' answer; skipped",
+    ]
+
+
+def test_propose_calc_needs_a_shared_word_and_one_clear_call() -> None:
+    assert propose_calc("How many levels for 64 characters?", 6, "") == (
+        "levels_needed(context=64)"
+    )
+    # The number fits, but nothing in the text is about levels: no guess.
+    assert propose_calc("What is 64 minus 58?", 6, "") is None
+    assert propose_calc("How many levels for 64 characters?", 7, "") is None
+    assert propose_calc("A fraction of 64 levels?", 0.5, "") is None
 
 
 def test_the_variation_crlf_blank_lines_no_heading(tmp_path: Path) -> None:
@@ -110,15 +296,11 @@ def test_card_ids_are_unique_slugs(tmp_path: Path) -> None:
     assert [card.id for card in deck.cards] == ["same", "same-2", "card"]
 
 
-def test_page_refusals_name_their_lines() -> None:
-    with pytest.raises(DataError, match=r"^p:2: this 'Q\.' has no 'A\.' answer$"):
-        parse_page("Title\nQ. Question?\nno answer marker\n", "p")
-    with pytest.raises(DataError, match=r"^p:1: an 'A\.' answer without a 'Q\.' question"):
-        parse_page("A. stray answer\nQ. Question?\nA. Fine.\n", "p")
-    with pytest.raises(DataError, match=r"^p:1: the answer after 'A\.' is empty$"):
-        parse_page("Q. Question?\nA.\n\n", "p")
-    with pytest.raises(DataError, match=r"^p: no cards found"):
+def test_pages_with_nothing_to_import_are_refused() -> None:
+    with pytest.raises(DataError, match=r"^p: no questions, cards or exercises found"):
         parse_page("Just a heading\n\nAnd a paragraph.\n", "p")
+    with pytest.raises(DataError, match=r"(?m)^p:1: the answer after 'A\.' is empty; skipped$"):
+        parse_page("Q. Question?\nA.\n\n", "p")
 
 
 def test_import_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
@@ -131,7 +313,7 @@ def test_import_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     report = load_deck_file(output)
     assert isinstance(report.model, Deck)
     assert (report.model.id, report.model.title) == ("mine", "T")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["deck.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deck.yaml", "exercises"]
 
 
 def test_import_refusals(tmp_path: Path) -> None:

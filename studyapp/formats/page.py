@@ -100,8 +100,12 @@ class Line:
     text: str
 
 
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
 def _is_boilerplate(text: str) -> bool:
-    return text.strip().rstrip(".:").strip().lower() in BOILERPLATE
+    plain = _LINK.sub(r"\1", text)  # "[Skip to content](#main)" from a saved page
+    return plain.strip().rstrip(".:").strip().lower() in BOILERPLATE
 
 
 def text_lines(text: str) -> list[Line]:
@@ -159,9 +163,9 @@ def html_lines(text: str) -> list[Line]:
 
     def walk(node: Any, number: int) -> None:
         for child in node.children:
-            if isinstance(child, bs4.Comment):
-                continue
             if isinstance(child, bs4.NavigableString):
+                if type(child) is not bs4.NavigableString:
+                    continue  # a comment, the doctype, a processing instruction
                 if child.strip():
                     emit(number, " ".join(child.split()))
                 continue
@@ -175,7 +179,8 @@ def html_lines(text: str) -> list[Line]:
                     summary.extract()
                 if heading and not _SHOW.match(heading):
                     emit(where, heading)
-                emit(where, "Show answer")
+                if not _SECTION.match(heading):  # "Expected outcome." folded away is no question
+                    emit(where, "Show answer")
                 walk(child, where)
             elif child.name in ("ol", "ul") and child.find("details") is not None:
                 start = int(child.get("start", 1)) if str(child.get("start", "1")).isdigit() else 1
@@ -184,7 +189,10 @@ def html_lines(text: str) -> list[Line]:
                     for block in blocks:
                         block.extract()
                     marker = f"{start + offset}. " if child.name == "ol" else "- "
-                    emit(item.sourceline or where, marker + convert(item).strip())
+                    inline = convert(item).strip()
+                    if not inline and blocks and blocks[0].name == "p":
+                        inline = convert(blocks.pop(0))
+                    emit(item.sourceline or where, marker + inline)
                     holder = soup.new_tag("div")
                     for block in blocks:
                         holder.append(block)
@@ -263,10 +271,18 @@ def _paragraphs(lines: Sequence[Line]) -> list[list[Line]]:
     return paragraphs
 
 
-def _text(paragraphs: Sequence[Sequence[Line]]) -> str:
-    """Paragraphs as Markdown text: lines kept, common indentation removed, one blank between."""
+def _text(paragraphs: Sequence[Sequence[Line]], *, after_marker: bool = False) -> str:
+    """Paragraphs as Markdown text: lines kept, common indentation removed, one blank between.
+
+    `after_marker`: the first line is what followed a `Q.`/`A.` marker, so the lines after
+    it lose their own common indentation.
+    """
     blocks = [textwrap.dedent("\n".join(line.text.rstrip() for line in p)).strip()
               for p in paragraphs]
+    if after_marker and paragraphs and len(paragraphs[0]) > 1:
+        first, *rest = paragraphs[0]
+        blocks[0] = "\n".join([first.text.strip(), textwrap.dedent(
+            "\n".join(line.text.rstrip() for line in rest))]).strip()
     return "\n\n".join(block for block in blocks if block)
 
 
@@ -335,9 +351,8 @@ class _Reader:
         """Place the loose paragraphs now that the next part is known; a title, if wanted."""
         paragraphs, self.loose = self.loose, []
         title = None
-        if next_kind == "exercise" and paragraphs:
-            if self.heading_title is None:
-                title = _one_line(_text([paragraphs.pop()])).rstrip(".:")
+        if next_kind == "exercise" and paragraphs and self.heading_title is None:
+            title = _one_line(_text([paragraphs.pop()])).rstrip(".:")
         if (
             next_kind in ("card", "question")
             and self.loose_kind != "description"
@@ -381,12 +396,13 @@ class _Reader:
                 self.page.heading = _one_line(text)
                 preamble[0] = preamble[0][1:]
         elif anchors and anchors[0].kind == "heading":
-            heading = _HEADING.match(lines[anchors[0].index].text)
+            at = anchors[0].index
+            heading = _HEADING.match(lines[at].text)
             assert heading is not None
             self.page.heading = _one_line(heading.group(2))
             anchors = anchors[1:]
             first = anchors[0].index if anchors else len(lines)
-            preamble = _paragraphs(lines[self_index(lines, heading) + 1 : first])
+            preamble = _paragraphs(lines[at + 1 : first])
         self.loose = [p for p in preamble if p]
         self.loose_kind = "description"
         for position, anchor in enumerate(anchors):
@@ -433,7 +449,7 @@ class _Reader:
         head = _HEADING.sub(r"\2", prompt_lines[0].text)
         numbered = _NUMBERED.match(head)
         first = numbered.group(2) if numbered else head
-        prompt = _text([[Line(0, first), *prompt_lines[1:]]])
+        prompt = _text([[Line(0, first), *prompt_lines[1:]]], after_marker=True)
         paragraphs = _paragraphs(self.lines[marker + 1 : end])
         following = self.following_kind(end)
         if following == "exercise" and self.heading_title is None and len(paragraphs) > 1:
@@ -457,12 +473,13 @@ class _Reader:
             return
         answer = _ANSWER.match(region[answer_at].text)
         assert answer is not None
-        front = _text(_paragraphs([Line(number, question.group(1)), *region[1:answer_at]]))
+        front = _text(_paragraphs([Line(number, question.group(1)), *region[1:answer_at]]),
+                      after_marker=True)
         back_lines = [Line(region[answer_at].number, answer.group(1)), *region[answer_at + 1 :]]
         paragraphs = _paragraphs(back_lines)
         if self.following_kind(end) == "exercise" and len(paragraphs) > 1:
             self.loose = [paragraphs.pop()]
-        back = _text(paragraphs)
+        back = _text(paragraphs, after_marker=bool(answer.group(1).strip()))
         if not front:
             self.warn(number, "the question after 'Q.' is empty; skipped")
         elif not back:
@@ -561,11 +578,6 @@ class _Reader:
             steps.append(PageStep(line, step_id, prompts[index], segment.value, segment.unit,
                                   hint, explain, calc))
         return steps
-
-
-def self_index(lines: Sequence[Line], match: re.Match[str]) -> int:
-    """The index of the line a heading match was made on (the first line with that text)."""
-    return next(i for i, line in enumerate(lines) if line.text == match.string)
 
 
 def _letter(index: int) -> str:
@@ -933,6 +945,8 @@ def import_page(
     if title is not None and not title.strip():
         raise UsageError("--title must not be empty")
     refuse_existing(output, force=force)
+    if not output.parent.is_dir():
+        raise DataError(f"{output}: the folder {output.parent} does not exist")
     imported = import_data(source, deck_id=deck_id, title=title)
     folder = exercises_folder(output)
     targets = {exercise_id: folder / f"{exercise_id}.yaml" for exercise_id in imported.exercises}
