@@ -1021,3 +1021,58 @@ class ReviewStore:
         with self._read() as conn:
             rows = conn.execute("SELECT deck_id, item_id FROM items").fetchall()
         return sum(1 for r in rows if Identity(r[0], r[1]) not in known)
+
+    def import_history(
+        self,
+        histories: Iterable[
+            tuple[Identity, str, Sequence[tuple[Rating, datetime, int | None, ItemState]]]
+        ],
+    ) -> list[Identity]:
+        """Write review history made elsewhere (an Anki revlog replayed through FSRS).
+
+        Each entry is (identity, kind, reviews in time order), a review being (rating, time,
+        duration_ms or None, the state after it); the state before each review is the one
+        after the previous (none before the first). Items that already have a history here
+        are left alone, so importing the same history again adds nothing. One transaction;
+        returns the identities whose history was written.
+        """
+        written: list[Identity] = []
+        with self._write() as conn:
+            for identity, kind, reviews in histories:
+                ident = _identity(identity)
+                if not kind:
+                    raise ValueError("kind must be a non-empty string")
+                if not reviews:
+                    continue
+                known = conn.execute(
+                    "SELECT 1 FROM items WHERE deck_id = ? AND item_id = ? UNION ALL "
+                    "SELECT 1 FROM reviews WHERE deck_id = ? AND item_id = ? LIMIT 1",
+                    (*ident, *ident),
+                ).fetchone()
+                if known is not None:
+                    continue
+                before: ItemState | None = None
+                for rating, moment, duration_ms, after in reviews:
+                    conn.execute(
+                        "INSERT INTO reviews (deck_id, item_id, kind, rating, reviewed_at, "
+                        f"duration_ms, {_BEFORE}, {_AFTER}) VALUES ({', '.join('?' * 18)})",
+                        (
+                            *ident,
+                            kind,
+                            int(Rating(rating)),
+                            format_timestamp(moment),
+                            duration_ms,
+                            *(before.to_columns() if before is not None else _NO_STATE),
+                            *after.to_columns(),
+                        ),
+                    )
+                    before = after
+                assert before is not None
+                conn.execute(
+                    f"INSERT INTO items (deck_id, item_id, kind, {_STATE_COLUMNS}, "
+                    "introduced_at, introduced_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    "(SELECT coalesce(max(introduced_seq), 0) + 1 FROM items))",
+                    (*ident, kind, *before.to_columns(), format_timestamp(reviews[0][1])),
+                )
+                written.append(ident)
+        return written

@@ -1,4 +1,11 @@
-"""Export a deck's questions and cards to an Anki package (.apkg) with stable identities."""
+"""Anki packages both ways: a deck to .apkg (`write_anki`), and .apkg/.colpkg to decks with their
+review history (`read_anki`, `import_anki`).
+
+Reading handles every form Anki and genanki write: `collection.anki2` (genanki, old Anki),
+`collection.anki21` (Anki 2.1 "support older versions"), and the zstd-compressed
+`collection.anki21b` of current Anki (where several are present the newest holds the data
+and the others are stubs); media listed as JSON (old) or as zstd-compressed protobuf (new).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from studyapp.deck.models import Card, Deck, Question
+from studyapp.deck.writer import slugify
 from studyapp.errors import DataError
 from studyapp.export.markdown import (
     Block,
@@ -196,3 +204,506 @@ def write_anki(deck: Deck, path: Path, *, force: bool = True) -> int:
     with atomic_output(path, force=force) as temporary:
         genanki.Package(anki_deck).write_to_file(str(temporary))
     return len(notes)
+
+
+# -- reading a package -------------------------------------------------------------------
+
+COLLECTION_NAMES = ("collection.anki21b", "collection.anki21", "collection.anki2")
+"""Newest first: the first one present holds the data."""
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+MAX_UNPACKED_BYTES = 1 << 30
+"""A package member is never unpacked beyond this (a zip or zstd bomb is refused)."""
+DECK_SEPARATOR = "::"
+TITLE_SEPARATOR = " / "
+ITEM_ID_LENGTH = 48
+REVLOG_MANUAL = 4
+"""revlog.type of a manual reschedule ("set due date", "forget"): not a review."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteType:
+    """An Anki note type: its field names and whether it is a cloze type."""
+
+    id: int
+    name: str
+    fields: tuple[str, ...]
+    cloze: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PackageNote:
+    """One Anki note: its fields (HTML) and tags."""
+
+    id: int
+    guid: str
+    notetype: int
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PackageCard:
+    """One Anki card: which note, which deck, which template (`ord`)."""
+
+    id: int
+    note: int
+    deck: int
+    ord: int
+
+
+@dataclass(frozen=True, slots=True)
+class PackageReview:
+    """One revlog row: when (ms since the epoch), which button, how long, what kind."""
+
+    card: int
+    time_ms: int
+    ease: int
+    duration_ms: int
+    type: int
+
+
+@dataclass(slots=True)
+class AnkiPackage:
+    """What an Anki package holds, read into plain records."""
+
+    form: str
+    """The collection file the data came from (collection.anki2, .anki21 or .anki21b)."""
+    decks: dict[int, str]
+    """Deck id -> full name, `Parent::Child`."""
+    notetypes: dict[int, NoteType]
+    notes: list[PackageNote]
+    cards: list[PackageCard]
+    revlog: list[PackageReview]
+    media: dict[str, bytes]
+
+
+def _unzstd(data: bytes, what: str) -> bytes:
+    from studyapp.formats.files import require
+
+    zstandard = require("zstandard", f"Reading {what}")
+    try:
+        reader = zstandard.ZstdDecompressor().stream_reader(data)
+        out = reader.read(MAX_UNPACKED_BYTES + 1)
+    except zstandard.ZstdError as error:
+        raise DataError(f"{what}: not valid zstd data ({error})") from None
+    if len(out) > MAX_UNPACKED_BYTES:
+        raise DataError(f"{what}: unpacks to more than {MAX_UNPACKED_BYTES:,} bytes")
+    return bytes(out)
+
+
+def _varint(data: bytes, position: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        if position >= len(data):
+            raise ValueError("truncated varint")
+        byte = data[position]
+        position += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return value, position
+        shift += 7
+
+
+def _protobuf(data: bytes) -> list[tuple[int, int | bytes]]:
+    """The (field number, value) pairs of a protobuf message (varints and byte strings)."""
+    fields: list[tuple[int, int | bytes]] = []
+    position = 0
+    while position < len(data):
+        key, position = _varint(data, position)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, position = _varint(data, position)
+            fields.append((number, value))
+        elif wire == 2:
+            length, position = _varint(data, position)
+            fields.append((number, data[position : position + length]))
+            position += length
+        elif wire == 1:
+            position += 8
+        elif wire == 5:
+            position += 4
+        else:
+            raise ValueError(f"unsupported protobuf wire type {wire}")
+    return fields
+
+
+def _media_names(raw: bytes, name: str) -> dict[str, str]:
+    """Zip member -> media file name, from the package's `media` entry (JSON or protobuf)."""
+    import json
+
+    if raw.startswith(ZSTD_MAGIC):
+        try:
+            entries = _protobuf(_unzstd(raw, f"{name}: media"))
+            names: dict[str, str] = {}
+            for index, (_, entry) in enumerate(entries):
+                assert isinstance(entry, bytes)
+                fields = dict(_protobuf(entry))
+                file_name = fields.get(1, b"")
+                member = fields.get(255, index)
+                assert isinstance(file_name, bytes)
+                names[str(member)] = file_name.decode("utf-8")
+            return names
+        except (ValueError, AssertionError, UnicodeDecodeError):
+            raise DataError(f"{name}: the media list cannot be read") from None
+    try:
+        listed = json.loads(raw.decode("utf-8") or "{}")
+    except (UnicodeDecodeError, ValueError):
+        raise DataError(f"{name}: the media list cannot be read") from None
+    if not isinstance(listed, dict):
+        raise DataError(f"{name}: the media list cannot be read")
+    return {str(member): str(file_name) for member, file_name in listed.items()}
+
+
+def _safe_media_name(name: str) -> str | None:
+    """A media file name usable inside `media/` (no folders, no dot files), or None."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    if not base or base.startswith(".") or base != name or "\x00" in base:
+        return None
+    return base
+
+
+def read_anki(path: Path) -> AnkiPackage:
+    """Read an .apkg or .colpkg file; DataError (one line) when it is not one."""
+    import sqlite3
+    import tempfile
+    import zipfile
+
+    name = str(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except FileNotFoundError:
+        raise DataError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise DataError(f"{name}: is a folder, not an Anki package") from None
+    except (zipfile.BadZipFile, OSError):
+        raise DataError(f"{name}: not an Anki package (.apkg or .colpkg is a zip file)") from None
+    with archive, tempfile.TemporaryDirectory() as folder:
+        members = set(archive.namelist())
+        form = next((candidate for candidate in COLLECTION_NAMES if candidate in members), None)
+        if form is None:
+            raise DataError(f"{name}: not an Anki package (no collection.anki2/anki21/anki21b)")
+
+        def member(entry: str) -> bytes:
+            info = archive.getinfo(entry)
+            if info.file_size > MAX_UNPACKED_BYTES:
+                raise DataError(f"{name}: {entry} is larger than {MAX_UNPACKED_BYTES:,} bytes")
+            try:
+                return archive.read(entry)
+            except (zipfile.BadZipFile, OSError, ValueError) as error:
+                raise DataError(f"{name}: {entry} cannot be read ({error})") from None
+
+        data = member(form)
+        if form.endswith("b"):
+            data = _unzstd(data, f"{name}: {form}")
+        database = Path(folder) / "collection.sqlite"
+        database.write_bytes(data)
+        media: dict[str, bytes] = {}
+        if "media" in members:
+            for entry, file_name in _media_names(member("media"), name).items():
+                safe = _safe_media_name(file_name)
+                if safe is None or entry not in members:
+                    continue
+                content = member(entry)
+                if content.startswith(ZSTD_MAGIC):
+                    content = _unzstd(content, f"{name}: media {file_name}")
+                media[safe] = content
+        try:
+            conn = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+            try:
+                package = _read_collection(conn, form, media)
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as error:
+            raise DataError(f"{name}: {form} is not a readable Anki collection ({error})") from None
+    return package
+
+
+def _read_collection(conn: Any, form: str, media: dict[str, bytes]) -> AnkiPackage:
+    import json
+
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    decks: dict[int, str] = {}
+    notetypes: dict[int, NoteType] = {}
+    if "notetypes" in tables:  # schema 18 (current Anki): one table per kind of record
+        for deck_id, deck_name in conn.execute("SELECT id, name FROM decks"):
+            decks[int(deck_id)] = str(deck_name).replace("\x1f", DECK_SEPARATOR)
+        field_names: dict[int, list[tuple[int, str]]] = {}
+        for notetype, order, field_name in conn.execute("SELECT ntid, ord, name FROM fields"):
+            field_names.setdefault(int(notetype), []).append((int(order), str(field_name)))
+        for notetype, type_name, config in conn.execute(
+            "SELECT id, name, config FROM notetypes"
+        ):
+            try:
+                kind = dict(_protobuf(bytes(config or b""))).get(1, 0)
+            except ValueError:
+                kind = 0
+            names = tuple(n for _, n in sorted(field_names.get(int(notetype), [])))
+            notetypes[int(notetype)] = NoteType(int(notetype), str(type_name), names, kind == 1)
+    else:  # schema 11: decks and note types as JSON in the col row
+        models_json, decks_json = conn.execute("SELECT models, decks FROM col").fetchone()
+        for deck in json.loads(decks_json).values():
+            decks[int(deck["id"])] = str(deck["name"])
+        for model in json.loads(models_json).values():
+            fields = sorted(model.get("flds", []), key=lambda f: f.get("ord", 0))
+            notetypes[int(model["id"])] = NoteType(
+                int(model["id"]), str(model.get("name", "")),
+                tuple(str(f.get("name", "")) for f in fields), model.get("type", 0) == 1,
+            )
+    notes = [
+        PackageNote(int(note_id), str(guid), int(mid), tuple(str(flds).split("\x1f")),
+                    tuple(str(tags).split()))
+        for note_id, guid, mid, tags, flds in conn.execute(
+            "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
+        )
+    ]
+    cards = [
+        PackageCard(int(card_id), int(nid), int(did), int(order))
+        for card_id, nid, did, order in conn.execute(
+            "SELECT id, nid, did, ord FROM cards ORDER BY id"
+        )
+    ]
+    revlog = [
+        PackageReview(int(cid), int(time_ms), int(ease), int(duration or 0), int(kind))
+        for time_ms, cid, ease, duration, kind in conn.execute(
+            "SELECT id, cid, ease, time, type FROM revlog ORDER BY id"
+        )
+    ]
+    return AnkiPackage(form, decks, notetypes, notes, cards, revlog, media)
+
+
+# -- a package as decks ------------------------------------------------------------------
+
+_CLOZE_MARK = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
+_IMG_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*["']?)([^"'\s>]+)""", re.I)
+
+
+def field_markdown(html_text: str) -> str:
+    """An Anki field (HTML) as deck Markdown, converted by markdownify.
+
+    Images point into the library's `media/` folder; `[sound:...]` stays as Anki wrote it.
+    """
+    from studyapp.formats.files import require
+
+    markdownify = require("markdownify", "Importing from Anki").markdownify
+    html_text = _IMG_SRC.sub(lambda m: m.group(1) + "media/" + m.group(2), html_text)
+    text = str(markdownify(html_text, heading_style="ATX", bullets="-"))
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+@dataclass(slots=True)
+class ImportedDeck:
+    """One deck file to write: its data and where its Anki cards went."""
+
+    data: dict[str, Any]
+    anki_name: str
+
+
+@dataclass(slots=True)
+class AnkiImport:
+    """What a package becomes: decks, media, the review history plan, and warnings."""
+
+    decks: list[ImportedDeck]
+    media: dict[str, bytes]
+    identities: dict[int, tuple[str, str]]
+    """Anki card id -> (deck id, item id) of the review item it became."""
+    revlog: list[PackageReview]
+    warnings: list[str]
+
+
+def deck_title(anki_name: str) -> str:
+    """`Parent::Child` as a readable title."""
+    parts = [part.strip() for part in anki_name.split(DECK_SEPARATOR) if part.strip()]
+    return TITLE_SEPARATOR.join(parts) or "Anki"
+
+
+def _unique(base: str, taken: set[str]) -> str:
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate = f"{base}-{number}"
+        number += 1
+    taken.add(candidate)
+    return candidate
+
+
+def package_to_decks(package: AnkiPackage, name: str) -> AnkiImport:
+    """Turn the package's notes into deck data: one deck per Anki deck that has notes."""
+    warnings: list[str] = []
+    cards_of: dict[int, list[PackageCard]] = {}
+    for card in package.cards:
+        cards_of.setdefault(card.note, []).append(card)
+    decks: dict[int, ImportedDeck] = {}
+    deck_ids: set[str] = set()
+    item_ids: dict[int, set[str]] = {}
+    identities: dict[int, tuple[str, str]] = {}
+    dropped_fields: dict[str, set[str]] = {}
+    for note in package.notes:
+        cards = sorted(cards_of.get(note.id, []), key=lambda c: c.ord)
+        if not cards:
+            continue
+        notetype = package.notetypes.get(note.notetype)
+        if notetype is None:
+            warnings.append(f"{name}: note {note.id} has an unknown note type; skipped")
+            continue
+        anki_deck = cards[0].deck
+        if anki_deck not in decks:
+            anki_name = package.decks.get(anki_deck, f"Deck {anki_deck}")
+            deck_id = _unique(slugify(anki_name.replace(DECK_SEPARATOR, " "))
+                              or f"anki-{anki_deck}", deck_ids)
+            decks[anki_deck] = ImportedDeck(
+                {"id": deck_id, "title": deck_title(anki_name), "cards": []}, anki_name
+            )
+            item_ids[anki_deck] = set()
+        deck = decks[anki_deck]
+        fields = [field_markdown(value) for value in note.fields]
+        tags = list(dict.fromkeys(tag for tag in note.tags if tag))
+        entry: dict[str, Any]
+        if notetype.cloze:
+            text = fields[0] if fields else ""
+            if not _CLOZE_MARK.search(text):
+                warnings.append(f"{name}: cloze note {note.id} has no {{{{c1::...}}}}; skipped")
+                continue
+            extra = [value for value in fields[1:] if value]
+            label = _CLOZE_MARK.sub(lambda m: m.group(2), text)
+            entry = {"id": _unique(slugify(label, max_length=ITEM_ID_LENGTH)
+                                   or f"note-{note.id}", item_ids[anki_deck]),
+                     "cloze": "\n\n".join([text, *extra])}
+            for card in cards:
+                identities[card.id] = (deck.data["id"], f"{entry['id']}#c{card.ord + 1}")
+        else:
+            front = fields[0] if fields else ""
+            back = fields[1] if len(fields) > 1 else ""
+            if not front or not back:
+                warnings.append(f"{name}: note {note.id} ({notetype.name}) has an empty "
+                                f"{'front' if not front else 'back'}; skipped")
+                continue
+            left_out = [notetype.fields[i] if i < len(notetype.fields) else f"field {i + 1}"
+                        for i, value in enumerate(fields[2:], start=2) if value]
+            if left_out:
+                dropped_fields.setdefault(notetype.name, set()).update(left_out)
+            entry = {"id": _unique(slugify(front, max_length=ITEM_ID_LENGTH)
+                                   or f"note-{note.id}", item_ids[anki_deck]),
+                     "front": front, "back": back}
+            ords = {card.ord for card in cards}
+            if 1 in ords and 0 in ords:
+                entry["reversed"] = True
+            for card in cards:
+                suffix = {0: "", 1: "#reverse"}.get(card.ord) if entry.get("reversed") or \
+                    card.ord == 0 else None
+                if suffix is not None:
+                    identities[card.id] = (deck.data["id"], entry["id"] + suffix)
+        if tags:
+            entry["tags"] = tags
+        deck.data["cards"].append(entry)
+    for type_name, left_out in sorted(dropped_fields.items()):
+        warnings.append(f"{name}: note type {type_name!r}: only the first two fields come "
+                        f"across; not imported: {', '.join(sorted(left_out))}")
+    imported = [deck for deck in decks.values() if deck.data["cards"]]
+    if not imported:
+        raise DataError(f"{name}: the package holds no notes to import")
+    return AnkiImport(imported, dict(package.media), identities, list(package.revlog), warnings)
+
+
+def replay_history(
+    imported: AnkiImport, scheduler: Any
+) -> list[tuple[Any, str, list[tuple[Any, Any, int | None, Any]]]]:
+    """Each imported card's Anki reviews replayed through our FSRS scheduler, in time order.
+
+    Manual reschedules and rows without a button are not reviews; durations are Anki's
+    (capped by Anki itself at its answer-time limit).
+    """
+    from datetime import UTC, datetime
+
+    from studyapp.schedule import Rating
+    from studyapp.store import Identity
+
+    by_card: dict[int, list[PackageReview]] = {}
+    for review in imported.revlog:
+        if review.card in imported.identities and 1 <= review.ease <= 4 and \
+                review.type != REVLOG_MANUAL:
+            by_card.setdefault(review.card, []).append(review)
+    histories: list[tuple[Any, str, list[tuple[Any, Any, int | None, Any]]]] = []
+    for card_id, reviews in by_card.items():
+        deck_id, item_id = imported.identities[card_id]
+        state = None
+        rows: list[tuple[Any, Any, int | None, Any]] = []
+        for review in sorted(reviews, key=lambda r: r.time_ms):
+            moment = datetime.fromtimestamp(review.time_ms / 1000, tz=UTC)
+            rating = Rating(review.ease)
+            state = scheduler.apply(state, rating, moment, card_id=card_id)
+            rows.append((rating, moment, max(0, review.duration_ms) or None, state))
+        histories.append((Identity(deck_id, item_id), "card", rows))
+    return histories
+
+
+@dataclass(slots=True)
+class AnkiResult:
+    """What `import_anki` wrote."""
+
+    decks: list[tuple[Path, dict[str, Any]]]
+    media: list[Path]
+    history_items: int
+    history_reviews: int
+    history_skipped: int
+    warnings: list[str]
+
+
+def import_anki(
+    source: Path,
+    library: Path,
+    *,
+    force: bool = False,
+    store: Any = None,
+) -> AnkiResult:
+    """Import an Anki package into `library`: one deck file per Anki deck, media into
+    `media/`, and (with a review `store`) the review history replayed through FSRS.
+
+    Existing deck files are refused unless `force`; every deck is checked before it is
+    moved into place. Media files that exist with other content are refused the same way.
+    """
+    from studyapp.deck.writer import atomic_output, refuse_existing
+    from studyapp.formats.files import require, write_data
+
+    require("markdownify", "Importing from Anki")  # the one-line hint before any work
+    if library.exists() and not library.is_dir():
+        raise DataError(f"{library}: is a file, not a library folder")
+    package = read_anki(source)
+    imported = package_to_decks(package, str(source))
+    decks_folder = library / "decks"
+    targets = [(decks_folder / f"{deck.data['id']}.yaml", deck) for deck in imported.decks]
+    for target, _ in targets:
+        refuse_existing(target, force=force)
+    media_folder = library / "media"
+    media_targets = []
+    for file_name, content in sorted(imported.media.items()):
+        target = media_folder / file_name
+        if target.exists() and not force and target.read_bytes() != content:
+            raise DataError(f"{target}: already exists (use --force to overwrite it)")
+        media_targets.append((target, content))
+    try:
+        decks_folder.mkdir(parents=True, exist_ok=True)
+        if media_targets:
+            media_folder.mkdir(exist_ok=True)
+    except OSError as error:
+        raise DataError(f"{library}: cannot create folders here ({error.strerror})") from None
+    warnings = list(imported.warnings)
+    written: list[tuple[Path, dict[str, Any]]] = []
+    for target, deck in targets:
+        write_data(deck.data, target, "deck", force=force)
+        written.append((target, deck.data))
+    for target, content in media_targets:
+        with atomic_output(target, force=True) as temporary:
+            temporary.write_bytes(content)
+    if media_targets:
+        warnings.append(
+            f"{source}: {len(media_targets)} media file(s) copied to {media_folder} "
+            f"(kept as references in the text; studyapp shows no images or sounds): "
+            + ", ".join(target.name for target, _ in media_targets)
+        )
+    items = reviews = skipped = 0
+    if store is not None:
+        histories = replay_history(imported, store.scheduler)
+        done = set(store.import_history(histories))
+        items, skipped = len(done), len(histories) - len(done)
+        reviews = sum(len(rows) for identity, _, rows in histories if identity in done)
+    return AnkiResult(written, [t for t, _ in media_targets], items, reviews, skipped, warnings)
