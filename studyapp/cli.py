@@ -488,6 +488,50 @@ def cmd_import_page(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import_anki(args: argparse.Namespace) -> int:
+    """An Anki package becomes one deck file per Anki deck, with its review history."""
+    from studyapp.formats.anki import import_anki
+
+    library = Path(args.output)
+    if args.no_history:
+        result = import_anki(Path(args.file), library, force=args.force)
+    else:
+        from studyapp.paths import resolve_data_dir
+        from studyapp.settings import load_settings
+        from studyapp.store import ReviewStore
+
+        data_dir = resolve_data_dir(args.data_dir)
+        settings = load_settings(data_dir)
+        with ReviewStore.open(data_dir, scheduler=settings.scheduler()) as store:
+            result = import_anki(Path(args.file), library, force=args.force, store=store)
+    for warning in result.warnings:
+        _warn(warning)
+    for path, data in result.decks:
+        print(f"wrote {path}: deck {data['id']!r} ({data['title']}) with "
+              f"{_plural(len(data['cards']), 'card')}")
+    if args.no_history:
+        print("review history: not imported (--no-history)")
+    else:
+        skipped = (f"; {_plural(result.history_skipped, 'item')} already had history here, "
+                   "left as it was") if result.history_skipped else ""
+        print(f"review history: {_plural(result.history_reviews, 'review')} of "
+              f"{_plural(result.history_items, 'item')} replayed{skipped}")
+    return EXIT_OK
+
+
+def cmd_import_text(args: argparse.Namespace) -> int:
+    """Anki's plain-text export or a two-column term/definition file becomes a deck file."""
+    from studyapp.formats.ankitext import import_text
+
+    imported = import_text(Path(args.file), Path(args.output), deck_id=args.id,
+                           title=args.title, separator=args.separator, force=args.force)
+    for warning in imported.warnings:
+        _warn(warning)
+    deck = imported.deck
+    print(f"wrote {args.output}: deck {deck['id']!r} with {_plural(len(deck['cards']), 'card')}")
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     """The JSON Schema of one file format, generated from the models."""
     from studyapp.errors import UsageError
@@ -598,6 +642,28 @@ def build_parser() -> argparse.ArgumentParser:
                          help="overwrite an existing output file")
     csv_import.set_defaults(handler=cmd_import_csv)
     page.set_defaults(handler=cmd_import_page)
+    text_import = import_commands.add_parser(
+        "text", help="Anki's Notes in Plain Text, or term/definition lines (Quizlet)")
+    text_import.add_argument("file", metavar="FILE")
+    text_import.add_argument("-o", "--output", metavar="DECK.yaml", required=True)
+    text_import.add_argument("--id", metavar="ID", help="deck id (default: output file name)")
+    text_import.add_argument("--title", metavar="TITLE", help="deck title")
+    text_import.add_argument("--separator", metavar="SEP",
+                             help="between term and definition (default: tab; also comma, "
+                                  "semicolon, pipe, ...); overrides #separator:")
+    text_import.add_argument("--force", action="store_true",
+                             help="overwrite an existing output file")
+    text_import.set_defaults(handler=cmd_import_text)
+    anki_import = import_commands.add_parser(
+        "anki", help="an Anki package (.apkg, .colpkg) becomes decks, with review history")
+    anki_import.add_argument("file", metavar="FILE.apkg")
+    anki_import.add_argument("-o", "--output", metavar="LIB", required=True,
+                             help="library folder (deck files go to LIB/decks/)")
+    anki_import.add_argument("--no-history", action="store_true",
+                             help="do not replay Anki's review history into the data directory")
+    anki_import.add_argument("--force", action="store_true",
+                             help="overwrite existing deck and media files")
+    anki_import.set_defaults(handler=cmd_import_anki)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a file format")
     schema.add_argument("kind", nargs="?", choices=("deck", "exercise"), default="deck",

@@ -45,7 +45,10 @@ def test_round_trip_of_the_builtin_deck(tmp_path: Path) -> None:
     deck = wavenet()
     csv_path = tmp_path / "wavenet.csv"
     assert write_csv(deck, csv_path) == 11
-    assert csv_path.read_text(encoding="utf-8").splitlines()[0] == ",".join(COLUMNS)
+    assert csv_path.read_text(encoding="utf-8").splitlines()[:5] == [
+        "#separator:comma", "#html:false", "#notetype:Basic", "#tags column:5",
+        "#columns:kind,id,Front,Back,tags",
+    ]
     again = read_csv_deck(csv_path, deck.id, deck.title)
     assert again.questions == deck.questions
     assert again.cards == deck.cards
@@ -164,10 +167,16 @@ def test_too_many_cells_and_broken_quoting_are_refused() -> None:
         from_text('kind,id,front,back,tags\ncard,a,"F"x,B,\n')
 
 
-def test_tags_are_semicolon_separated_and_empty_rows_skipped() -> None:
+def test_tags_are_space_separated_unless_a_tag_holds_a_space() -> None:
     deck = from_text("kind,id,front,back,tags\ncard,a,F,B,basics; machine learning;x\n,,,,\n")
     assert deck.cards[0].tags == ["basics", "machine learning", "x"]
-    assert deck_to_csv(deck).splitlines()[1] == "card,a,F,B,basics; machine learning; x"
+    assert deck_to_csv(deck).splitlines()[5] == "card,a,F,B,basics; machine learning; x"
+    plain = from_text("kind,id,front,back,tags\ncard,a,F,B,basics  wavenet\n")
+    assert plain.cards[0].tags == ["basics", "wavenet"]
+    assert deck_to_csv(plain).splitlines()[5] == "card,a,F,B,basics wavenet"
+    single = Deck(id="d", title="D", cards=[Card(id="c", front="F", back="B", tags=["my tag"])])
+    assert deck_to_csv(single).splitlines()[5] == "card,c,F,B,my tag;"
+    assert from_text(deck_to_csv(single)).cards == single.cards
 
 
 def test_export_refuses_tags_that_would_not_come_back() -> None:

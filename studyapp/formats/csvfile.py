@@ -1,10 +1,17 @@
 """CSV export and import of a deck's questions and cards: an exact spreadsheet round trip.
 
-The file is UTF-8 (a byte-order mark is accepted on import, none is written), with the
-header row `kind,id,front,back,tags`. `kind` is `question` or `card`; for a question,
-`front` is its prompt and `back` its answer. `tags` are separated by semicolons
-(`basics; wavenet`), so a tag may hold spaces. An empty `id` means "derived from the
-front text". Text is kept exactly: newlines, quotes, commas and symbols included.
+The file is UTF-8 (a byte-order mark is accepted on import, none is written). It opens
+with the header lines Anki's importer reads (`#separator:comma`, `#html:false`,
+`#notetype:Basic`, `#tags column:5`, then `#columns:kind,id,Front,Back,tags`), so Anki
+takes it as comma-separated Basic notes with the front, back and tags in place and no
+header note; a spreadsheet shows the header lines as rows above the data. A plain header
+row `kind,id,front,back,tags` (older exports, hand-made sheets) is read as well.
+
+`kind` is `question` or `card`; for a question, `front` is its prompt and `back` its
+answer. `tags` are separated by spaces, as in Anki; when one of a row's tags holds a space
+the row's tags are separated by semicolons instead (`my tag; other;`, with a final `;`
+when there is one tag), which every import of ours reads back. An empty `id` means
+"derived from the front text". Text is kept exactly: newlines, quotes, commas, symbols.
 """
 
 from __future__ import annotations
@@ -21,6 +28,12 @@ from studyapp.deck.yamlread import MAX_FILE_BYTES
 from studyapp.errors import DataError, UsageError
 
 COLUMNS = ("kind", "id", "front", "back", "tags")
+ANKI_HEADER = (
+    "#separator:comma\r\n#html:false\r\n#notetype:Basic\r\n#tags column:5\r\n"
+    "#columns:kind,id,Front,Back,tags\r\n"
+)
+"""Anki maps `Front`/`Back` to the Basic note type's fields by name (case matters there)."""
+COLUMNS_LINE = "#columns:"
 REQUIRED_COLUMNS = ("kind", "front", "back")
 KINDS = ("question", "card")
 TAG_SEPARATOR = ";"
@@ -35,9 +48,11 @@ def _tags_cell(tags: Sequence[str], where: str) -> str:
         if TAG_SEPARATOR in tag or tag != tag.strip():
             raise DataError(
                 f"{where}: the tag {tag!r} cannot go into CSV (tags there are separated by "
-                f"'{TAG_SEPARATOR}' and trimmed)"
+                f"spaces or '{TAG_SEPARATOR}' and trimmed)"
             )
-    return f"{TAG_SEPARATOR} ".join(tags)
+    if not any(len(tag.split()) > 1 for tag in tags):
+        return " ".join(tags)  # Anki's way
+    return f"{TAG_SEPARATOR} ".join(tags) + (TAG_SEPARATOR if len(tags) == 1 else "")
 
 
 def deck_rows(deck: Deck) -> list[dict[str, str]]:
@@ -60,8 +75,8 @@ def deck_rows(deck: Deck) -> list[dict[str, str]]:
 def deck_to_csv(deck: Deck) -> str:
     """The CSV text of the deck's questions and cards (exercises are not part of it)."""
     buffer = io.StringIO(newline="")
+    buffer.write(ANKI_HEADER)
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
     writer.writerows(deck_rows(deck))
     return buffer.getvalue()
 
@@ -119,12 +134,17 @@ def read_csv_rows(text: str, name: str) -> list[CsvRow]:
     records = _records(text)
     try:
         header_line, header = next(records)
+        # Anki's header lines (`#separator:comma`, ...) come first; `#columns:` names them.
+        while header and header[0].startswith("#") and not header[0].startswith(COLUMNS_LINE):
+            header_line, header = next(records)
     except StopIteration:
         raise DataError(
             f"{name}:1: the file is empty (expected the header {','.join(COLUMNS)})"
         ) from None
     except DataError as error:
         raise DataError(f"{name}:{error}") from None
+    if header and header[0].startswith(COLUMNS_LINE):
+        header = [header[0].removeprefix(COLUMNS_LINE), *header[1:]]
     columns = [cell.strip().lower() for cell in header]
     for position, column in enumerate(columns):
         if column not in COLUMNS:
@@ -155,7 +175,9 @@ def read_csv_rows(text: str, name: str) -> list[CsvRow]:
 
 
 def _split_tags(cell: str) -> list[str]:
-    return [tag.strip() for tag in cell.split(TAG_SEPARATOR) if tag.strip()]
+    if TAG_SEPARATOR in cell:
+        return [tag.strip() for tag in cell.split(TAG_SEPARATOR) if tag.strip()]
+    return cell.split()
 
 
 def rows_to_deck(rows: Sequence[CsvRow], name: str, deck_id: str, title: str) -> Deck:
