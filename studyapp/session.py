@@ -31,7 +31,7 @@ from studyapp.practice import PracticeProblem, generate_practice
 
 ItemKind = Literal["question", "card", "step", "practice"]
 PromptKind = Literal["open", "card", "numeric"]
-FeedbackStatus = Literal["correct", "wrong", "gave_up", "unreadable"]
+FeedbackStatus = Literal["correct", "wrong", "gave_up", "unreadable", "hint"]
 ExerciseRating = Literal["good", "hard", "again"]
 
 
@@ -298,6 +298,8 @@ class Feedback:
     """For `unreadable`: one line saying why the answer was not read."""
     exercise: ExerciseSummary | None = None
     """When this finished an exercise's last step: its summary (with the outcome text)."""
+    hint: str | None = None
+    """For `hint`: the step's hint (None when it has none)."""
 
     @property
     def correct(self) -> bool:
@@ -464,6 +466,16 @@ class Session:
             return None
         self._state.hints = 1
         return item.hint
+
+    def submit(self, text: str) -> Feedback:
+        """One line typed for the current numeric item: `?` shows the hint, an empty line
+        gives up, anything else is graded (see `answer`). The one place that rule lives."""
+        typed = text.strip()
+        if typed == "?":
+            return Feedback("hint", done=False, hint=self.hint())
+        if not typed:
+            return self.give_up()
+        return self.answer(typed)
 
     def answer(self, text: str) -> Feedback:
         """Grade a typed answer to the numeric item.
