@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
-from studyapp.counts import DEFAULT_NEW_LIMIT
+from studyapp.counts import DEFAULT_NEW_LIMIT, buried_by_siblings
 from studyapp.deck.items import deck_items
 from studyapp.deck.models import Deck, Exercise
 from studyapp.errors import StudyappError
@@ -226,6 +226,7 @@ class ReviewEngine:
         self.new_limit = new_limit
         self._items = list(items)
         self._by_id = {item.identity.item_id: item for item in items}
+        self._group_of = {item.identity.item_id: item.sibling for item in items}
         self._siblings: dict[str, list[str]] = {}
         for item in items:
             self._siblings.setdefault(item.sibling, []).append(item.identity.item_id)
@@ -478,7 +479,7 @@ class ReviewEngine:
         self._history.append(
             _Entry("review", item, result.review_id, result, spent, exercise=exercise)
         )
-        self._reviewed_today.setdefault(item.sibling, set()).add(item.identity.item_id)
+        self._reviewed_today.add(item.identity.item_id)
         if result.after.phase in (Phase.LEARNING, Phase.RELEARNING):
             self._pending[item.identity.item_id] = result.after.due
         else:
@@ -564,21 +565,12 @@ class ReviewEngine:
             queued.discard(self._shown.item.identity.item_id)
         return len(queued)
 
-    def _load_reviewed_today(self, now: datetime) -> dict[str, set[str]]:
-        groups: dict[str, set[str]] = {}
-        for ident in self.store.reviewed_on_day(self.deck_id, now):
-            item = self._by_id.get(ident)
-            if item is not None:
-                groups.setdefault(item.sibling, set()).add(ident)
-        return groups
+    def _load_reviewed_today(self, now: datetime) -> set[str]:
+        return {i for i in self.store.reviewed_on_day(self.deck_id, now) if i in self._by_id}
 
     def _buried_ids(self) -> set[str]:
         """Items whose sibling was reviewed today while they were not."""
-        buried: set[str] = set()
-        for group, reviewed in self._reviewed_today.items():
-            if reviewed:
-                buried.update(i for i in self._siblings.get(group, ()) if i not in reviewed)
-        return buried
+        return buried_by_siblings(self._reviewed_today, self._group_of, self._siblings)
 
     def _next_due(self) -> datetime | None:
         now = self.clock()
