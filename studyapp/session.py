@@ -24,6 +24,7 @@ from typing import Literal
 
 from studyapp import calc
 from studyapp.deck.calcexpr import CalcExpressionError, parse_calc
+from studyapp.deck.items import deck_items
 from studyapp.deck.models import Card, Deck, Exercise, Question, Step
 from studyapp.errors import DataError
 from studyapp.grade import AnswerError, format_number, grade
@@ -185,8 +186,8 @@ def items_for_quiz(
     chosen = _select(deck, exercises, exercise_id)
     units: list[list[Item]] = []
     if exercise_id is None:
-        units += [[question_item(deck.id, q)] for q in deck.questions]
-        units += [[card_item(deck.id, c)] for c in deck.cards]
+        units += [[Item("question" if d.kind == "question" else "card", deck.id, d.item_id,
+                        d.front, back=d.back)] for d in deck_items(deck)]
     units += [exercise_items(deck.id, exercise) for exercise in chosen]
     if shuffle:
         (rng if rng is not None else random.Random()).shuffle(units)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from studyapp.deck.models import Card, Deck, Question
 from studyapp.errors import DataError
@@ -24,6 +24,10 @@ from studyapp.export.markdown import (
 MISSING_GENANKI = "Anki export needs genanki: install studyapp[anki] (pip install 'studyapp[anki]')"
 NOTE_TYPE_NAME = "studyapp (front/back, v1)"
 """Anki keys note types by id: a new field layout needs a new name, hence a new id."""
+REVERSED_NOTE_TYPE_NAME = "studyapp (front/back and reverse, v1)"
+"""`reversed: true` cards: the same fields, a second card template from back to front."""
+CLOZE_NOTE_TYPE_NAME = "studyapp (cloze, v1)"
+"""Cloze cards: an Anki cloze note type, one Anki card per deletion number."""
 GUID_NAMESPACE = "studyapp"
 
 CARD_CSS = """\
@@ -43,6 +47,12 @@ pre { background: #f4f4f4; padding: 0.5em; overflow-x: auto; }
 """
 FRONT_TEMPLATE = '<div class="kind">{{Kind}}</div>\n{{Front}}'
 BACK_TEMPLATE = '{{FrontSide}}\n<hr id="answer">\n{{Back}}'
+REVERSE_FRONT_TEMPLATE = '<div class="kind">{{Kind}} (reverse)</div>\n{{Back}}'
+REVERSE_BACK_TEMPLATE = '{{FrontSide}}\n<hr id="answer">\n{{Front}}'
+CLOZE_FRONT_TEMPLATE = '<div class="kind">{{Kind}}</div>\n{{cloze:Text}}'
+CLOZE_BACK_TEMPLATE = '<div class="kind">{{Kind}}</div>\n{{cloze:Text}}\n{{Back Extra}}'
+CLOZE_CSS = CARD_CSS + ".cloze { font-weight: bold; color: #0645ad; }\n"
+NoteType = Literal["basic", "reversed", "cloze"]
 
 
 def stable_anki_id(*parts: str) -> int:
@@ -51,9 +61,16 @@ def stable_anki_id(*parts: str) -> int:
     return (1 << 30) + int.from_bytes(digest, "big") % (1 << 30)
 
 
-def note_type_id() -> int:
-    """The id of studyapp's one Anki note type."""
-    return stable_anki_id(GUID_NAMESPACE, "note-type", NOTE_TYPE_NAME)
+def note_type_id(name: str = NOTE_TYPE_NAME) -> int:
+    """The id of one of studyapp's Anki note types (front/back by default)."""
+    return stable_anki_id(GUID_NAMESPACE, "note-type", name)
+
+
+NOTE_TYPE_NAMES: dict[NoteType, str] = {
+    "basic": NOTE_TYPE_NAME,
+    "reversed": REVERSED_NOTE_TYPE_NAME,
+    "cloze": CLOZE_NOTE_TYPE_NAME,
+}
 
 
 def anki_deck_id(deck: Deck) -> int:
@@ -137,23 +154,27 @@ class AnkiNote:
     guid: str
     kind: str
     front_html: str
+    """The front, or for a cloze note its text (Anki's `{{c1::...}}` markers kept)."""
     back_html: str
+    """The back; empty for a cloze note (its "Back Extra")."""
     tags: tuple[str, ...]
+    note_type: NoteType = "basic"
+
+
+def _note(deck: Deck, item: Question | Card) -> AnkiNote:
+    guid, tags = note_guid(deck, item), tuple(note_tags(deck, item))
+    if isinstance(item, Card) and item.cloze is not None:
+        # Markdown leaves the {{cN::text::hint}} markers alone: Anki's cloze template reads them.
+        return AnkiNote(guid, "cloze", markdown_to_html(item.cloze), "", tags, "cloze")
+    note_type: NoteType = "reversed" if isinstance(item, Card) and item.reversed else "basic"
+    return AnkiNote(guid, item.kind, markdown_to_html(item.front or ""),
+                    markdown_to_html(item.back or ""), tags, note_type)
 
 
 def deck_notes(deck: Deck) -> list[AnkiNote]:
     """The deck's questions then cards as Anki notes, in deck order."""
     items: list[Question | Card] = [*deck.questions, *deck.cards]
-    return [
-        AnkiNote(
-            guid=note_guid(deck, item),
-            kind=item.kind,
-            front_html=markdown_to_html(item.front),
-            back_html=markdown_to_html(item.back),
-            tags=tuple(note_tags(deck, item)),
-        )
-        for item in items
-    ]
+    return [_note(deck, item) for item in items]
 
 
 def require_genanki() -> Any:
@@ -165,6 +186,27 @@ def require_genanki() -> Any:
     return genanki
 
 
+def _note_types(genanki: Any) -> dict[NoteType, Any]:
+    fields = [{"name": "Front"}, {"name": "Back"}, {"name": "Kind"}]
+    forward = {"name": "Card 1", "qfmt": FRONT_TEMPLATE, "afmt": BACK_TEMPLATE}
+    reverse = {"name": "Card 2", "qfmt": REVERSE_FRONT_TEMPLATE, "afmt": REVERSE_BACK_TEMPLATE}
+    return {
+        "basic": genanki.Model(note_type_id(), NOTE_TYPE_NAME, fields=fields,
+                               templates=[forward], css=CARD_CSS),
+        "reversed": genanki.Model(
+            note_type_id(REVERSED_NOTE_TYPE_NAME), REVERSED_NOTE_TYPE_NAME, fields=fields,
+            templates=[forward, reverse], css=CARD_CSS,
+        ),
+        "cloze": genanki.Model(
+            note_type_id(CLOZE_NOTE_TYPE_NAME), CLOZE_NOTE_TYPE_NAME,
+            fields=[{"name": "Text"}, {"name": "Back Extra"}, {"name": "Kind"}],
+            templates=[{"name": "Cloze", "qfmt": CLOZE_FRONT_TEMPLATE,
+                        "afmt": CLOZE_BACK_TEMPLATE}],
+            css=CLOZE_CSS, model_type=genanki.Model.CLOZE,
+        ),
+    }
+
+
 def write_anki(deck: Deck, path: Path, *, force: bool = True) -> int:
     """Write the deck's questions and cards to `path` (.apkg), atomically; the note count.
 
@@ -174,20 +216,14 @@ def write_anki(deck: Deck, path: Path, *, force: bool = True) -> int:
     from studyapp.deck.writer import atomic_output
 
     genanki = require_genanki()
-    note_type = genanki.Model(
-        note_type_id(),
-        NOTE_TYPE_NAME,
-        fields=[{"name": "Front"}, {"name": "Back"}, {"name": "Kind"}],
-        templates=[{"name": "Card 1", "qfmt": FRONT_TEMPLATE, "afmt": BACK_TEMPLATE}],
-        css=CARD_CSS,
-    )
+    note_types = _note_types(genanki)
     description = markdown_to_html(deck.description) if deck.description else ""
     anki_deck = genanki.Deck(anki_deck_id(deck), deck.title, description=description)
     notes = deck_notes(deck)
     for note in notes:
         anki_deck.add_note(
             genanki.Note(
-                model=note_type,
+                model=note_types[note.note_type],
                 fields=[note.front_html, note.back_html, note.kind],
                 guid=note.guid,
                 tags=list(note.tags),

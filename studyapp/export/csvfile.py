@@ -1,8 +1,10 @@
 """CSV export and import of a deck's questions and cards: an exact spreadsheet round trip.
 
 The file is UTF-8 (a byte-order mark is accepted on import, none is written), with the
-header row `kind,id,front,back,tags`. `kind` is `question` or `card`; for a question,
-`front` is its prompt and `back` its answer. `tags` are separated by semicolons
+header row `kind,id,front,back,tags` (then `fact` when an item has one). `kind` is `question`, `card`, `reversed` (a card
+also reviewed back to front) or `cloze` (a cloze card: its text in `front`, `back` empty);
+for a question, `front` is its prompt and `back` its answer. `fact` (optional on import)
+is the sibling key. `tags` are separated by semicolons
 (`basics; wavenet`), so a tag may hold spaces. An empty `id` means "derived from the
 front text". Text is kept exactly: newlines, quotes, commas and symbols included.
 """
@@ -20,9 +22,9 @@ from studyapp.deck.writer import check_deck_id, slugify
 from studyapp.deck.yamlread import MAX_FILE_BYTES
 from studyapp.errors import DataError, UsageError
 
-COLUMNS = ("kind", "id", "front", "back", "tags")
+COLUMNS = ("kind", "id", "front", "back", "tags", "fact")
 REQUIRED_COLUMNS = ("kind", "front", "back")
-KINDS = ("question", "card")
+KINDS = ("question", "card", "reversed", "cloze")
 TAG_SEPARATOR = ";"
 MAX_REPORTED_ERRORS = 20
 
@@ -45,13 +47,19 @@ def deck_rows(deck: Deck) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     items: list[Question | Card] = [*deck.questions, *deck.cards]
     for item in items:
+        kind, front, back = item.kind, item.front or "", item.back or ""
+        if isinstance(item, Card) and item.cloze is not None:
+            kind, front, back = "cloze", item.cloze, ""
+        elif isinstance(item, Card) and item.reversed:
+            kind = "reversed"
         rows.append(
             {
-                "kind": item.kind,
+                "kind": kind,
                 "id": item.id or "",
-                "front": item.front,
-                "back": item.back,
+                "front": front,
+                "back": back,
                 "tags": _tags_cell(item.tags, f"{deck.id}/{item.key}"),
+                "fact": item.fact or "",
             }
         )
     return rows
@@ -60,9 +68,13 @@ def deck_rows(deck: Deck) -> list[dict[str, str]]:
 def deck_to_csv(deck: Deck) -> str:
     """The CSV text of the deck's questions and cards (exercises are not part of it)."""
     buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
+    rows = deck_rows(deck)
+    # Version-1 decks (no facts) keep the five columns older files and spreadsheets have.
+    columns = COLUMNS if any(row["fact"] for row in rows) else COLUMNS[:-1]
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n",
+                            extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(deck_rows(deck))
+    writer.writerows(rows)
     return buffer.getvalue()
 
 
@@ -172,12 +184,18 @@ def rows_to_deck(rows: Sequence[CsvRow], name: str, deck_id: str, title: str) ->
         kind = row.cells["kind"].strip().lower()
         item_id = row.cells["id"].strip() or None
         front, back = row.cells["front"], row.cells["back"]
+        fact = row.cells["fact"].strip() or None
         problems = []
         if kind not in KINDS:
-            problems.append(f"kind must be 'question' or 'card', not {row.cells['kind']!r}")
+            problems.append(
+                "kind must be 'question', 'card', 'reversed' or 'cloze', "
+                f"not {row.cells['kind']!r}"
+            )
         if not front:
             problems.append("the front is empty")
-        if not back:
+        if kind == "cloze" and back:
+            problems.append("a cloze row keeps its text in front; its back must be empty")
+        elif kind != "cloze" and not back:
             problems.append("the back is empty")
         if problems:
             errors.append(f"{where}: {'; '.join(problems)}")
@@ -186,16 +204,27 @@ def rows_to_deck(rows: Sequence[CsvRow], name: str, deck_id: str, title: str) ->
         try:
             item: Question | Card
             if kind == "question":
-                item = Question(id=item_id, prompt=front, answer=back, tags=tags)
+                item = Question(id=item_id, prompt=front, answer=back, fact=fact, tags=tags)
                 lines_of["questions", len(questions)] = row.line
                 questions.append(item)
             else:
-                item = Card(id=item_id, front=front, back=back, tags=tags)
+                item = (
+                    Card(id=item_id, cloze=front, fact=fact, tags=tags)
+                    if kind == "cloze"
+                    else Card(id=item_id, front=front, back=back, reversed=kind == "reversed",
+                              fact=fact, tags=tags)
+                )
                 lines_of["cards", len(cards)] = row.line
                 cards.append(item)
         except ValidationError as error:
             reasons = "; ".join(
-                f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}" for e in error.errors()
+                ": ".join(
+                    part for part in (
+                        ".".join(str(loc) for loc in e["loc"]),
+                        str(e["msg"]).removeprefix("Value error, "),
+                    ) if part
+                )
+                for e in error.errors()
             )
             errors.append(f"{where}: {reasons}")
             continue
