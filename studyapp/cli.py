@@ -276,7 +276,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         return _open_tui(args, start="review")
     if args.deck is None:
         raise UsageError("review --plain needs a DECK (a deck id of the library)")
-    from studyapp import plain
+    from studyapp import plain_review
     from studyapp.paths import resolve_data_dir
     from studyapp.settings import load_settings
     from studyapp.store import ReviewStore
@@ -285,7 +285,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     data_dir = resolve_data_dir(args.data_dir)
     settings = load_settings(data_dir)
     with ReviewStore.open(data_dir, scheduler=settings.scheduler()) as store:
-        return plain.review(library, store, args.deck, new_limit=settings.new_items_per_day)
+        return plain_review.review(library, store, args.deck, settings)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

@@ -1,28 +1,55 @@
-"""The review flow shared by `review --plain` and the TUI: queue, rating, undo; no UI.
+"""The review engine: one spaced-repetition session of a deck, for every face; no UI.
 
-A review item is a question, a card or a whole exercise. Questions and cards are shown,
-revealed and rated 1–4. An exercise is walked step by step with the quiz engine
-(`studyapp.session`) and rated from how it went. Every rating is committed by the store
-before `ReviewSession` moves to the next item.
+`ReviewEngine` owns the whole interaction, so `review --plain` and the TUI only render its
+`view()` and forward what the learner typed or pressed:
+
+* the queue: learning and relearning items that are due, then the session's reviews and new
+  items, then (when nothing else is left) learning items due within the learn-ahead limit;
+  the session ends when nothing is due within that limit;
+* reveal state and what a line means (`line`): on a front any line reveals, on a back
+  `1`–`4` rate, in an exercise the line goes to the step (`?` hint, empty gives up); `u`
+  undoes, `b` buries until tomorrow, `s` suspends, on any line;
+* the rating of a whole exercise (`ExerciseSummary.rating`), committed when its last step is
+  done; elapsed time per item; siblings buried for the study day once one is reviewed;
+* undo of ratings and holds, restoring a half-done exercise at the step it was at.
+
+Every rating is committed by the store before the engine moves on. The intervals shown
+beside the ratings are the ones that rating saves (`ReviewStore.plan`).
 """
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Literal
 
-from studyapp.counts import DEFAULT_NEW_LIMIT
+from studyapp.counts import DEFAULT_NEW_LIMIT, buried_by_siblings
+from studyapp.deck.items import deck_items
 from studyapp.deck.models import Deck, Exercise
-from studyapp.schedule import Rating, format_interval
-from studyapp.session import ExerciseSummary, Session, SessionResult, exercise_items
-from studyapp.store import Identity, QuizAnswer, ReviewResult, ReviewStore
+from studyapp.errors import StudyappError
+from studyapp.schedule import Phase, Rating, format_interval
+from studyapp.session import ExerciseSummary, Feedback, Prompt, Session, SessionResult
+from studyapp.session import exercise_items as _exercise_steps
+from studyapp.store import Identity, QuizAnswer, ReviewPlan, ReviewResult, ReviewStore
 
-ReviewKind = Literal["question", "card", "exercise"]
+ReviewKind = Literal["question", "card", "reverse", "cloze", "exercise"]
 EXERCISE_PREFIX = "exercise:"
 """Item ids of whole exercises in review: `exercise:<exercise id>`."""
+
+RATING_NAMES: dict[Rating, str] = {
+    Rating.AGAIN: "again", Rating.HARD: "hard", Rating.GOOD: "good", Rating.EASY: "easy",
+}
+_VERDICTS: dict[str, Rating] = {"good": Rating.GOOD, "hard": Rating.HARD, "again": Rating.AGAIN}
+
+DEFAULT_LEARN_AHEAD = timedelta(minutes=20)
+MAX_ANSWER_TIME = timedelta(minutes=10)
+"""Time spent on one item is counted up to this (a learner who walked away did not study)."""
+
+UNDO, BURY, SUSPEND = "u", "b", "s"
+"""The command lines every phase understands."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,52 +59,155 @@ class ReviewItem:
     identity: Identity
     kind: ReviewKind
     front: str
-    """The question's prompt, the card's front, or the exercise's title."""
+    """Markdown shown first: a prompt, a front, a cloze with its deletion hidden, a reversed
+    card's back, or an exercise's title."""
     back: str | None
-    """The question's answer or the card's back (None for exercises)."""
+    """Markdown revealed (None for exercises)."""
     tags: tuple[str, ...] = ()
     exercise: Exercise | None = None
+    sibling: str = ""
+    """Items of a deck with the same sibling key are buried for the day once one is reviewed."""
+
+    @property
+    def is_exercise(self) -> bool:
+        return self.exercise is not None
 
 
 def review_items(deck: Deck, exercises: Sequence[Exercise]) -> list[ReviewItem]:
-    """The deck's review items in deck order: questions, cards, then whole exercises."""
+    """The deck's review items in deck order: questions, cards (with their reversed and cloze
+    items), then whole exercises."""
     items = [
-        ReviewItem(Identity(deck.id, q.key), "question", q.prompt, q.answer, tuple(q.tags))
-        for q in deck.questions
-    ]
-    items += [
-        ReviewItem(Identity(deck.id, c.key), "card", c.front, c.back, tuple(c.tags))
-        for c in deck.cards
+        ReviewItem(
+            Identity(deck.id, item.item_id), item.kind, item.front, item.back, item.tags,
+            sibling=item.sibling,
+        )
+        for item in deck_items(deck)
     ]
     items += [
         ReviewItem(
             Identity(deck.id, EXERCISE_PREFIX + e.id), "exercise", e.title, None,
-            tuple(e.tags), exercise=e,
+            tuple(e.tags), exercise=e, sibling=f"exercise:{e.id}",
         )
         for e in exercises
     ]
     return items
 
 
-def exercise_rating(summary: ExerciseSummary) -> Rating:
-    """Rate a finished exercise: all right first try → good; right with hints or retries →
-    hard; any step missed or given up → again."""
-    verdict = summary.rating
-    if verdict == "good":
-        return Rating.GOOD
-    if verdict == "hard":
-        return Rating.HARD
-    return Rating.AGAIN
+# -- what a face renders ---------------------------------------------------------------
+
+ViewPhase = Literal["front", "back", "step", "exercise_done", "done"]
 
 
-class ReviewSession:
-    """The due queue of one deck, consumed one rating at a time.
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One rating a learner can give, with the interval it saves."""
 
-    `current()` is the item to show; `rate()` (questions, cards) or `rate_exercise()`
-    (exercises, after walking `exercise_session()`) commits the rating and moves on;
-    `undo()` takes back this session's last rating and puts that item first again (never a
-    rating made by another session, e.g. another process reviewing the same deck).
-    """
+    rating: Rating
+    name: str
+    interval: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewSummary:
+    """How the session went: shown at its end by both faces."""
+
+    by_rating: dict[Rating, int]
+    """This session's ratings that were not undone."""
+    reviewed: int
+    time_spent: timedelta
+    graduated: int
+    """Items this session moved from new or (re)learning into the review phase."""
+    learning: int
+    """Items still in a learning step when the session ended."""
+    next_due: datetime | None
+    """When the deck's next item is due (None: nothing is scheduled)."""
+    buried: int
+    """Items left out today because a sibling was reviewed, or buried by the learner."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewView:
+    """The engine's state, for rendering."""
+
+    phase: ViewPhase
+    item: ReviewItem | None
+    position: int
+    """1-based number of the current item among this session's items."""
+    total: int
+    """Items this session has shown plus those still queued (grows when a card comes back)."""
+    again: bool = False
+    """The current item is a learning or relearning item coming back."""
+    choices: tuple[Choice, ...] = ()
+    """On a back: each rating with the interval it saves."""
+    step: Prompt | None = None
+    """In an exercise: the current step."""
+    exercise: Session | None = None
+    """In an exercise (or just after it): the session over its steps."""
+    saved: ReviewResult | None = None
+    """After an exercise: the rating it earned, already on disk."""
+    summary: ExerciseSummary | None = None
+    """After an exercise: how its steps went."""
+
+
+EventKind = Literal[
+    "revealed", "saved", "step", "undone", "nothing_to_undo", "held", "invalid", "ignored",
+    "proceeded",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewEvent:
+    """What one input did, for the face to show."""
+
+    kind: EventKind
+    item: ReviewItem | None = None
+    """The item the event concerns (the rated, undone or held one)."""
+    result: ReviewResult | None = None
+    """For `saved`: what is on disk now."""
+    feedback: Feedback | None = None
+    """For `step`: the exercise step's feedback."""
+    message: str | None = None
+    """For `invalid`: one line saying what is expected; for `held`: what was done."""
+
+
+def saved_interval(result: ReviewResult) -> str:
+    """The interval a saved rating gave, written as in the rating choices."""
+    return format_interval(max(result.after.due - result.reviewed_at, timedelta(0)))
+
+
+# -- the engine ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Entry:
+    """One undoable action of this session."""
+
+    kind: Literal["review", "hold"]
+    item: ReviewItem
+    ref: int
+    """The review id or the hold id."""
+    result: ReviewResult | None = None
+    duration: timedelta = timedelta(0)
+    exercise: Session | None = None
+    """For an exercise: its session as it was before the action (restored by undo)."""
+
+
+@dataclass(slots=True)
+class _Shown:
+    """The current item and its state."""
+
+    item: ReviewItem
+    since: datetime
+    again: bool = False
+    revealed: bool = False
+    exercise: Session | None = None
+    plans: dict[Rating, ReviewPlan] = field(default_factory=dict)
+    exercise_result: ReviewResult | None = None
+    before_last_step: Session | None = None
+
+
+class ReviewEngine:
+    """The review session of one deck at the store's clock."""
 
     def __init__(
         self,
@@ -87,87 +217,384 @@ class ReviewSession:
         clock: Callable[[], datetime],
         *,
         new_limit: int = DEFAULT_NEW_LIMIT,
+        learn_ahead: timedelta = DEFAULT_LEARN_AHEAD,
     ) -> None:
         self.store = store
         self.deck_id = deck_id
         self.clock = clock
-        self._by_identity = {item.identity: item for item in items}
-        identities = [item.identity for item in items]
-        self._queue = [
-            self._by_identity[i] for i in store.due_items(deck_id, clock(), identities, new_limit)
-        ]
-        self.total = len(self._queue)
-        self.reviewed = 0
-        self._history: list[tuple[ReviewItem, int]] = []
-        """This session's ratings not undone: (item, review id), oldest first."""
-
-    def current(self) -> ReviewItem | None:
-        """The item to show now, or None when nothing is due."""
-        return self._queue[0] if self._queue else None
-
-    @property
-    def position(self) -> int:
-        """1-based number of the current item among this session's items."""
-        return self.reviewed + 1
-
-    @property
-    def remaining(self) -> int:
-        return len(self._queue)
-
-    def previews(self) -> dict[Rating, str]:
-        """The next interval for each rating of the current item, e.g. {GOOD: "10m"}."""
-        item = self._require()
-        intervals = self.store.preview(item.identity, self.clock())
-        return {rating: format_interval(intervals[rating]) for rating in Rating}
-
-    def rate(self, rating: Rating | int, duration_ms: int | None = None) -> ReviewResult:
-        """Commit a rating for the current question or card; then the next item is current."""
-        item = self._require()
-        result = self.store.record_review(
-            item.identity, item.kind, Rating(rating), self.clock(), duration_ms
+        self.learn_ahead = learn_ahead
+        self.new_limit = new_limit
+        self._items = list(items)
+        self._by_id = {item.identity.item_id: item for item in items}
+        self._group_of = {item.identity.item_id: item.sibling for item in items}
+        self._siblings: dict[str, list[str]] = {}
+        for item in items:
+            self._siblings.setdefault(item.sibling, []).append(item.identity.item_id)
+        self._history: list[_Entry] = []
+        self._held: set[str] = set()
+        self._paused: dict[str, Session] = {}
+        """Exercises left half done (by an undo): resumed where they were."""
+        self._first: list[ReviewItem] = []
+        """Items to show before anything else (an undone one)."""
+        self._finished = 0
+        now = clock()
+        self._reviewed_today = self._load_reviewed_today(now)
+        queue = store.due_items(
+            deck_id, now, [item.identity for item in items], new_limit,
+            exclude=self._buried_ids(),
         )
-        self._advance(item, result.review_id)
-        return result
+        self._queue = [self._by_id[i.item_id] for i in queue]
+        # Due items (and today's new ones) before burying: the summary counts what was buried.
+        self._initial = {
+            i.item_id
+            for i in store.due_items(deck_id, now, [item.identity for item in items], new_limit)
+        }
+        self._pending: dict[str, datetime] = {
+            ident.item_id: due
+            for ident, due in store.learning_items(deck_id, now, now + timedelta(days=1))
+            if ident.item_id in self._by_id
+        }
+        self._shown: _Shown | None = None
+        self._pick()
 
-    def exercise_session(self) -> Session:
-        """A quiz-engine session over the current exercise's steps."""
-        item = self._require()
-        if item.exercise is None:
-            raise ValueError("the current review item is not an exercise")
-        return Session(exercise_items(self.deck_id, item.exercise))
+    # -- reading the state -------------------------------------------------------------
 
-    def rate_exercise(
-        self, summary: ExerciseSummary, duration_ms: int | None = None
-    ) -> ReviewResult:
-        """Commit the rating a finished exercise earned."""
-        return self.rate(exercise_rating(summary), duration_ms)
+    def view(self) -> ReviewView:
+        """What to show now."""
+        shown = self._shown
+        if shown is None:
+            return ReviewView("done", None, self._finished, self._finished)
+        position, total = self._finished + 1, self._finished + 1 + self._waiting()
+        if shown.exercise_result is not None:
+            assert shown.exercise is not None
+            return ReviewView(
+                "exercise_done", shown.item, position, total, again=shown.again,
+                exercise=shown.exercise, saved=shown.exercise_result,
+                summary=_only_summary(shown.exercise.result()),
+            )
+        if shown.exercise is not None:
+            return ReviewView(
+                "step", shown.item, position, total, again=shown.again,
+                step=shown.exercise.current(), exercise=shown.exercise,
+            )
+        if shown.revealed:
+            return ReviewView("back", shown.item, position, total, again=shown.again,
+                              choices=self._choices(shown))
+        return ReviewView("front", shown.item, position, total, again=shown.again)
 
-    def undo(self) -> ReviewItem | None:
-        """Undo this session's last rating; that item becomes current again. None if there is
-        nothing to undo, or if another session has reviewed that item since (undoing would
-        throw its rating away)."""
+    @property
+    def finished(self) -> bool:
+        """Nothing is due within the learn-ahead limit: the session is over."""
+        return self._shown is None
+
+    @property
+    def reviewed(self) -> int:
+        """This session's ratings that were not undone."""
+        return sum(1 for entry in self._history if entry.kind == "review")
+
+    def allowed(self, action: str) -> bool:
+        """Whether an action fits now (the TUI shows only these keys)."""
+        view = self.view()
+        if action == "primary":
+            return view.phase in ("front", "exercise_done")
+        if action == "reveal":
+            return view.phase == "front"
+        if action == "rate":
+            return view.phase == "back"
+        if action == "proceed":
+            return view.phase == "exercise_done"
+        if action in ("bury", "suspend"):
+            return view.phase in ("front", "back", "step")
+        if action == "undo":
+            return bool(self._history)
+        return True
+
+    def summary(self) -> ReviewSummary:
+        """The session so far (ratings not undone)."""
+        reviews = [e for e in self._history if e.kind == "review" and e.result is not None]
+        by_rating = dict.fromkeys(Rating, 0)
+        graduated = 0
+        for entry in reviews:
+            assert entry.result is not None
+            by_rating[entry.result.rating] += 1
+            before = entry.result.before
+            if entry.result.after.phase == Phase.REVIEW and (
+                before is None or before.phase != Phase.REVIEW
+            ):
+                graduated += 1
+        return ReviewSummary(
+            by_rating=by_rating,
+            reviewed=len(reviews),
+            time_spent=sum((e.duration for e in reviews), timedelta(0)),
+            graduated=graduated,
+            learning=len(self._pending),
+            next_due=self._next_due(),
+            buried=len(self._held) + len(self._buried_ids() & self._initial),
+        )
+
+    # -- input -------------------------------------------------------------------------
+
+    def line(self, text: str) -> ReviewEvent:
+        """One line typed by the learner (plain mode), interpreted for the current phase."""
+        command = text.strip().lower()
+        if command == UNDO:
+            return self.undo()
+        view = self.view()
+        if view.phase == "done":
+            return ReviewEvent("ignored")
+        if command in (BURY, SUSPEND) and view.phase != "exercise_done":
+            return self.hold("bury" if command == BURY else "suspend")
+        if view.phase == "front":
+            return self.reveal()
+        if view.phase == "back":
+            if command in ("1", "2", "3", "4"):
+                return self.rate(int(command))
+            return ReviewEvent(
+                "invalid", view.item,
+                message="answer 1, 2, 3 or 4 (u undoes the last rating, b buries, s suspends)",
+            )
+        if view.phase == "step":
+            return self.answer(text)
+        return self.proceed()
+
+    def primary(self) -> ReviewEvent:
+        """The main key (space in the TUI): reveal a front, or move on from a finished
+        exercise."""
+        phase = self.view().phase
+        if phase == "front":
+            return self.reveal()
+        if phase == "exercise_done":
+            return self.proceed()
+        return ReviewEvent("ignored")
+
+    def reveal(self) -> ReviewEvent:
+        """Show the answer of the current question or card; the ratings come next."""
+        shown = self._shown
+        if shown is None or shown.exercise is not None or shown.revealed:
+            return ReviewEvent("ignored")
+        shown.revealed = True
+        shown.plans = self.store.plan(shown.item.identity, self.clock())
+        return ReviewEvent("revealed", shown.item)
+
+    def rate(self, rating: Rating | int) -> ReviewEvent:
+        """Commit a rating of the revealed question or card (the interval previewed)."""
+        shown = self._shown
+        if shown is None or shown.exercise is not None or not shown.revealed:
+            return ReviewEvent("ignored")
+        grade = Rating(rating)
+        return self._commit(shown, grade, shown.plans.get(grade))
+
+    def answer(self, text: str) -> ReviewEvent:
+        """A line for the current exercise step (`?` hint, empty gives up, else graded).
+
+        When it finishes the exercise's last step, the exercise's rating is committed before
+        this returns; the view is then `exercise_done` until `proceed()`.
+        """
+        shown = self._shown
+        if shown is None or shown.exercise is None or shown.exercise_result is not None:
+            return ReviewEvent("ignored")
+        session = shown.exercise
+        before = copy.deepcopy(session)
+        feedback = session.submit(text)
+        if feedback.exercise is None or not feedback.done:
+            return ReviewEvent("step", shown.item, feedback=feedback)
+        shown.before_last_step = before
+        summary = feedback.exercise
+        verdict = summary.rating
+        assert verdict is not None
+        grade = _VERDICTS[verdict]
+        try:
+            plan = self.store.plan(shown.item.identity, self.clock())
+            event = self._commit(shown, grade, plan.get(grade))
+        except StudyappError:
+            shown.exercise = before  # not saved: the learner can answer the step again
+            raise
+        return ReviewEvent("step", shown.item, result=event.result, feedback=feedback)
+
+    def proceed(self) -> ReviewEvent:
+        """Move on from a finished exercise to the next item."""
+        shown = self._shown
+        if shown is None or shown.exercise_result is None:
+            return ReviewEvent("ignored")
+        self._finish()
+        return ReviewEvent("proceeded")
+
+    def hold(self, kind: Literal["bury", "suspend"]) -> ReviewEvent:
+        """Bury the current item until the next study day, or suspend it until unsuspended."""
+        shown = self._shown
+        if shown is None or shown.exercise_result is not None:
+            return ReviewEvent("ignored")
+        hold_id = self.store.hold(shown.item.identity, kind, self.clock())
+        self._history.append(_Entry("hold", shown.item, hold_id,
+                                    exercise=copy.deepcopy(shown.exercise)))
+        self._held.add(shown.item.identity.item_id)
+        self._pending.pop(shown.item.identity.item_id, None)
+        self._shown = None
+        self._finished += 1
+        self._pick()
+        word = "buried until tomorrow" if kind == "bury" else "suspended until unsuspended"
+        return ReviewEvent("held", shown.item, message=word)
+
+    def undo(self) -> ReviewEvent:
+        """Take back this session's last rating or hold: that item is shown again as it was
+        (an exercise at the step it was at); an exercise in progress is kept for later.
+
+        Never undoes another session's rating (nothing_to_undo, with the reason)."""
         if not self._history:
-            return None
-        item, review_id = self._history[-1]
-        if self.store.undo_review(review_id) is None:
-            return None
+            return ReviewEvent("nothing_to_undo", message="nothing to undo")
+        entry = self._history[-1]
+        ident = entry.item.identity
+        if entry.kind == "review":
+            if self.store.undo_review(entry.ref) is None:
+                return ReviewEvent(
+                    "nothing_to_undo", entry.item,
+                    message="cannot undo: that item was reviewed again elsewhere since",
+                )
+        elif not self.store.release_hold(entry.ref):
+            return ReviewEvent("nothing_to_undo", entry.item,
+                               message="cannot undo: that hold has ended already")
         self._history.pop()
-        self.reviewed -= 1
-        if item in self._queue:
-            self._queue.remove(item)
-        self._queue.insert(0, item)
-        return item
+        self._held.discard(ident.item_id)
+        self._pending.pop(ident.item_id, None)
+        self._reviewed_today = self._load_reviewed_today(self.clock())
+        self._park_current()
+        if entry.exercise is not None:
+            self._paused[ident.item_id] = entry.exercise
+        self._finished = max(0, self._finished - 1)
+        self._first.insert(0, entry.item)
+        self._pick()
+        return ReviewEvent("undone", entry.item)
 
-    def _require(self) -> ReviewItem:
-        item = self.current()
+    # -- internals ---------------------------------------------------------------------
+
+    def _commit(self, shown: _Shown, rating: Rating, plan: ReviewPlan | None) -> ReviewEvent:
+        now = self.clock()
+        spent = min(max(now - shown.since, timedelta(0)), MAX_ANSWER_TIME)
+        item = shown.item
+        result = self.store.record_review(
+            item.identity, "exercise" if item.is_exercise else item.kind, rating, now,
+            int(spent.total_seconds() * 1000), plan=plan,
+        )
+        exercise = shown.before_last_step if item.is_exercise else None
+        self._history.append(
+            _Entry("review", item, result.review_id, result, spent, exercise=exercise)
+        )
+        self._reviewed_today.add(item.identity.item_id)
+        if result.after.phase in (Phase.LEARNING, Phase.RELEARNING):
+            self._pending[item.identity.item_id] = result.after.due
+        else:
+            self._pending.pop(item.identity.item_id, None)
+        if item.is_exercise:
+            shown.exercise_result = result  # shown until proceed()
+        else:
+            self._finish()
+        return ReviewEvent("saved", item, result=result)
+
+    def _finish(self) -> None:
+        self._shown = None
+        self._finished += 1
+        self._pick()
+
+    def _park_current(self) -> None:
+        """Put the current item back in the queue (an exercise keeps its progress)."""
+        shown = self._shown
+        if shown is None:
+            return
+        if shown.exercise_result is not None:
+            self._shown = None  # already saved: nothing to keep
+            return
+        if shown.exercise is not None:
+            self._paused[shown.item.identity.item_id] = shown.exercise
+        if not shown.again:
+            self._queue.insert(0, shown.item)
+        else:
+            self._first.insert(0, shown.item)
+        self._shown = None
+
+    def _pick(self) -> None:
+        """Choose the next item: an undone one, due learning, the queue, then learn-ahead."""
+        now = self.clock()
+        item, again = self._next(now)
         if item is None:
-            raise ValueError("nothing is due")
-        return item
+            self._shown = None
+            return
+        ident = item.identity.item_id
+        session = self._paused.pop(ident, None)
+        if item.is_exercise and session is None:
+            assert item.exercise is not None
+            session = Session(_exercise_steps(self.deck_id, item.exercise))
+        self._shown = _Shown(item, now, again=again, exercise=session)
 
-    def _advance(self, item: ReviewItem, review_id: int) -> None:
-        self._queue.pop(0)
-        self._history.append((item, review_id))
-        self.reviewed += 1
+    def _next(self, now: datetime) -> tuple[ReviewItem | None, bool]:
+        if self._first:
+            item = self._first.pop(0)
+            return item, item.identity.item_id in self._pending
+        due = self._earliest_pending(now)
+        if due is not None:
+            return due, True
+        buried = self._buried_ids()
+        while self._queue:
+            item = self._queue.pop(0)
+            ident = item.identity.item_id
+            if ident in buried or ident in self._held or ident in self._pending:
+                continue
+            return item, False
+        ahead = self._earliest_pending(now + self.learn_ahead)
+        return ahead, ahead is not None
+
+    def _earliest_pending(self, limit: datetime) -> ReviewItem | None:
+        best: tuple[datetime, str] | None = None
+        for ident, due in self._pending.items():
+            if due <= limit and (best is None or (due, ident) < best):
+                best = (due, ident)
+        if best is None:
+            return None
+        del self._pending[best[1]]
+        return self._by_id[best[1]]
+
+    def _waiting(self) -> int:
+        """Items still to come after the current one (learning ones included)."""
+        buried = self._buried_ids()
+        queued = {
+            i.identity.item_id for i in self._queue
+            if i.identity.item_id not in buried and i.identity.item_id not in self._held
+        }
+        queued |= {i.identity.item_id for i in self._first}
+        queued |= set(self._pending)
+        if self._shown is not None:
+            queued.discard(self._shown.item.identity.item_id)
+        return len(queued)
+
+    def _load_reviewed_today(self, now: datetime) -> set[str]:
+        return {i for i in self.store.reviewed_on_day(self.deck_id, now) if i in self._by_id}
+
+    def _buried_ids(self) -> set[str]:
+        """Items whose sibling was reviewed today while they were not."""
+        return buried_by_siblings(self._reviewed_today, self._group_of, self._siblings)
+
+    def _next_due(self) -> datetime | None:
+        now = self.clock()
+        buried = self._buried_ids() | self._held
+        identities = [i.identity for i in self._items if i.identity.item_id not in buried]
+        candidates = []
+        due = self.store.next_due(self.deck_id, identities, now)
+        if due is not None:
+            candidates.append(due)
+        tomorrow = self.store.day_start(self.store.study_day(now) + timedelta(days=1))
+        if buried or self.store.due_items(self.deck_id, tomorrow, identities, self.new_limit):
+            candidates.append(tomorrow)
+        return min(candidates) if candidates else None
+
+    def _choices(self, shown: _Shown) -> tuple[Choice, ...]:
+        return tuple(
+            Choice(rating, RATING_NAMES[rating],
+                   format_interval(plan.after.due - plan.at))
+            for rating, plan in sorted(shown.plans.items())
+        )
+
+
+def _only_summary(result: SessionResult) -> ExerciseSummary | None:
+    return result.exercises[0] if result.exercises else None
 
 
 def keep_quiz_history(store: ReviewStore, result: SessionResult, now: datetime) -> None:
@@ -176,3 +603,19 @@ def keep_quiz_history(store: ReviewStore, result: SessionResult, now: datetime) 
         return
     answers = [QuizAnswer(Identity(o.deck_id, o.item_id), o.correct, now) for o in result.outcomes]
     store.record_quiz(uuid.uuid4().hex, answers)
+
+
+__all__ = [
+    "EXERCISE_PREFIX",
+    "RATING_NAMES",
+    "Choice",
+    "ReviewEngine",
+    "ReviewEvent",
+    "ReviewItem",
+    "ReviewSummary",
+    "ReviewView",
+    "StudyappError",
+    "keep_quiz_history",
+    "review_items",
+    "saved_interval",
+]

@@ -32,7 +32,6 @@ __all__ = [
     "format_interval",
     "format_timestamp",
     "parse_timestamp",
-    "rating_from_exercise",
     "to_utc",
 ]
 
@@ -248,31 +247,3 @@ def format_interval(interval: timedelta) -> str:
     if round(months, 1) < 12 and days < 365:
         return f"{_compact(months)}mo"
     return f"{_compact(days / 365)}y"
-
-
-def rating_from_exercise(
-    steps_total: int,
-    steps_right_first_try: int,
-    steps_right: int,
-    hints_used: int,
-    retries: int,
-) -> Rating:
-    """Rate a whole worked exercise from how its steps went.
-
-    Every step right at the first try and no hint: good. Every step right in the end, but
-    with hints or retries: hard. Any step missed or given up: again.
-    """
-    if steps_total < 1:
-        raise ValueError("an exercise has at least one step")
-    if min(steps_right_first_try, steps_right, hints_used, retries) < 0:
-        raise ValueError("exercise counts cannot be negative")
-    if not steps_right_first_try <= steps_right <= steps_total:
-        raise ValueError(
-            "need steps_right_first_try <= steps_right <= steps_total, got "
-            f"{steps_right_first_try}, {steps_right}, {steps_total}"
-        )
-    if steps_right < steps_total:
-        return Rating.AGAIN
-    if steps_right_first_try == steps_total and hints_used == 0 and retries == 0:
-        return Rating.GOOD
-    return Rating.HARD

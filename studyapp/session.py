@@ -24,6 +24,7 @@ from typing import Literal
 
 from studyapp import calc
 from studyapp.deck.calcexpr import CalcExpressionError, parse_calc
+from studyapp.deck.items import deck_items
 from studyapp.deck.models import Card, Deck, Exercise, Question, Step
 from studyapp.errors import DataError
 from studyapp.grade import AnswerError, format_number, grade
@@ -31,7 +32,7 @@ from studyapp.practice import PracticeProblem, generate_practice
 
 ItemKind = Literal["question", "card", "step", "practice"]
 PromptKind = Literal["open", "card", "numeric"]
-FeedbackStatus = Literal["correct", "wrong", "gave_up", "unreadable"]
+FeedbackStatus = Literal["correct", "wrong", "gave_up", "unreadable", "hint"]
 ExerciseRating = Literal["good", "hard", "again"]
 
 
@@ -185,8 +186,8 @@ def items_for_quiz(
     chosen = _select(deck, exercises, exercise_id)
     units: list[list[Item]] = []
     if exercise_id is None:
-        units += [[question_item(deck.id, q)] for q in deck.questions]
-        units += [[card_item(deck.id, c)] for c in deck.cards]
+        units += [[Item("question" if d.kind == "question" else "card", deck.id, d.item_id,
+                        d.front, back=d.back)] for d in deck_items(deck)]
     units += [exercise_items(deck.id, exercise) for exercise in chosen]
     if shuffle:
         (rng if rng is not None else random.Random()).shuffle(units)
@@ -298,6 +299,8 @@ class Feedback:
     """For `unreadable`: one line saying why the answer was not read."""
     exercise: ExerciseSummary | None = None
     """When this finished an exercise's last step: its summary (with the outcome text)."""
+    hint: str | None = None
+    """For `hint`: the step's hint (None when it has none)."""
 
     @property
     def correct(self) -> bool:
@@ -464,6 +467,16 @@ class Session:
             return None
         self._state.hints = 1
         return item.hint
+
+    def submit(self, text: str) -> Feedback:
+        """One line typed for the current numeric item: `?` shows the hint, an empty line
+        gives up, anything else is graded (see `answer`). The one place that rule lives."""
+        typed = text.strip()
+        if typed == "?":
+            return Feedback("hint", done=False, hint=self.hint())
+        if not typed:
+            return self.give_up()
+        return self.answer(typed)
 
     def answer(self, text: str) -> Feedback:
         """Grade a typed answer to the numeric item.

@@ -1,8 +1,11 @@
-"""Study settings: `settings.toml` in the data folder (new items per day, desired retention).
+"""Study settings: `settings.toml` in the data folder (new items, retention, learning steps).
 
     # settings.toml
     new_items_per_day = 20      # new items introduced per deck per study day
     desired_retention = 0.9     # FSRS: the chance of recalling an item when it falls due
+    learning_steps = ["1m", "10m"]   # FSRS's steps for new items before they graduate
+    relearning_steps = ["10m"]       # ... and for a forgotten item before it returns to review
+    learn_ahead_minutes = 20    # at the end of a session, show learning items due this soon
 
 The file is optional; a missing key keeps its default. A broken file is refused with one
 line naming it, never silently ignored (a typo must not quietly change the schedule).
@@ -10,9 +13,11 @@ line naming it, never silently ignored (a typo must not quietly change the sched
 
 from __future__ import annotations
 
+import re
 import tomllib
+from datetime import timedelta
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from studyapp.counts import DEFAULT_NEW_LIMIT
 from studyapp.errors import DataError
@@ -21,6 +26,11 @@ from studyapp.schedule import Scheduler, SchedulerConfig
 SETTINGS_NAME = "settings.toml"
 DEFAULT_NEW_ITEMS_PER_DAY = DEFAULT_NEW_LIMIT
 DEFAULT_RETENTION = 0.9
+DEFAULT_LEARNING_STEPS = (timedelta(minutes=1), timedelta(minutes=10))
+DEFAULT_RELEARNING_STEPS = (timedelta(minutes=10),)
+DEFAULT_LEARN_AHEAD = timedelta(minutes=20)
+_STEP = re.compile(r"(\d{1,4})([smhd])")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class Settings(NamedTuple):
@@ -30,10 +40,43 @@ class Settings(NamedTuple):
     """New items introduced per deck per study day."""
     desired_retention: float = DEFAULT_RETENTION
     """FSRS's target: the probability of recalling an item on the day it is due."""
+    learning_steps: tuple[timedelta, ...] = DEFAULT_LEARNING_STEPS
+    """FSRS's learning steps: how long a new item waits between its first showings."""
+    relearning_steps: tuple[timedelta, ...] = DEFAULT_RELEARNING_STEPS
+    """FSRS's relearning steps, after an item in review is forgotten."""
+    learn_ahead: timedelta = DEFAULT_LEARN_AHEAD
+    """When nothing else is left, learning items due within this are shown early."""
 
     def scheduler(self) -> Scheduler:
         """An FSRS scheduler with these settings."""
-        return Scheduler(SchedulerConfig(desired_retention=self.desired_retention))
+        return Scheduler(SchedulerConfig(
+            desired_retention=self.desired_retention,
+            learning_steps=self.learning_steps,
+            relearning_steps=self.relearning_steps,
+        ))
+
+
+def _steps(path: Path, name: str, value: Any, default: tuple[timedelta, ...]
+           ) -> tuple[timedelta, ...]:
+    """A list of step lengths such as ["1m", "10m"] (s, m, h, d; at most 10 steps)."""
+    if value is None:
+        return default
+    wrong = DataError(
+        f"{path}: {name} must be a list of durations such as [\"1m\", \"10m\"] "
+        f"(s, m, h or d; at most 10 steps, each under 100 days), got {value!r}"[:300]
+    )
+    if not isinstance(value, list) or len(value) > 10:
+        raise wrong
+    steps: list[timedelta] = []
+    for entry in value:
+        match = _STEP.fullmatch(entry) if isinstance(entry, str) else None
+        if match is None:
+            raise wrong
+        seconds = int(match[1]) * _UNIT_SECONDS[match[2]]
+        if not 0 < seconds < 100 * 86400:
+            raise wrong
+        steps.append(timedelta(seconds=seconds))
+    return tuple(steps)
 
 
 def load_settings(data_dir: Path) -> Settings:
@@ -51,7 +94,8 @@ def load_settings(data_dir: Path) -> Settings:
         raise DataError(f"{path}: the settings are not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise DataError(f"{path}: {error}") from None
-    known = {"new_items_per_day", "desired_retention"}
+    known = {"new_items_per_day", "desired_retention", "learning_steps", "relearning_steps",
+             "learn_ahead_minutes"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise DataError(
@@ -65,4 +109,16 @@ def load_settings(data_dir: Path) -> Settings:
     if type(retention) not in (int, float) or not 0.5 <= retention <= 0.99:
         raise DataError(f"{path}: desired_retention must be a number from 0.5 to 0.99, "
                         f"got {retention!r}")
-    return Settings(new_items_per_day=new, desired_retention=float(retention))
+    ahead = data.get("learn_ahead_minutes", int(DEFAULT_LEARN_AHEAD.total_seconds() // 60))
+    if type(ahead) is not int or not 0 <= ahead <= 1440:
+        raise DataError(f"{path}: learn_ahead_minutes must be a whole number from 0 to 1440, "
+                        f"got {ahead!r}"[:300])
+    return Settings(
+        new_items_per_day=new,
+        desired_retention=float(retention),
+        learning_steps=_steps(path, "learning_steps", data.get("learning_steps"),
+                              DEFAULT_LEARNING_STEPS),
+        relearning_steps=_steps(path, "relearning_steps", data.get("relearning_steps"),
+                                DEFAULT_RELEARNING_STEPS),
+        learn_ahead=timedelta(minutes=ahead),
+    )

@@ -48,6 +48,7 @@ Identity
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -55,11 +56,11 @@ import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from studyapp.errors import DataError
 from studyapp.paths import DATABASE_NAME
@@ -81,10 +82,13 @@ __all__ = [
     "DUE_QUERY",
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "Hold",
+    "HoldKind",
     "Identity",
     "ItemCounts",
     "Migration",
     "QuizAnswer",
+    "ReviewPlan",
     "ReviewResult",
     "ReviewStore",
     "create_database",
@@ -211,11 +215,34 @@ def _v3_indexes(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v4_holds(conn: sqlite3.Connection) -> None:
+    # A hold takes an item out of the queue: a bury until the next study day (`until` set),
+    # a suspend until it is released (`until` NULL). Rows are kept when released, so an
+    # undo can put exactly that hold back out of force.
+    _run(
+        conn,
+        """
+        CREATE TABLE holds (
+            id       INTEGER PRIMARY KEY,
+            deck_id  TEXT    NOT NULL,
+            item_id  TEXT    NOT NULL,
+            kind     TEXT    NOT NULL CHECK (kind IN ('bury', 'suspend')),
+            since    TEXT    NOT NULL,
+            until    TEXT,
+            released INTEGER NOT NULL DEFAULT 0 CHECK (released IN (0, 1)),
+            CHECK ((kind = 'bury') = (until IS NOT NULL))
+        )
+        """,
+        "CREATE INDEX holds_item ON holds (deck_id, item_id)",
+    )
+
+
 #: Every schema step, oldest first. Append only.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "item states and the review log", ("items", "reviews"), _v1_items_and_reviews),
     Migration(2, "quiz results", ("quiz_results",), _v2_quiz_results),
     Migration(3, "indexes for the due queue and statistics", (), _v3_indexes),
+    Migration(4, "bury and suspend holds", ("holds",), _v4_holds),
 )
 #: The schema version this program writes.
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -223,6 +250,13 @@ assert [m.version for m in MIGRATIONS] == list(range(1, SCHEMA_VERSION + 1))
 
 #: The due-queue query (deck id, due limit); indexed by ``items_deck_due``.
 DUE_QUERY = "SELECT item_id FROM items WHERE deck_id = ? AND due <= ? ORDER BY due, id"
+
+#: The condition for a hold in force at a time (the one parameter).
+_ACTIVE = "released = 0 AND (until IS NULL OR until > ?)"
+#: New items are looked for in chunks of the deck order, this many identities first...
+_FIRST_CHUNK = 256
+#: ... doubling, until this many were looked at; then the deck's reviewed ids in one go.
+_CHUNKED_UP_TO = 4096
 
 _STATE_COLUMNS = "phase, step, stability, difficulty, due, last_review"
 _BEFORE = ", ".join(f"before_{c}" for c in _STATE_COLUMNS.split(", "))
@@ -327,6 +361,85 @@ def _roll_back_interrupted_creation(path: Path) -> None:
         pass  # the checks that follow refuse the file with a proper message
 
 
+def _error_name(exc: BaseException) -> str:
+    return str(getattr(exc, "sqlite_errorname", ""))
+
+
+def _is_damage(exc: BaseException) -> bool:
+    """Whether SQLite found the file itself broken (the only case called "damaged")."""
+    return _error_name(exc).startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+
+
+def _readonly_connection(path: Path) -> sqlite3.Connection:
+    """A connection that can only read `path` and writes nothing next to it.
+
+    ``mode=ro`` first; in WAL mode it still needs a ``-shm`` file, which a read-only folder
+    may not let it create: then ``immutable=1``, which reads the main file alone (what a
+    read-only folder can hold: nobody can be writing to it there).
+    """
+    uri = path.resolve().as_uri()
+    conn = _connect(uri + "?mode=ro", uri=True)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if not _error_name(exc).startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")):
+            raise
+    return _connect(uri + "?immutable=1", uri=True)
+
+
+def _write_problem(path: Path) -> str | None:
+    """Why the database at `path` cannot be written, when the file system can tell."""
+    # access() answers for read-only mounts even for root (EROFS), and for permissions.
+    if not os.access(path.parent, os.W_OK):
+        return "the data folder is read-only"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "the database file is read-only"
+    return None
+
+
+#: Less free space than this, after a failed write, is taken to be why it failed.
+_NEARLY_FULL_BYTES = 64 * 1024
+
+
+def _disk_full(folder: Path) -> bool:
+    try:
+        fs = os.statvfs(folder)
+    except OSError:
+        return False
+    blocks = fs.f_bfree if os.geteuid() == 0 else fs.f_bavail  # root may use the reserve
+    return blocks * fs.f_frsize < _NEARLY_FULL_BYTES
+
+
+def _os_reason(exc: OSError, folder: Path) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT) or _disk_full(folder):
+        return "the disk is full"
+    if exc.errno == errno.EROFS:
+        return "the data folder is read-only"
+    return str(exc.strerror or exc)
+
+
+def _open_failure(path: Path, exc: BaseException) -> str:
+    """One line on why opening `path` for reviewing failed."""
+    if isinstance(exc, OSError):
+        reason = _os_reason(exc, path.parent)
+        if reason == "the disk is full":
+            return reason
+        problem = _write_problem(path)
+        if problem is not None:
+            return f"cannot write the review database: {problem}"
+        return f"cannot open the review database ({reason})"
+    if _is_damage(exc):
+        return f"the review database is damaged ({exc})"
+    if _error_name(exc).startswith("SQLITE_FULL") or _disk_full(path.parent):
+        return "the disk is full"
+    problem = _write_problem(path)
+    if problem is not None:
+        return f"cannot write the review database: {problem}"
+    return f"cannot open the review database ({exc})"
+
+
 def _refuse(path: Path, why: str) -> DataError:
     return DataError(f"{path}: {why}; the file was left untouched")
 
@@ -363,7 +476,7 @@ def _check_existing(path: Path) -> None:
     # The header's version can only lag behind (a WAL not yet checkpointed), never lead.
     _check_version(path, int.from_bytes(header[60:64], "big", signed=True))
     try:
-        conn = _connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        conn = _readonly_connection(path)
         try:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             tables = {
@@ -372,7 +485,9 @@ def _check_existing(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise _refuse(path, f"the review database is damaged ({exc})") from exc
+        if _is_damage(exc):
+            raise _refuse(path, f"the review database is damaged ({exc})") from exc
+        raise DataError(f"{path}: cannot read the review database ({exc})") from exc
     _check_version(path, version)
     missing = sorted(_tables_at(version) - tables) if version >= 1 else ["all"]
     if missing:
@@ -381,6 +496,48 @@ def _check_existing(path: Path) -> None:
             f"the review database is damaged (schema v{version}, missing tables: "
             f"{', '.join(missing)})",
         )
+
+
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    """The connection of a read-only store (see `ReviewStore.open`); writes nothing at all.
+
+    No database yet: an empty one in memory. An older schema: the tables it lacks are
+    added as empty TEMP tables (in memory), since it cannot be migrated here.
+    """
+    try:
+        if not path.exists() or path.stat().st_size == 0:
+            conn = _connect(":memory:")
+            for migration in MIGRATIONS:
+                migration.apply(conn)
+            return conn
+        _check_existing(path)
+        conn = _readonly_connection(path)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            _check_version(path, version)
+            if version < SCHEMA_VERSION:
+                scratch = _connect(":memory:")
+                try:
+                    for migration in MIGRATIONS:
+                        migration.apply(scratch)
+                    for table in sorted(_tables_at(SCHEMA_VERSION) - _tables_at(version)):
+                        (sql,) = scratch.execute(
+                            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?",
+                            (table,),
+                        ).fetchone()
+                        conn.execute(sql.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
+                finally:
+                    scratch.close()
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+    except sqlite3.Error as exc:
+        if _is_damage(exc):
+            raise _refuse(path, f"the review database is damaged ({exc})") from exc
+        raise DataError(f"{path}: cannot read the review database ({exc})") from exc
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the review database ({exc.strerror})") from exc
 
 
 # ------------------------------------------------------------------------ result types
@@ -401,6 +558,32 @@ class ReviewResult:
     def due(self) -> datetime:
         """When the item is due next."""
         return self.after.due
+
+
+#: What a hold does: ``bury`` until the next study day, ``suspend`` until released.
+HoldKind = Literal["bury", "suspend"]
+
+
+class Hold(NamedTuple):
+    """An active bury or suspend of one item (`until` is None for a suspend)."""
+
+    hold_id: int
+    identity: Identity
+    kind: str
+    since: datetime
+    until: datetime | None
+
+
+class ReviewPlan(NamedTuple):
+    """What rating an item would save, computed at `at` from its state `before` (None: new).
+
+    Passed back to `ReviewStore.record_review`, it is what gets saved (shifted to the time
+    of the rating), so the interval a learner was shown is the interval saved.
+    """
+
+    before: ItemState | None
+    after: ItemState
+    at: datetime
 
 
 class QuizAnswer(NamedTuple):
@@ -459,6 +642,20 @@ def _state_or_none(columns: Sequence[Any]) -> ItemState | None:
 _NO_STATE: tuple[None, ...] = (None,) * 6
 
 
+def _shifted(state: ItemState, delta: timedelta) -> ItemState:
+    """`state` with its due and last review moved by `delta` (the memory state unchanged)."""
+    last = None if state.last_review is None else state.last_review + delta
+    return replace(state, due=state.due + delta, last_review=last)
+
+
+class _DeckOrder(NamedTuple):
+    """A deck order as given (`given`), checked, and indexed by item id (first wins)."""
+
+    given: list[Identity]
+    order: list[Identity]
+    by_id: dict[str, Identity]
+
+
 # --------------------------------------------------------------------------- the store
 
 
@@ -473,6 +670,7 @@ class ReviewStore:
         scheduler: Scheduler,
         day_start_hour: int,
         tz: tzinfo | None,
+        readonly: bool = False,
     ) -> None:
         self._conn: sqlite3.Connection | None = conn
         self._lock = threading.RLock()
@@ -480,6 +678,8 @@ class ReviewStore:
         self.scheduler = scheduler
         self.day_start_hour = day_start_hour
         self.tz = tz
+        self.readonly = readonly
+        self._orders: dict[str, _DeckOrder] = {}
 
     # ------------------------------------------------------------------ open / close
 
@@ -492,17 +692,35 @@ class ReviewStore:
         scheduler: Scheduler | None = None,
         day_start_hour: int = DEFAULT_DAY_START_HOUR,
         tz: tzinfo | None = None,
+        readonly: bool = False,
     ) -> ReviewStore:
         """Open (creating the folder and database on first use) ``data_dir/reviews.sqlite3``.
 
         Migrates an older schema (after a backup) and makes the day's backup copy. `now`
         (default: the clock) only names the backups. `tz` is the time zone of study days
-        (default: the computer's). Raises `DataError` for a file that is not ours.
+        (default: the computer's). Raises `DataError` for a file that is not ours, and for
+        one that cannot be written (saying why: a read-only folder or file, a full disk).
+
+        With `readonly`, for commands that only read: nothing is created, migrated, backed
+        up or written, a read-only folder or file is fine, and without a database yet the
+        store is empty (every count 0). Writing through it is a ValueError.
         """
         if not 0 <= day_start_hour <= 23:
             raise ValueError(f"day_start_hour must be 0..23, got {day_start_hour}")
-        moment = to_utc(now) if now is not None else datetime.now(UTC)
+        chosen = scheduler if scheduler is not None else Scheduler()
         data_dir = Path(data_dir)
+        if readonly:
+            path = data_dir / DATABASE_NAME
+            conn = _open_readonly(path)
+            return cls(
+                conn,
+                path,
+                scheduler=chosen,
+                day_start_hour=day_start_hour,
+                tz=tz,
+                readonly=True,
+            )
+        moment = to_utc(now) if now is not None else datetime.now(UTC)
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -511,22 +729,20 @@ class ReviewStore:
         created = False
         try:
             _roll_back_interrupted_creation(path)
-            if not path.exists() or path.stat().st_size == 0:
+            fresh = not path.exists() or path.stat().st_size == 0
+            if not fresh:
+                _check_existing(path)  # a file that is not ours is named so, even read-only
+            problem = _write_problem(path)
+            if problem is not None:
+                raise DataError(f"{path}: cannot write the review database: {problem}")
+            if fresh:
                 created = _initialise(path, SCHEMA_VERSION)
-            if not created:
-                _check_existing(path)
+                if not created:
+                    _check_existing(path)
             conn = _connect(path)
-        except sqlite3.Error as exc:
-            raise DataError(f"{path}: cannot open the review database ({exc})") from exc
-        except OSError as exc:
-            raise DataError(f"{path}: cannot open the review database ({exc.strerror})") from exc
-        store = cls(
-            conn,
-            path,
-            scheduler=scheduler if scheduler is not None else Scheduler(),
-            day_start_hour=day_start_hour,
-            tz=tz,
-        )
+        except (sqlite3.Error, OSError) as exc:
+            raise DataError(f"{path}: {_open_failure(path, exc)}") from exc
+        store = cls(conn, path, scheduler=chosen, day_start_hour=day_start_hour, tz=tz)
         try:
             with store._guard():
                 conn.execute("PRAGMA journal_mode = WAL")
@@ -570,27 +786,38 @@ class ReviewStore:
         return self._conn
 
     @contextmanager
-    def _guard(self) -> Iterator[None]:
-        """Turn SQLite failures about the file (busy, damaged, disk full) into DataError."""
+    def _guard(self, unsaved: str | None = None) -> Iterator[None]:
+        """Turn SQLite failures about the file (busy, damaged, disk full, read-only) into
+        DataError; `unsaved` (e.g. "this review was not saved") is added to the line."""
         try:
             yield
         except sqlite3.DatabaseError as exc:
             if type(exc) not in (sqlite3.DatabaseError, sqlite3.OperationalError):
                 raise  # IntegrityError, ProgrammingError, ...: a bug here, not bad data
-            name = getattr(exc, "sqlite_errorname", "")
-            if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+            name = _error_name(exc)
+            if _is_damage(exc):
                 why = f"the review database is damaged ({exc}); copies are in {self.backup_dir}"
             elif name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
                 why = f"the review database is busy: another program holds it ({exc})"
-            elif name.startswith("SQLITE_FULL"):
-                why = f"the disk is full ({exc})"
+            elif name.startswith("SQLITE_FULL") or (
+                # a WAL or -shm write that hit ENOSPC can come back as an I/O error
+                name.startswith("SQLITE_IOERR") and _disk_full(self.path.parent)
+            ):
+                why = "the disk is full"
+            elif name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")) or (
+                name.startswith("SQLITE_IOERR") and _write_problem(self.path) is not None
+            ):
+                problem = _write_problem(self.path)
+                why = f"cannot write the review database: {problem or exc}"
             else:
                 why = f"review database error ({exc})"
+            if unsaved is not None:
+                why += f"; {unsaved}"
             raise DataError(f"{self.path}: {why}") from exc
 
     @contextmanager
-    def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:
-        with self._lock, self._guard():
+    def _transaction(self, begin: str, unsaved: str | None = None) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._guard(unsaved):
             conn = self._connection()
             conn.execute(begin)
             try:
@@ -601,9 +828,11 @@ class ReviewStore:
                 raise
             conn.execute("COMMIT")
 
-    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+    def _write(self, unsaved: str | None = None) -> AbstractContextManager[sqlite3.Connection]:
         """A write transaction: takes the write lock at once (waiting up to the timeout)."""
-        return self._transaction("BEGIN IMMEDIATE")
+        if self.readonly:
+            raise ValueError("the review store was opened read-only")
+        return self._transaction("BEGIN IMMEDIATE", unsaved)
 
     def _read(self) -> AbstractContextManager[sqlite3.Connection]:
         """A read transaction: one consistent snapshot for several queries."""
@@ -670,7 +899,11 @@ class ReviewStore:
             os.replace(partial, target)
         except OSError as exc:
             partial.unlink(missing_ok=True)
-            raise DataError(f"{target}: cannot write a backup copy ({exc.strerror})") from exc
+            why = _os_reason(exc, target.parent)
+            raise DataError(f"{target}: cannot write a backup copy: {why}") from exc
+        except BaseException:
+            partial.unlink(missing_ok=True)  # a full disk inside SQLite: _guard said so
+            raise
 
     # ---------------------------------------------------------------------- reviews
 
@@ -684,9 +917,55 @@ class ReviewStore:
             ).fetchone()
         return None if row is None else _state_or_none(row)
 
+    def plan(self, identity: Identity, now: datetime) -> dict[Rating, ReviewPlan]:
+        """For each rating, the state rating the item so at `now` would save.
+
+        Hand the chosen plan to `record_review` and exactly that interval is saved, even
+        with fuzzing on (the scheduler is asked once per item shown, not again on rating).
+        """
+        ident = _identity(identity)
+        moment = to_utc(now)
+        before = self.state(ident)
+        card_id = _card_id(ident)
+        return {
+            rating: ReviewPlan(
+                before, self.scheduler.apply(before, rating, moment, card_id=card_id), moment
+            )
+            for rating in Rating
+        }
+
     def preview(self, identity: Identity, now: datetime) -> dict[Rating, timedelta]:
         """For each rating, the interval the item would get if rated so at `now`."""
-        return self.scheduler.preview(self.state(identity), now, card_id=_card_id(identity))
+        return {rating: p.after.due - p.at for rating, p in self.plan(identity, now).items()}
+
+    def _deck_order(self, deck_id: str, identities: Sequence[Identity]) -> _DeckOrder:
+        """The deck order checked and deduplicated, remembered per deck: callers pass the
+        same 100,000 identities on every call, and a list comparison (identical elements
+        compare by identity) costs far less than checking and indexing them again."""
+        given = identities if type(identities) is list else list(identities)
+        cached = self._orders.get(deck_id)
+        if cached is not None and cached.given == given:
+            return cached
+        by_id: dict[str, Identity] = {}
+        for identity in given:
+            ident = _identity(identity)
+            if ident.deck_id != deck_id:
+                raise ValueError(f"{ident!r} is not in deck {deck_id!r}")
+            by_id.setdefault(ident.item_id, ident)
+        order = _DeckOrder(list(given), list(by_id.values()), by_id)
+        self._orders[deck_id] = order
+        return order
+
+    @staticmethod
+    def _held_ids(conn: sqlite3.Connection, deck_id: str, moment: datetime) -> set[str]:
+        """Item ids of the deck with a hold in force at `moment`."""
+        return {
+            row[0]
+            for row in conn.execute(
+                f"SELECT item_id FROM holds WHERE deck_id = ? AND {_ACTIVE}",
+                (deck_id, format_timestamp(moment)),
+            )
+        }
 
     def due_items(
         self,
@@ -696,46 +975,151 @@ class ReviewStore:
         new_limit: int = 20,
         *,
         learn_ahead: timedelta = timedelta(0),
+        exclude: Collection[str] = (),
     ) -> list[Identity]:
         """The review queue of a deck at `now`.
 
         First the deck's reviewed items that are due (due <= now + learn_ahead), oldest due
         first; then never-reviewed items in the given deck order, at most `new_limit` minus
-        the items of this deck already introduced this study day. Items with history that
-        are not in `identities_in_deck_order` (orphans) are left out.
+        the items of this deck already introduced this study day. Items with a bury or
+        suspend in force and item ids in `exclude` are left out (before the new-item limit
+        is applied, so it counts only items returned). Items with history that are not in
+        `identities_in_deck_order` (orphans) are left out.
         """
         moment = to_utc(now)
-        order: list[Identity] = []
-        seen: set[str] = set()
-        for identity in identities_in_deck_order:
-            ident = _identity(identity)
-            if ident.deck_id != deck_id:
-                raise ValueError(f"{ident!r} is not in deck {deck_id!r}")
-            if ident.item_id not in seen:
-                seen.add(ident.item_id)
-                order.append(ident)
+        deck = self._deck_order(deck_id, identities_in_deck_order)
+        by_id = deck.by_id
         day = self.study_day(moment)
         start, end = self.day_start(day), self.day_start(day + timedelta(days=1))
         with self._read() as conn:
+            skip = self._held_ids(conn, deck_id, moment)
+            skip.update(exclude)
             due = conn.execute(DUE_QUERY, (deck_id, format_timestamp(moment + learn_ahead)))
-            queue = [Identity(deck_id, row[0]) for row in due if row[0] in seen]
-            reviewed = {
-                row[0]
-                for row in conn.execute("SELECT item_id FROM items WHERE deck_id = ?", (deck_id,))
-            }
+            queue = [
+                ident
+                for (item_id,) in due
+                if (ident := by_id.get(item_id)) is not None and item_id not in skip
+            ]
             introduced = conn.execute(
                 "SELECT count(*) FROM items WHERE deck_id = ? AND introduced_at >= ? "
                 "AND introduced_at < ?",
                 (deck_id, format_timestamp(start), format_timestamp(end)),
             ).fetchone()[0]
-        room = max(0, new_limit - int(introduced))
-        for ident in order:
-            if room <= 0:
-                break
-            if ident.item_id not in reviewed:
-                queue.append(ident)
-                room -= 1
+            room = max(0, new_limit - int(introduced))
+            if room:
+                queue += self._new_items(conn, deck_id, deck.order, room, skip)
         return queue
+
+    @staticmethod
+    def _new_items(
+        conn: sqlite3.Connection,
+        deck_id: str,
+        order: Sequence[Identity],
+        room: int,
+        skip: Collection[str],
+    ) -> list[Identity]:
+        """The first `room` never-reviewed items of `order` not in `skip`.
+
+        New items usually sit near the front of what is left, so the deck order is asked
+        about in growing chunks (the UNIQUE (deck_id, item_id) index answers each); past
+        `_CHUNKED_UP_TO` identities, one pass over the deck's reviewed ids is cheaper.
+        """
+        found: list[Identity] = []
+        position, size = 0, _FIRST_CHUNK
+        while position < len(order):
+            if position >= _CHUNKED_UP_TO:
+                chunk = order[position:]
+                reviewed = {
+                    row[0]
+                    for row in conn.execute(
+                        "SELECT item_id FROM items WHERE deck_id = ?", (deck_id,)
+                    )
+                }
+            else:
+                chunk = order[position : position + size]
+                marks = ", ".join("?" * len(chunk))
+                reviewed = {
+                    row[0]
+                    for row in conn.execute(
+                        f"SELECT item_id FROM items WHERE deck_id = ? AND item_id IN ({marks})",
+                        (deck_id, *(i.item_id for i in chunk)),
+                    )
+                }
+            for ident in chunk:
+                if ident.item_id not in reviewed and ident.item_id not in skip:
+                    found.append(ident)
+                    if len(found) == room:
+                        return found
+            position += len(chunk)
+            size *= 2
+        return found
+
+    def learning_items(
+        self, deck_id: str, after: datetime, until: datetime
+    ) -> list[tuple[Identity, datetime]]:
+        """The deck's items in learning or relearning with `after` < due <= `until`, oldest
+        due first, leaving out items with a hold in force at `after`."""
+        with self._read() as conn:
+            held = self._held_ids(conn, deck_id, to_utc(after))
+            rows = conn.execute(
+                "SELECT item_id, due FROM items WHERE deck_id = ? AND due > ? AND due <= ? "
+                "AND phase IN (?, ?) ORDER BY due, id",
+                (
+                    deck_id,
+                    format_timestamp(after),
+                    format_timestamp(until),
+                    int(Phase.LEARNING),
+                    int(Phase.RELEARNING),
+                ),
+            ).fetchall()
+        return [
+            (Identity(deck_id, item_id), parse_timestamp(due))
+            for item_id, due in rows
+            if item_id not in held
+        ]
+
+    def reviewed_on_day(self, deck_id: str, now: datetime) -> set[str]:
+        """Item ids of the deck with a review (not undone) in the study day of `now`."""
+        day = self.study_day(now)
+        start, end = self.day_start(day), self.day_start(day + timedelta(days=1))
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT item_id FROM reviews WHERE deck_id = ? AND undone = 0 "
+                "AND reviewed_at >= ? AND reviewed_at < ?",
+                (deck_id, format_timestamp(start), format_timestamp(end)),
+            ).fetchall()
+        return {row[0] for row in rows}
+
+    def next_due(
+        self, deck_id: str, identities: Collection[Identity], now: datetime
+    ) -> datetime | None:
+        """The earliest due among `identities` that have a state and are not suspended at
+        `now`; a buried item counts from the end of its bury at the earliest. None if none."""
+        wanted = {_identity(i).item_id for i in identities if i.deck_id == deck_id}
+        moment = format_timestamp(now)
+        best: str | None = None
+        with self._read() as conn:
+            suspended: set[str] = set()
+            buried_until: dict[str, str] = {}
+            for item_id, until in conn.execute(
+                f"SELECT item_id, until FROM holds WHERE deck_id = ? AND {_ACTIVE}",
+                (deck_id, moment),
+            ):
+                if until is None:
+                    suspended.add(item_id)
+                else:
+                    buried_until[item_id] = max(until, buried_until.get(item_id, until))
+            for item_id, due in conn.execute(
+                "SELECT item_id, due FROM items WHERE deck_id = ? ORDER BY due, id", (deck_id,)
+            ):
+                if best is not None and due >= best:
+                    break  # rows come oldest due first: nothing later can be earlier
+                if item_id not in wanted or item_id in suspended:
+                    continue
+                start = max(due, buried_until[item_id]) if item_id in buried_until else due
+                if best is None or start < best:
+                    best = start
+        return None if best is None else parse_timestamp(best)
 
     def record_review(
         self,
@@ -744,11 +1128,18 @@ class ReviewStore:
         rating: Rating | int,
         now: datetime,
         duration_ms: int | None = None,
+        *,
+        plan: ReviewPlan | None = None,
     ) -> ReviewResult:
         """Rate an item at `now`: compute its next state and commit it with a log entry.
 
-        When this returns, the review is on disk (WAL, synchronous=FULL). `kind` (question,
-        card, exercise, ...) is logged; the item keeps the kind it was introduced with.
+        With `plan` (from `plan`, for this `rating`) and the item's state unchanged since,
+        the state saved is ``plan.after`` moved in time by ``now - plan.at``: the interval
+        previewed is the interval saved. If the state changed meanwhile (another session
+        rated the item), the next state is computed afresh. When this returns, the review is
+        on disk (WAL, synchronous=FULL). `kind` (question, card, exercise, ...) is logged;
+        the item keeps the kind it was introduced with. A failure (disk full, ...) is a
+        DataError saying the review was not saved; earlier reviews are untouched.
         """
         ident = _identity(identity)
         grade = Rating(rating)
@@ -757,13 +1148,16 @@ class ReviewStore:
             raise ValueError(f"duration_ms cannot be negative, got {duration_ms}")
         if not kind:
             raise ValueError("kind must be a non-empty string")
-        with self._write() as conn:
+        with self._write(unsaved="this review was not saved") as conn:
             row = conn.execute(
                 f"SELECT id, {_STATE_COLUMNS} FROM items WHERE deck_id = ? AND item_id = ?",
                 ident,
             ).fetchone()
             before = None if row is None else _state_or_none(row[1:])
-            after = self.scheduler.apply(before, grade, moment, card_id=_card_id(ident))
+            if plan is not None and plan.before == before:
+                after = _shifted(plan.after, moment - to_utc(plan.at))
+            else:
+                after = self.scheduler.apply(before, grade, moment, card_id=_card_id(ident))
             if row is None:
                 conn.execute(
                     f"INSERT INTO items (deck_id, item_id, kind, {_STATE_COLUMNS}, "
@@ -794,33 +1188,130 @@ class ReviewStore:
         assert review_id is not None
         return ReviewResult(review_id, ident, grade, moment, before, after)
 
-    def undo_last(self, deck_id: str | None = None) -> Identity | None:
-        """Undo the latest review not yet undone (in `deck_id`, or in any deck).
+    # ------------------------------------------------------------------------ holds
 
-        The item gets back exactly its state before that review ("never reviewed" for a
-        first review); the log entry is kept, marked undone. Returns the item, or None if
-        there was nothing to undo. One transaction.
-        """
-        where = "undone = 0" + ("" if deck_id is None else " AND deck_id = ?")
-        args: tuple[str, ...] = () if deck_id is None else (deck_id,)
+    def hold(self, identity: Identity, kind: HoldKind, now: datetime) -> int:
+        """Bury (until the start of the next study day) or suspend (until released) an item,
+        reviewed or not. Returns the hold's id (for `release_hold`). Committed on return."""
+        ident = _identity(identity)
+        if kind not in ("bury", "suspend"):
+            raise ValueError(f"a hold is 'bury' or 'suspend', got {kind!r}")
+        moment = to_utc(now)
+        until = (
+            format_timestamp(self.day_start(self.study_day(moment) + timedelta(days=1)))
+            if kind == "bury"
+            else None
+        )
+        with self._write(unsaved=f"the {kind} was not saved") as conn:
+            cursor = conn.execute(
+                "INSERT INTO holds (deck_id, item_id, kind, since, until) VALUES (?, ?, ?, ?, ?)",
+                (*ident, kind, format_timestamp(moment), until),
+            )
+            hold_id = cursor.lastrowid
+        assert hold_id is not None
+        return hold_id
+
+    def release_hold(self, hold_id: int, now: datetime | None = None) -> bool:
+        """Take back one hold (undo of a bury or suspend). False if it was released
+        already, does not exist, or (with `now`) is a bury that had ended by then."""
+        extra: str = ""
+        args: tuple[str, ...] = ()
+        if now is not None:
+            extra, args = " AND (until IS NULL OR until > ?)", (format_timestamp(now),)
         with self._write() as conn:
-            row = conn.execute(
-                f"SELECT id, deck_id, item_id, {_BEFORE} FROM reviews WHERE {where} "
-                "ORDER BY id DESC LIMIT 1",
-                args,
-            ).fetchone()
-            if row is None:
-                return None
-            return self._undo_row(conn, row)
+            cursor = conn.execute(
+                f"UPDATE holds SET released = 1 WHERE id = ? AND released = 0{extra}",
+                (hold_id, *args),
+            )
+            return cursor.rowcount > 0
+
+    def unsuspend(self, identity: Identity) -> bool:
+        """Release every suspend of an item; False if it was not suspended."""
+        ident = _identity(identity)
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE holds SET released = 1 WHERE deck_id = ? AND item_id = ? "
+                "AND kind = 'suspend' AND released = 0",
+                ident,
+            )
+            return cursor.rowcount > 0
+
+    def unsuspend_deck(self, deck_id: str) -> int:
+        """Release every suspend in a deck; returns how many items were suspended."""
+        with self._write() as conn:
+            count = conn.execute(
+                "SELECT count(DISTINCT item_id) FROM holds WHERE deck_id = ? "
+                "AND kind = 'suspend' AND released = 0",
+                (deck_id,),
+            ).fetchone()[0]
+            conn.execute(
+                "UPDATE holds SET released = 1 WHERE deck_id = ? AND kind = 'suspend' "
+                "AND released = 0",
+                (deck_id,),
+            )
+        return int(count)
+
+    def holds(self, now: datetime, deck_id: str | None = None) -> list[Hold]:
+        """The holds in force at `now` (buries that ended are not), by deck, item, id."""
+        extra, args = self._deck_filter(deck_id)
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT id, deck_id, item_id, kind, since, until FROM holds WHERE {_ACTIVE}"
+                f"{extra} ORDER BY deck_id, item_id, id",
+                (format_timestamp(now), *args),
+            ).fetchall()
+        return [
+            Hold(
+                int(r[0]),
+                Identity(r[1], r[2]),
+                r[3],
+                parse_timestamp(r[4]),
+                None if r[5] is None else parse_timestamp(r[5]),
+            )
+            for r in rows
+        ]
+
+    def _held(
+        self, conn: sqlite3.Connection, moment: datetime, deck_id: str | None
+    ) -> set[Identity]:
+        extra, args = self._deck_filter(deck_id)
+        return {
+            Identity(r[0], r[1])
+            for r in conn.execute(
+                f"SELECT deck_id, item_id FROM holds WHERE {_ACTIVE}{extra}",
+                (format_timestamp(moment), *args),
+            )
+        }
+
+    def hold_counts(
+        self,
+        now: datetime,
+        deck_id: str | None = None,
+        identities: Collection[Identity] | None = None,
+    ) -> tuple[int, int]:
+        """How many items (optionally only among `identities`) are buried and suspended at
+        `now`; a suspended item that is also buried counts as suspended."""
+        kinds: dict[Identity, str] = {}
+        for hold in self.holds(now, deck_id):
+            if kinds.get(hold.identity) != "suspend":
+                kinds[hold.identity] = hold.kind
+        if identities is not None:
+            wanted = {_identity(i) for i in identities}
+            kinds = {i: k for i, k in kinds.items() if i in wanted}
+        suspended = sum(1 for k in kinds.values() if k == "suspend")
+        return len(kinds) - suspended, suspended
+
+    # ------------------------------------------------------------------------- undo
 
     def undo_review(self, review_id: int) -> Identity | None:
-        """Undo one review (by `ReviewResult.review_id`), as `undo_last` does, but only if it
-        is still its item's latest review not undone. None, changing nothing, if it was
-        undone already or a later review of the item (another session's) builds on it."""
+        """Undo one review (by `ReviewResult.review_id`) if it is still its item's latest
+        review not undone: the item gets back exactly its state before that review ("never
+        reviewed" for a first review); the log entry is kept, marked undone. One
+        transaction. Returns the item; None, changing nothing, if it was undone already or
+        a later review of the item (another session's) builds on it."""
         with self._write() as conn:
             row = conn.execute(
-                f"SELECT id, deck_id, item_id, {_BEFORE} FROM reviews "
-                "WHERE id = ? AND undone = 0",
+                f"SELECT id, deck_id, item_id, {_BEFORE} FROM reviews WHERE id = ? AND undone = 0",
                 (review_id,),
             ).fetchone()
             if row is None:
@@ -931,21 +1422,28 @@ class ReviewStore:
         now: datetime,
         deck_id: str | None = None,
         identities: Collection[Identity] | None = None,
+        *,
+        exclude: Collection[str] = (),
     ) -> int:
-        """Reviewed items due at `now` (optionally only those among `identities`)."""
+        """Reviewed items due at `now` (optionally only those among `identities`), leaving
+        out items with a hold in force and item ids in `exclude` (as `due_items` does)."""
         extra, args = self._deck_filter(deck_id)
-        limit = format_timestamp(to_utc(now))
+        moment = to_utc(now)
+        limit = format_timestamp(moment)
         with self._read() as conn:
-            if identities is None:
-                row = conn.execute(
-                    f"SELECT count(*) FROM items WHERE due <= ?{extra}", (limit, *args)
-                ).fetchone()
-                return int(row[0])
+            held = self._held(conn, moment, deck_id)
             rows = conn.execute(
                 f"SELECT deck_id, item_id FROM items WHERE due <= ?{extra}", (limit, *args)
             ).fetchall()
-        wanted = {_identity(i) for i in identities}
-        return sum(1 for r in rows if Identity(r[0], r[1]) in wanted)
+        wanted = None if identities is None else {_identity(i) for i in identities}
+        skip = set(exclude)
+        count = 0
+        for deck, item_id in rows:
+            ident = Identity(deck, item_id)
+            if ident in held or item_id in skip or (wanted is not None and ident not in wanted):
+                continue
+            count += 1
+        return count
 
     def due_forecast(
         self, now: datetime, days: int = 7, deck_id: str | None = None

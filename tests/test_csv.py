@@ -47,7 +47,7 @@ def test_round_trip_of_the_builtin_deck(tmp_path: Path) -> None:
     assert write_csv(deck, csv_path) == 11
     assert csv_path.read_text(encoding="utf-8").splitlines()[:5] == [
         "#separator:comma", "#html:false", "#notetype:Basic", "#tags column:5",
-        "#columns:kind,id,Front,Back,tags",
+        "#columns:kind,id,Front,Back,tags,fact",
     ]
     again = read_csv_deck(csv_path, deck.id, deck.title)
     assert again.questions == deck.questions
@@ -68,9 +68,15 @@ any_text = st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_s
 )
 tag = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters=";"),
               min_size=1, max_size=10).filter(lambda t: t == t.strip())
-item_id = st.none() | st.text(
-    st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=20
-).filter(lambda t: t == t.strip() and t != "")
+item_id = st.none() | st.from_regex(r"[a-z0-9][a-z0-9-]{0,19}", fullmatch=True)
+fact = st.none() | st.sampled_from(["one-fact", "other", "f1"])
+cloze_text = st.builds(
+    lambda before, hidden, hint, after: f"{before}{{{{c1::{hidden}{hint}}}}}{after}",
+    st.text(st.sampled_from(list("ab ,;\"\n{:")), max_size=10),
+    st.text(st.sampled_from(list("xyz \"\n;,")), max_size=10).filter(str.strip),
+    st.sampled_from(["", "::a hint"]),
+    st.text(st.sampled_from(list("ab ,;\"\n}")), max_size=10),
+)
 
 
 @st.composite
@@ -82,13 +88,18 @@ def decks(draw: st.DrawFn) -> Deck:
     for index, front in enumerate(fronts):
         wanted = draw(item_id)
         identity = f"{wanted}-{index}" if wanted is not None else None
-        is_question = draw(st.booleans())
+        shape = draw(st.sampled_from(["question", "card", "reversed", "cloze"]))
         back = draw(any_text)
         tags = draw(st.lists(tag, max_size=3))
-        if is_question:
-            items.append(Question(id=identity, prompt=front, answer=back, tags=tags))
+        item_fact = draw(fact)
+        if shape == "question":
+            items.append(Question(id=identity, prompt=front, answer=back, fact=item_fact,
+                                  tags=tags))
+        elif shape == "cloze":
+            items.append(Card(id=identity, cloze=draw(cloze_text), fact=item_fact, tags=tags))
         else:
-            items.append(Card(id=identity, front=front, back=back, tags=tags))
+            items.append(Card(id=identity, front=front, back=back, reversed=shape == "reversed",
+                              fact=item_fact, tags=tags))
         used.add(items[-1].key)
     questions = [i for i in items if isinstance(i, Question)]
     cards = [i for i in items if isinstance(i, Card)]
@@ -154,7 +165,7 @@ def test_bad_rows_are_refused_with_their_line_numbers() -> None:
     with pytest.raises(DataError) as caught:
         from_text(text)
     assert str(caught.value).splitlines() == [
-        "in.csv:4: kind must be 'question' or 'card', not 'qestion'",
+        "in.csv:4: kind must be 'question', 'card', 'reversed' or 'cloze', not 'qestion'",
         "in.csv:5: the front is empty",
         "in.csv:6: the id 'a' is already used on line 2",
     ]

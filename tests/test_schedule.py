@@ -23,7 +23,6 @@ from studyapp.schedule import (
     format_interval,
     format_timestamp,
     parse_timestamp,
-    rating_from_exercise,
     to_utc,
 )
 
@@ -213,34 +212,6 @@ def test_format_interval(interval: timedelta, text: str) -> None:
 @given(st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=36500)))
 def test_format_interval_is_always_compact(interval: timedelta) -> None:
     assert re.fullmatch(r"<1m|\d+m|\d+(\.\d)?(h|d|mo|y)", format_interval(interval))
-
-
-@pytest.mark.parametrize(
-    ("total", "first_try", "right", "hints", "retries", "expected"),
-    [
-        (3, 3, 3, 0, 0, Rating.GOOD),
-        (1, 1, 1, 0, 0, Rating.GOOD),
-        (3, 3, 3, 1, 0, Rating.HARD),  # a hint
-        (3, 2, 3, 0, 1, Rating.HARD),  # a retry
-        (3, 2, 3, 2, 1, Rating.HARD),
-        (3, 2, 2, 0, 0, Rating.AGAIN),  # a step given up
-        (3, 0, 0, 0, 0, Rating.AGAIN),
-        (3, 3 - 1, 2, 3, 5, Rating.AGAIN),
-    ],
-)
-def test_rating_from_exercise(
-    total: int, first_try: int, right: int, hints: int, retries: int, expected: Rating
-) -> None:
-    assert rating_from_exercise(total, first_try, right, hints, retries) is expected
-
-
-@pytest.mark.parametrize(
-    "args",
-    [(0, 0, 0, 0, 0), (3, 4, 4, 0, 0), (3, 2, 1, 0, 0), (3, 3, 3, -1, 0), (3, 3, 3, 0, -1)],
-)
-def test_rating_from_exercise_refuses_nonsense(args: tuple[int, int, int, int, int]) -> None:
-    with pytest.raises(ValueError):
-        rating_from_exercise(*args)
 
 
 def test_only_schedule_imports_fsrs() -> None:

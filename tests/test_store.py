@@ -363,14 +363,14 @@ def test_undo_of_a_first_review_makes_the_item_new_again(store: ReviewStore) -> 
     result = store.record_review(a, "card", Rating.EASY, T0, 1200)
     assert result.before is None
     assert store.due_items(DECK, T0, [a, ident("b")], new_limit=1) == []
-    assert store.undo_last(DECK) == a
+    assert store.undo_review(result.review_id) == a
     assert store.state(a) is None
     assert item_row(store.path, a) is None
     assert store.review_count() == 0
     assert store.item_counts([a]) == ItemCounts(new=1)
     # it counts as not introduced today any more
     assert store.due_items(DECK, T0, [a, ident("b")], new_limit=1) == [a]
-    assert store.undo_last(DECK) is None
+    assert store.undo_review(result.review_id) is None  # undone already
 
 
 def test_undo_of_later_reviews_restores_the_exact_state(store: ReviewStore) -> None:
@@ -378,29 +378,34 @@ def test_undo_of_later_reviews_restores_the_exact_state(store: ReviewStore) -> N
     moment = T0
     rows = [item_row(store.path, a)]
     states: list[ItemState | None] = [None]
+    ids: list[int] = []
     for rating in [Rating.GOOD, Rating.GOOD, Rating.AGAIN, Rating.HARD, Rating.EASY]:
         result = store.record_review(a, "card", rating, moment, 500)
+        ids.append(result.review_id)
         assert result.before == states[-1]
         assert store.state(a) == result.after
         states.append(result.after)
         rows.append(item_row(store.path, a))
         moment = result.due + timedelta(hours=3)
     assert len(set(rows)) == len(rows)  # every review changed the row
+    # an earlier review cannot be undone while a later one builds on it
+    assert store.undo_review(ids[0]) is None
+    assert store.state(a) == states[-1]
     for back in range(len(states) - 1, 0, -1):
-        assert store.undo_last() == a
+        assert store.undo_review(ids[back - 1]) == a
         assert store.state(a) == states[back - 1]
         assert item_row(store.path, a) == rows[back - 1]  # every column, byte for byte
-    assert store.undo_last() is None
+    assert store.undo_review(ids[0]) is None
 
 
 def test_undo_is_per_deck_and_survives_reopening(data_dir: Path) -> None:
     a, b = ident("a"), ident("b", "other")
     with open_store(data_dir) as store:
         first = store.record_review(a, "card", Rating.GOOD, T0)
-        store.record_review(a, "card", Rating.GOOD, first.due)
+        second = store.record_review(a, "card", Rating.GOOD, first.due)
         store.record_review(b, "question", Rating.AGAIN, first.due)
     with open_store(data_dir) as store:
-        assert store.undo_last(DECK) == a
+        assert store.undo_review(second.review_id) == a
         assert store.state(a) == first.after
         assert store.state(b) is not None
         assert store.review_count(DECK) == 1
@@ -657,8 +662,8 @@ def test_statistics_on_a_hand_built_history(data_dir: Path) -> None:
         store.record_review(d, "card", Rating.AGAIN, at(2024, 3, 3, 9, 30, tzinfo=UTC))
         store.record_review(f, "card", Rating.EASY, at(2024, 3, 3, 9, 40, tzinfo=UTC))
         # 4 March: e hard, undone; b hard at step 1 (due 08:20); g easy (due 12 March)
-        store.record_review(e, "card", Rating.HARD, at(2024, 3, 4, 8, 0, tzinfo=UTC))
-        assert store.undo_last() == e
+        undone = store.record_review(e, "card", Rating.HARD, at(2024, 3, 4, 8, 0, tzinfo=UTC))
+        assert store.undo_review(undone.review_id) == e
         store.record_review(b, "card", Rating.HARD, at(2024, 3, 4, 8, 10, tzinfo=UTC))
         store.record_review(g, "card", Rating.EASY, at(2024, 3, 4, 8, 30, tzinfo=UTC))
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from studyapp import calc
 from studyapp.deck.calcexpr import CalcCall, CalcExpressionError, parse_calc
+from studyapp.deck.cloze import ClozeError, parse_cloze
 from studyapp.deck.models import PLACEHOLDER, Deck, Exercise
 from studyapp.deck.problems import Problem, Severity
 from studyapp.deck.yamlread import (
@@ -175,7 +176,7 @@ def _plain_reason(error: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> t
             return f"{what} must be a whole number, got {value}", False
         return f"{what} must be {_TYPE_WORDS[kind]}, got {_describe(value)}", False
     if kind == "string_pattern_mismatch":
-        if name in ("id", "exercises"):
+        if name in ("id", "exercises", "fact"):
             return (
                 f"{value!r} is not a valid id: use lowercase letters, digits and hyphens, "
                 "starting with a letter or digit (like wavenet-depth)",
@@ -243,6 +244,8 @@ def _validate(
             kind = "float_type"  # `int | float`: the learner needs "a number"
         message, key = _plain_reason({**detail, "type": kind}, model, real)
         mark = document.mark_of(real, key=key)
+        if kind == "value_error":
+            mark = _card_shape_mark(document, real, collector.path) or mark
         # Union members repeat one mistake under several type names: say it once.
         if (mark.line, mark.column) in seen and kind != "extra_forbidden":
             continue
@@ -250,6 +253,56 @@ def _validate(
         found.append((mark, message))
     for mark, message in sorted(found, key=lambda item: (item[0].line, item[0].column)):
         collector.add(mark, message)
+    return None
+
+
+def _card_shape_mark(document: YamlDocument, loc: tuple[Any, ...], path: Path) -> Mark | None:
+    """Where a card's shape mistake is: the `cloze` key beside front/back, the `reversed`
+    of a cloze, or the place in the cloze text where its syntax goes wrong."""
+    node = document.data
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    if len(loc) != 2 or loc[0] != "cards" or not isinstance(node, dict):
+        return None
+    cloze = node.get("cloze")
+    if cloze is None:
+        return None
+    if "front" in node or "back" in node:
+        return document.mark_of((*loc, "cloze"), key=True)
+    if node.get("reversed"):
+        return document.mark_of((*loc, "reversed"), key=True)
+    value_mark = document.mark_of((*loc, "cloze"))
+    if not isinstance(cloze, str):
+        return value_mark
+    try:
+        parse_cloze(cloze)
+    except ClozeError as error:
+        return _text_position(path, value_mark, cloze, error.offset) or value_mark
+    return value_mark
+
+
+def _text_position(path: Path, start: Mark, text: str, offset: int) -> Mark | None:
+    """The file position of `text[offset]`, for a scalar whose value begins at `start`.
+
+    The scalar may be quoted, folded or a block, so the fragment starting at `offset` (up
+    to the end of its line) is looked for in the source from `start` on; when escapes or
+    folding hide it, None (the caller points at the scalar instead).
+    """
+    fragment = text[offset:].split("\n", 1)[0][:20]
+    if not fragment:
+        return None
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    line_index, column = start.line - 1, start.column - 1
+    for index in range(line_index, len(lines)):
+        found = lines[index].find(fragment, column if index == line_index else 0)
+        if found >= 0:
+            return Mark(index + 1, found + 1)
     return None
 
 
@@ -266,7 +319,7 @@ def _check_deck(deck: Deck, collector: _Collector) -> None:
     seen: dict[str, int] = {}
     items: Iterable[tuple[str, int, Any, str]] = itertools.chain(
         (("questions", i, q, "prompt") for i, q in enumerate(deck.questions)),
-        (("cards", i, c, "front") for i, c in enumerate(deck.cards)),
+        (("cards", i, c, "cloze" if c.is_cloze else "front") for i, c in enumerate(deck.cards)),
     )
     for section, index, item, text_key in items:
         path = (section, index)

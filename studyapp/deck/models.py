@@ -1,4 +1,4 @@
-"""Pydantic models of the deck and exercise formats (deck-format.md, version 1)."""
+"""Pydantic models of the deck and exercise formats (deck-format.md, version 1.1)."""
 
 from __future__ import annotations
 
@@ -17,11 +17,15 @@ from pydantic import (
     model_validator,
 )
 
+from studyapp.deck.cloze import ClozeError, cloze_numbers
+
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=100)]
-ItemId = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+ItemId = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=200)]
+"""Question, card and step ids are slugs, so none can collide with a derived identity
+(`exercise:ID`, `ID#reverse`, `ID#c2`)."""
 Text = Annotated[str, StringConstraints(min_length=1)]
 OptionalText = Annotated[str, StringConstraints()]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=100)]
@@ -53,6 +57,8 @@ class Question(StrictModel):
     """Stable identity within the deck; derived from `prompt` when absent."""
     prompt: Text
     answer: Text
+    fact: Slug | None = None
+    """Items of one deck sharing a fact are siblings (review buries the others)."""
     tags: list[Tag] = Field(default_factory=list)
 
     @property
@@ -70,20 +76,69 @@ class Question(StrictModel):
 
 
 class Card(StrictModel):
-    """A flashcard: front and back."""
+    """A flashcard: `front` and `back` (optionally `reversed`), or a `cloze` text."""
 
     kind: ClassVar[str] = "card"
+    model_config = ConfigDict(json_schema_extra={"oneOf": [
+        # JSON Schema's view of _one_shape: front and back without cloze, or cloze alone.
+        {"required": ["front", "back"], "not": {"required": ["cloze"]}},
+        {
+            "required": ["cloze"],
+            "not": {"anyOf": [{"required": ["front"]}, {"required": ["back"]}]},
+            "properties": {"reversed": {"const": False}},
+        },
+    ]})
 
     id: ItemId | None = None
-    """Stable identity within the deck; derived from `front` when absent."""
-    front: Text
-    back: Text
+    """Stable identity within the deck; derived from `front` (or `cloze`) when absent."""
+    front: Text | None = None
+    back: Text | None = None
+    cloze: Text | None = None
+    """Anki cloze text: `{{c1::hidden}}`, `{{c2::hidden::hint}}`; each number is one item."""
+    reversed: bool = False
+    """Also review back to front (front/back cards only)."""
+    fact: Slug | None = None
+    """Items of one deck sharing a fact are siblings."""
     tags: list[Tag] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Card:
+        if self.cloze is not None:
+            if self.front is not None or self.back is not None:
+                raise ValueError(
+                    "a card has either front and back or cloze, not both: "
+                    "remove front/back or cloze"
+                )
+            if self.reversed:
+                raise ValueError("a cloze card cannot be reversed (reversed needs front and back)")
+            try:
+                numbers = cloze_numbers(self.cloze)
+            except ClozeError as error:
+                raise ValueError(f"cloze: {error.message}") from None
+            if not numbers:
+                raise ValueError(
+                    "a cloze needs at least one deletion such as {{c1::hidden text}}"
+                )
+            return self
+        if self.front is None and self.back is None:
+            raise ValueError("a card needs front and back, or cloze")
+        if self.front is None:
+            raise ValueError("missing required key 'front' (a card has front and back, or cloze)")
+        if self.back is None:
+            raise ValueError("missing required key 'back' (a card has front and back, or cloze)")
+        return self
+
+    @property
+    def is_cloze(self) -> bool:
+        """True for a cloze card (no front/back)."""
+        return self.cloze is not None
 
     @property
     def key(self) -> str:
-        """The item id, explicit or derived from the front."""
-        return self.id if self.id is not None else derived_id(self.front)
+        """The item id, explicit or derived from the front (or the cloze text)."""
+        if self.id is not None:
+            return self.id
+        return derived_id(self.cloze if self.cloze is not None else self.front or "")
 
 
 class Step(StrictModel):

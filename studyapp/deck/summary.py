@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 if TYPE_CHECKING:
     from studyapp.deck.loader import Library
 
-SUMMARY_FORMAT = 1
+SUMMARY_FORMAT = 2
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -28,6 +28,8 @@ class DeckSummary(NamedTuple):
     description: str | None
     item_ids: tuple[str, ...]
     """Review item ids in deck order (questions, cards, whole exercises)."""
+    siblings: tuple[str, ...]
+    """The sibling key of each item in `item_ids` (items sharing one are buried together)."""
 
 
 class FailedFile(NamedTuple):
@@ -76,18 +78,16 @@ def summarize(library: Library) -> LibrarySummary:
     """The summary of a fully loaded library."""
     from studyapp.review import review_items
 
-    decks = tuple(
-        DeckSummary(
+    decks = []
+    for deck in library.decks.values():
+        items = review_items(deck, library.exercises_of(deck))
+        decks.append(DeckSummary(
             id=deck.id,
             title=deck.title,
             description=deck.description,
-            item_ids=tuple(
-                item.identity.item_id
-                for item in review_items(deck, library.exercises_of(deck))
-            ),
-        )
-        for deck in library.decks.values()
-    )
+            item_ids=tuple(item.identity.item_id for item in items),
+            siblings=tuple(item.sibling for item in items),
+        ))
     failed = []
     for report in library.failed_reports:
         first = next((p for p in report.problems if p.severity == "error"), None)
@@ -99,7 +99,7 @@ def summarize(library: Library) -> LibrarySummary:
                 first.message if first else "failed to load",
             )
         )
-    return LibrarySummary(library.root, decks, tuple(failed))
+    return LibrarySummary(library.root, tuple(decks), tuple(failed))
 
 
 def read_summary(root: Path, cache_dir: Path, version: str) -> LibrarySummary | None:
@@ -117,14 +117,20 @@ def read_summary(root: Path, cache_dir: Path, version: str) -> LibrarySummary | 
         return LibrarySummary(
             root,
             tuple(
-                DeckSummary(d["id"], d["title"], d["description"], tuple(d["item_ids"]))
-                for d in payload["decks"]
+                _deck_summary(d) for d in payload["decks"]
             ),
             tuple(FailedFile(f["path"], f["line"], f["column"], f["message"])
                   for f in payload["failed"]),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _deck_summary(data: dict[str, Any]) -> DeckSummary:
+    item_ids, siblings = tuple(data["item_ids"]), tuple(data["siblings"])
+    if len(item_ids) != len(siblings):
+        raise ValueError("every item needs its sibling key")
+    return DeckSummary(data["id"], data["title"], data["description"], item_ids, siblings)
 
 
 def write_summary(
@@ -138,7 +144,7 @@ def write_summary(
         "signature": files,
         "decks": [
             {"id": d.id, "title": d.title, "description": d.description,
-             "item_ids": list(d.item_ids)}
+             "item_ids": list(d.item_ids), "siblings": list(d.siblings)}
             for d in summary.decks
         ],
         "failed": [

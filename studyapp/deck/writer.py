@@ -95,9 +95,15 @@ def _item_data(item: Question | Card) -> dict[str, Any]:
     if isinstance(item, Question):
         data["prompt"] = item.prompt
         data["answer"] = _LongText(item.answer)
+    elif item.cloze is not None:
+        data["cloze"] = _LongText(item.cloze)
     else:
         data["front"] = item.front
-        data["back"] = _LongText(item.back)
+        data["back"] = _LongText(item.back or "")
+        if item.reversed:
+            data["reversed"] = True
+    if item.fact is not None:
+        data["fact"] = item.fact
     if item.tags:
         data["tags"] = _FlowList(item.tags)
     return data

@@ -85,6 +85,7 @@ _CODE_BACKGROUND = Color(0.94, 0.94, 0.94)
 _SIDE_NAMES = {
     "question": ("question", "answer"),
     "card": ("front", "back"),
+    "cloze": ("cloze", "answer"),
     "exercise": ("exercise", "answers"),
 }
 

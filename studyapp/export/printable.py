@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, get_args
 
+from studyapp.deck.cloze import cloze_numbers, render_cloze
 from studyapp.errors import UsageError
 from studyapp.export.markdown import escape_markdown
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:  # the models pull in pydantic; the CLI imports this module to
 # This module stays free of reportlab (and of pydantic at run time) so the CLI can offer
 # the choices below and the TUI can build options without loading the PDF machinery.
 
-ItemKind = Literal["question", "card", "exercise"]
+ItemKind = Literal["question", "card", "cloze", "exercise"]
 Layout = Literal["page", "grid"]
 Paper = Literal["a4", "letter", "a6", "index-3x5"]
 Duplex = Literal["long", "short", "none"]
@@ -30,7 +31,7 @@ MAX_BACK_OFFSET_MM = 5.0
 into the unprintable edge of small paper."""
 
 _BLOCK_START = re.compile(r"^( {0,3}([-+*]|\d{1,9}[.)])( |$)| {4}|```|~~~)")
-_KIND_LETTER: dict[ItemKind, str] = {"question": "Q", "card": "C", "exercise": "E"}
+_KIND_LETTER: dict[ItemKind, str] = {"question": "Q", "card": "C", "cloze": "C", "exercise": "E"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,7 @@ class PrintItem:
     kind: ItemKind
     deck_id: str
     item_id: str
-    """The question's or card's key, or the exercise id."""
+    """The question's or card's key (`KEY#cN` for a cloze deletion), or the exercise id."""
     front: str
     back: str
     tags: tuple[str, ...]
@@ -130,7 +131,7 @@ def printable_items(
     wanted = frozenset(tags) if tags is not None else None
     items: list[PrintItem] = []
 
-    def add(kind: ItemKind, number: int, item_id: str, front: str, back: str,
+    def add(kind: ItemKind, number: int | str, item_id: str, front: str, back: str,
             item_tags: Sequence[str]) -> None:
         if wanted is not None and wanted.isdisjoint(item_tags):
             return
@@ -140,7 +141,14 @@ def printable_items(
     for number, question in enumerate(deck.questions, start=1):
         add("question", number, question.key, question.prompt, question.answer, question.tags)
     for number, card in enumerate(deck.cards, start=1):
-        add("card", number, card.key, card.front, card.back, card.tags)
+        if card.cloze is None:
+            # A reversed card prints once: paper can be turned over either way.
+            add("card", number, card.key, card.front or "", card.back or "", card.tags)
+            continue
+        for deletion in cloze_numbers(card.cloze):
+            add("cloze", f"{number}.{deletion}", f"{card.key}#c{deletion}",
+                render_cloze(card.cloze, deletion, reveal=False),
+                render_cloze(card.cloze, deletion, reveal=True), card.tags)
     if with_exercises:
         for number, exercise in enumerate(exercises, start=1):
             front, back = exercise_sheet(exercise)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from studyapp.deck.models import Card, Deck, Question
 from studyapp.deck.writer import slugify
@@ -32,6 +32,10 @@ from studyapp.export.markdown import (
 MISSING_GENANKI = "Anki export needs genanki: install studyapp[anki] (pip install 'studyapp[anki]')"
 NOTE_TYPE_NAME = "studyapp (front/back, v1)"
 """Anki keys note types by id: a new field layout needs a new name, hence a new id."""
+REVERSED_NOTE_TYPE_NAME = "studyapp (front/back and reverse, v1)"
+"""`reversed: true` cards: the same fields, a second card template from back to front."""
+CLOZE_NOTE_TYPE_NAME = "studyapp (cloze, v1)"
+"""Cloze cards: an Anki cloze note type, one Anki card per deletion number."""
 GUID_NAMESPACE = "studyapp"
 
 CARD_CSS = """\
@@ -51,6 +55,12 @@ pre { background: #f4f4f4; padding: 0.5em; overflow-x: auto; }
 """
 FRONT_TEMPLATE = '<div class="kind">{{Kind}}</div>\n{{Front}}'
 BACK_TEMPLATE = '{{FrontSide}}\n<hr id="answer">\n{{Back}}'
+REVERSE_FRONT_TEMPLATE = '<div class="kind">{{Kind}} (reverse)</div>\n{{Back}}'
+REVERSE_BACK_TEMPLATE = '{{FrontSide}}\n<hr id="answer">\n{{Front}}'
+CLOZE_FRONT_TEMPLATE = '<div class="kind">{{Kind}}</div>\n{{cloze:Text}}'
+CLOZE_BACK_TEMPLATE = '<div class="kind">{{Kind}}</div>\n{{cloze:Text}}\n{{Back Extra}}'
+CLOZE_CSS = CARD_CSS + ".cloze { font-weight: bold; color: #0645ad; }\n"
+NoteType = Literal["basic", "reversed", "cloze"]
 
 
 def stable_anki_id(*parts: str) -> int:
@@ -59,9 +69,16 @@ def stable_anki_id(*parts: str) -> int:
     return (1 << 30) + int.from_bytes(digest, "big") % (1 << 30)
 
 
-def note_type_id() -> int:
-    """The id of studyapp's one Anki note type."""
-    return stable_anki_id(GUID_NAMESPACE, "note-type", NOTE_TYPE_NAME)
+def note_type_id(name: str = NOTE_TYPE_NAME) -> int:
+    """The id of one of studyapp's Anki note types (front/back by default)."""
+    return stable_anki_id(GUID_NAMESPACE, "note-type", name)
+
+
+NOTE_TYPE_NAMES: dict[NoteType, str] = {
+    "basic": NOTE_TYPE_NAME,
+    "reversed": REVERSED_NOTE_TYPE_NAME,
+    "cloze": CLOZE_NOTE_TYPE_NAME,
+}
 
 
 def anki_deck_id(deck: Deck) -> int:
@@ -145,23 +162,27 @@ class AnkiNote:
     guid: str
     kind: str
     front_html: str
+    """The front, or for a cloze note its text (Anki's `{{c1::...}}` markers kept)."""
     back_html: str
+    """The back; empty for a cloze note (its "Back Extra")."""
     tags: tuple[str, ...]
+    note_type: NoteType = "basic"
+
+
+def _note(deck: Deck, item: Question | Card) -> AnkiNote:
+    guid, tags = note_guid(deck, item), tuple(note_tags(deck, item))
+    if isinstance(item, Card) and item.cloze is not None:
+        # Markdown leaves the {{cN::text::hint}} markers alone: Anki's cloze template reads them.
+        return AnkiNote(guid, "cloze", markdown_to_html(item.cloze), "", tags, "cloze")
+    note_type: NoteType = "reversed" if isinstance(item, Card) and item.reversed else "basic"
+    return AnkiNote(guid, item.kind, markdown_to_html(item.front or ""),
+                    markdown_to_html(item.back or ""), tags, note_type)
 
 
 def deck_notes(deck: Deck) -> list[AnkiNote]:
     """The deck's questions then cards as Anki notes, in deck order."""
     items: list[Question | Card] = [*deck.questions, *deck.cards]
-    return [
-        AnkiNote(
-            guid=note_guid(deck, item),
-            kind=item.kind,
-            front_html=markdown_to_html(item.front),
-            back_html=markdown_to_html(item.back),
-            tags=tuple(note_tags(deck, item)),
-        )
-        for item in items
-    ]
+    return [_note(deck, item) for item in items]
 
 
 def require_genanki() -> Any:
@@ -173,6 +194,27 @@ def require_genanki() -> Any:
     return genanki
 
 
+def _note_types(genanki: Any) -> dict[NoteType, Any]:
+    fields = [{"name": "Front"}, {"name": "Back"}, {"name": "Kind"}]
+    forward = {"name": "Card 1", "qfmt": FRONT_TEMPLATE, "afmt": BACK_TEMPLATE}
+    reverse = {"name": "Card 2", "qfmt": REVERSE_FRONT_TEMPLATE, "afmt": REVERSE_BACK_TEMPLATE}
+    return {
+        "basic": genanki.Model(note_type_id(), NOTE_TYPE_NAME, fields=fields,
+                               templates=[forward], css=CARD_CSS),
+        "reversed": genanki.Model(
+            note_type_id(REVERSED_NOTE_TYPE_NAME), REVERSED_NOTE_TYPE_NAME, fields=fields,
+            templates=[forward, reverse], css=CARD_CSS,
+        ),
+        "cloze": genanki.Model(
+            note_type_id(CLOZE_NOTE_TYPE_NAME), CLOZE_NOTE_TYPE_NAME,
+            fields=[{"name": "Text"}, {"name": "Back Extra"}, {"name": "Kind"}],
+            templates=[{"name": "Cloze", "qfmt": CLOZE_FRONT_TEMPLATE,
+                        "afmt": CLOZE_BACK_TEMPLATE}],
+            css=CLOZE_CSS, model_type=genanki.Model.CLOZE,
+        ),
+    }
+
+
 def write_anki(deck: Deck, path: Path, *, force: bool = True) -> int:
     """Write the deck's questions and cards to `path` (.apkg), atomically; the note count.
 
@@ -182,20 +224,14 @@ def write_anki(deck: Deck, path: Path, *, force: bool = True) -> int:
     from studyapp.deck.writer import atomic_output
 
     genanki = require_genanki()
-    note_type = genanki.Model(
-        note_type_id(),
-        NOTE_TYPE_NAME,
-        fields=[{"name": "Front"}, {"name": "Back"}, {"name": "Kind"}],
-        templates=[{"name": "Card 1", "qfmt": FRONT_TEMPLATE, "afmt": BACK_TEMPLATE}],
-        css=CARD_CSS,
-    )
+    note_types = _note_types(genanki)
     description = markdown_to_html(deck.description) if deck.description else ""
     anki_deck = genanki.Deck(anki_deck_id(deck), deck.title, description=description)
     notes = deck_notes(deck)
     for note in notes:
         anki_deck.add_note(
             genanki.Note(
-                model=note_type,
+                model=note_types[note.note_type],
                 fields=[note.front_html, note.back_html, note.kind],
                 guid=note.guid,
                 tags=list(note.tags),
@@ -221,7 +257,7 @@ REVLOG_MANUAL = 4
 
 
 @dataclass(frozen=True, slots=True)
-class NoteType:
+class AnkiNoteType:
     """An Anki note type: its field names and whether it is a cloze type."""
 
     id: int
@@ -270,7 +306,7 @@ class AnkiPackage:
     """The collection file the data came from (collection.anki2, .anki21 or .anki21b)."""
     decks: dict[int, str]
     """Deck id -> full name, `Parent::Child`."""
-    notetypes: dict[int, NoteType]
+    notetypes: dict[int, AnkiNoteType]
     notes: list[PackageNote]
     cards: list[PackageCard]
     revlog: list[PackageReview]
@@ -423,7 +459,7 @@ def _read_collection(conn: Any, form: str, media: dict[str, bytes]) -> AnkiPacka
 
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     decks: dict[int, str] = {}
-    notetypes: dict[int, NoteType] = {}
+    notetypes: dict[int, AnkiNoteType] = {}
     if "notetypes" in tables:  # schema 18 (current Anki): one table per kind of record
         for deck_id, deck_name in conn.execute("SELECT id, name FROM decks"):
             decks[int(deck_id)] = str(deck_name).replace("\x1f", DECK_SEPARATOR)
@@ -438,14 +474,14 @@ def _read_collection(conn: Any, form: str, media: dict[str, bytes]) -> AnkiPacka
             except ValueError:
                 kind = 0
             names = tuple(n for _, n in sorted(field_names.get(int(notetype), [])))
-            notetypes[int(notetype)] = NoteType(int(notetype), str(type_name), names, kind == 1)
+            notetypes[int(notetype)] = AnkiNoteType(int(notetype), str(type_name), names, kind == 1)
     else:  # schema 11: decks and note types as JSON in the col row
         models_json, decks_json = conn.execute("SELECT models, decks FROM col").fetchone()
         for deck in json.loads(decks_json).values():
             decks[int(deck["id"])] = str(deck["name"])
         for model in json.loads(models_json).values():
             fields = sorted(model.get("flds", []), key=lambda f: f.get("ord", 0))
-            notetypes[int(model["id"])] = NoteType(
+            notetypes[int(model["id"])] = AnkiNoteType(
                 int(model["id"]), str(model.get("name", "")),
                 tuple(str(f.get("name", "")) for f in fields), model.get("type", 0) == 1,
             )

@@ -2,16 +2,19 @@
 
 The file is UTF-8 (a byte-order mark is accepted on import, none is written). It opens
 with the header lines Anki's importer reads (`#separator:comma`, `#html:false`,
-`#notetype:Basic`, `#tags column:5`, then `#columns:kind,id,Front,Back,tags`), so Anki
-takes it as comma-separated Basic notes with the front, back and tags in place and no
-header note; a spreadsheet shows the header lines as rows above the data. A plain header
-row `kind,id,front,back,tags` (older exports, hand-made sheets) is read as well.
+`#notetype:Basic`, `#tags column:5`, then `#columns:kind,id,Front,Back,tags`, with
+`,fact` when an item has one), so Anki takes it as comma-separated Basic notes with the
+front, back and tags in place and no header note; a spreadsheet shows the header lines as
+rows above the data. A plain header row `kind,id,front,back,tags` (older exports,
+hand-made sheets) is read as well.
 
-`kind` is `question` or `card`; for a question, `front` is its prompt and `back` its
-answer. `tags` are separated by spaces, as in Anki; when one of a row's tags holds a space
-the row's tags are separated by semicolons instead (`my tag; other;`, with a final `;`
-when there is one tag), which every import of ours reads back. An empty `id` means
-"derived from the front text". Text is kept exactly: newlines, quotes, commas, symbols.
+`kind` is `question`, `card`, `reversed` (a card also reviewed back to front) or `cloze`
+(a cloze card: its text in `front`, `back` empty); for a question, `front` is its prompt
+and `back` its answer. `fact` (optional on import) is the sibling key. `tags` are
+separated by spaces, as in Anki; when one of a row's tags holds a space the row's tags
+are separated by semicolons instead (`my tag; other`, with a final `;` when there is one
+tag), which every import of ours reads back. An empty `id` means "derived from the front
+text". Text is kept exactly: newlines, quotes, commas and symbols included.
 """
 
 from __future__ import annotations
@@ -27,15 +30,13 @@ from studyapp.deck.writer import check_deck_id, slugify
 from studyapp.deck.yamlread import MAX_FILE_BYTES
 from studyapp.errors import DataError, UsageError
 
-COLUMNS = ("kind", "id", "front", "back", "tags")
-ANKI_HEADER = (
-    "#separator:comma\r\n#html:false\r\n#notetype:Basic\r\n#tags column:5\r\n"
-    "#columns:kind,id,Front,Back,tags\r\n"
-)
-"""Anki maps `Front`/`Back` to the Basic note type's fields by name (case matters there)."""
+COLUMNS = ("kind", "id", "front", "back", "tags", "fact")
+ANKI_HEADER = "#separator:comma\r\n#html:false\r\n#notetype:Basic\r\n#tags column:5\r\n"
 COLUMNS_LINE = "#columns:"
+ANKI_FIELD_NAMES = {"front": "Front", "back": "Back"}
+"""Anki maps columns to the Basic note type's fields by name, and case matters there."""
 REQUIRED_COLUMNS = ("kind", "front", "back")
-KINDS = ("question", "card")
+KINDS = ("question", "card", "reversed", "cloze")
 TAG_SEPARATOR = ";"
 MAX_REPORTED_ERRORS = 20
 
@@ -60,13 +61,19 @@ def deck_rows(deck: Deck) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     items: list[Question | Card] = [*deck.questions, *deck.cards]
     for item in items:
+        kind, front, back = item.kind, item.front or "", item.back or ""
+        if isinstance(item, Card) and item.cloze is not None:
+            kind, front, back = "cloze", item.cloze, ""
+        elif isinstance(item, Card) and item.reversed:
+            kind = "reversed"
         rows.append(
             {
-                "kind": item.kind,
+                "kind": kind,
                 "id": item.id or "",
-                "front": item.front,
-                "back": item.back,
+                "front": front,
+                "back": back,
                 "tags": _tags_cell(item.tags, f"{deck.id}/{item.key}"),
+                "fact": item.fact or "",
             }
         )
     return rows
@@ -75,9 +82,14 @@ def deck_rows(deck: Deck) -> list[dict[str, str]]:
 def deck_to_csv(deck: Deck) -> str:
     """The CSV text of the deck's questions and cards (exercises are not part of it)."""
     buffer = io.StringIO(newline="")
+    rows = deck_rows(deck)
+    # Version-1 decks (no facts) keep the five columns older files and spreadsheets have.
+    columns = COLUMNS if any(row["fact"] for row in rows) else COLUMNS[:-1]
     buffer.write(ANKI_HEADER)
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writerows(deck_rows(deck))
+    buffer.write(COLUMNS_LINE + ",".join(ANKI_FIELD_NAMES.get(c, c) for c in columns) + "\r\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n",
+                            extrasaction="ignore")
+    writer.writerows(rows)
     return buffer.getvalue()
 
 
@@ -194,12 +206,18 @@ def rows_to_deck(rows: Sequence[CsvRow], name: str, deck_id: str, title: str) ->
         kind = row.cells["kind"].strip().lower()
         item_id = row.cells["id"].strip() or None
         front, back = row.cells["front"], row.cells["back"]
+        fact = row.cells["fact"].strip() or None
         problems = []
         if kind not in KINDS:
-            problems.append(f"kind must be 'question' or 'card', not {row.cells['kind']!r}")
+            problems.append(
+                "kind must be 'question', 'card', 'reversed' or 'cloze', "
+                f"not {row.cells['kind']!r}"
+            )
         if not front:
             problems.append("the front is empty")
-        if not back:
+        if kind == "cloze" and back:
+            problems.append("a cloze row keeps its text in front; its back must be empty")
+        elif kind != "cloze" and not back:
             problems.append("the back is empty")
         if problems:
             errors.append(f"{where}: {'; '.join(problems)}")
@@ -208,16 +226,27 @@ def rows_to_deck(rows: Sequence[CsvRow], name: str, deck_id: str, title: str) ->
         try:
             item: Question | Card
             if kind == "question":
-                item = Question(id=item_id, prompt=front, answer=back, tags=tags)
+                item = Question(id=item_id, prompt=front, answer=back, fact=fact, tags=tags)
                 lines_of["questions", len(questions)] = row.line
                 questions.append(item)
             else:
-                item = Card(id=item_id, front=front, back=back, tags=tags)
+                item = (
+                    Card(id=item_id, cloze=front, fact=fact, tags=tags)
+                    if kind == "cloze"
+                    else Card(id=item_id, front=front, back=back, reversed=kind == "reversed",
+                              fact=fact, tags=tags)
+                )
                 lines_of["cards", len(cards)] = row.line
                 cards.append(item)
         except ValidationError as error:
             reasons = "; ".join(
-                f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}" for e in error.errors()
+                ": ".join(
+                    part for part in (
+                        ".".join(str(loc) for loc in e["loc"]),
+                        str(e["msg"]).removeprefix("Value error, "),
+                    ) if part
+                )
+                for e in error.errors()
             )
             errors.append(f"{where}: {reasons}")
             continue

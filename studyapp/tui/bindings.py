@@ -37,12 +37,16 @@ BACK: list[BindingType] = [
 
 REVIEW: list[BindingType] = [
     *BACK,
-    Binding("space", "reveal", "Reveal"),
+    Binding("space", "primary", "Reveal / next"),
     Binding("1", "rate(1)", "Again"),
     Binding("2", "rate(2)", "Hard"),
     Binding("3", "rate(3)", "Good"),
     Binding("4", "rate(4)", "Easy"),
     Binding("u", "undo", "Undo"),
+    # Works while an exercise's answer box has focus, where `u` is typed into the box.
+    Binding("ctrl+z", "undo", "Undo", show=False, priority=True),
+    Binding("b", "bury", "Bury"),
+    Binding("s", "suspend", "Suspend"),
 ]
 
 SESSION: list[BindingType] = [
@@ -90,7 +94,9 @@ HELP_TEXT = """\
 `c` tree calculator · `s` statistics
 
 **Review**: `space` reveal · `1` again · `2` hard · `3` good · `4` easy (each choice shows the
-next interval) · `u` undo the last rating. Every rating is saved before the next item appears.
+interval it saves) · `u` or `ctrl+z` undo the last rating (also inside an exercise) · `b` bury
+until tomorrow · `s` suspend (`studyapp unsuspend` brings it back). Every rating is saved before
+the next item appears; cards you miss come back in the same session.
 
 **Quiz**: write your answer in the box first (for open questions), `ctrl+r` reveal, then `y` / `n`.
 Numeric steps: type the number and press `enter`; `?` or `ctrl+o` shows the hint; an empty

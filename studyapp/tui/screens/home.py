@@ -89,7 +89,8 @@ class HomeScreen(Screen[None]):
         for deck in summary.decks:
             if store is not None:
                 counts = deck_counts(
-                    store, deck.id, deck.item_ids, now, app.settings.new_items_per_day
+                    store, deck.id, deck.item_ids, deck.siblings, now,
+                    app.settings.new_items_per_day,
                 )
                 due, new = str(counts.due), str(counts.new)
             else:

@@ -1,8 +1,7 @@
-"""The review screen: due items one by one, reveal, rate 1–4 with the next intervals, undo."""
+"""The review screen: renders the review engine's state and forwards the learner's keys."""
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
@@ -12,17 +11,28 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Label, Markdown, Static
 
 from studyapp.errors import StudyappError
-from studyapp.review import ReviewItem, ReviewSession, review_items
-from studyapp.schedule import Rating
-from studyapp.session import ExerciseSummary
+from studyapp.review import (
+    RATING_NAMES,
+    ReviewEngine,
+    ReviewEvent,
+    ReviewSummary,
+    ReviewView,
+    review_items,
+    saved_interval,
+)
+from studyapp.schedule import format_interval
+from studyapp.session import Feedback
 from studyapp.tui import bindings
 from studyapp.tui.widgets.session_view import SessionView
 
 if TYPE_CHECKING:
+    from studyapp.store import ReviewResult
     from studyapp.tui.app import StudyApp
 
-RATING_NAMES = {Rating.AGAIN: "again", Rating.HARD: "hard", Rating.GOOD: "good",
-                Rating.EASY: "easy"}
+#: Which engine action each key binding's action asks about (for the footer).
+_ENGINE_ACTIONS = {
+    "primary": "primary", "rate": "rate", "undo": "undo", "bury": "bury", "suspend": "suspend",
+}
 
 
 class ReviewScreen(Screen[None]):
@@ -35,11 +45,9 @@ class ReviewScreen(Screen[None]):
     def __init__(self, deck_id: str) -> None:
         super().__init__()
         self.deck_id = deck_id
-        self.review: ReviewSession | None = None
-        self.revealed = False
-        self._shown_at = time.monotonic()
-        self._last_saved = ""
-        self._awaiting_continue = False
+        self.engine: ReviewEngine | None = None
+        self._last = ""
+        """One line about what the last action did (saved, undone, buried)."""
 
     @property
     def study_app(self) -> StudyApp:
@@ -47,7 +55,9 @@ class ReviewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static("", classes="progress-line study-pinned", id="review-progress")
         yield VerticalScroll(id="review-body", classes="study")
+        yield Static("", classes="choices study-pinned", id="review-choices", markup=False)
         yield Footer(compact=True)
 
     async def on_mount(self) -> None:
@@ -59,160 +69,197 @@ class ReviewScreen(Screen[None]):
                 raise StudyappError(app.store_error or "the library is still loading")
             deck = app.library.deck(self.deck_id)
             items = review_items(deck, app.library.exercises_of(deck))
-            self.review = ReviewSession(
-                store, self.deck_id, items, app.clock, new_limit=app.settings.new_items_per_day
+            self.engine = ReviewEngine(
+                store, self.deck_id, items, app.clock,
+                new_limit=app.settings.new_items_per_day,
+                learn_ahead=app.settings.learn_ahead,
             )
         except StudyappError as error:
             await self.query_one("#review-body").mount(
                 Static(f"⚠ {error}", classes="feedback-wrong", markup=False)
             )
             return
-        await self.show_item()
+        await self.render_engine()
 
-    async def show_item(self) -> None:
-        """Render the current due item (or the end of the session)."""
-        assert self.review is not None
+    # -- rendering ---------------------------------------------------------------------
+
+    async def render_engine(self) -> None:
+        """Show the engine's current state from scratch."""
+        assert self.engine is not None
+        view = self.engine.view()
         body = self.query_one("#review-body", VerticalScroll)
         await body.remove_children()
-        self.revealed = False
-        self._awaiting_continue = False
-        self._shown_at = time.monotonic()
-        item = self.review.current()
         widgets: list[Widget] = []
-        if self._last_saved:
-            widgets.append(Static(self._last_saved, classes="explain", id="review-saved",
+        if self._last:
+            widgets.append(Static(self._last, classes="explain", id="review-saved",
                                   markup=False))
-        if item is None:
-            done = self.review.reviewed
-            widgets.append(Label(
-                f"Nothing more due in {self.deck_id}. Reviewed {done} item"
-                f"{'s' if done != 1 else ''} this session.",
-                classes="section-title",
-            ))
-            widgets.append(Static("u undo the last rating · escape back to the decks",
-                                  classes="choices"))
+        progress = self.query_one("#review-progress", Static)
+        if view.item is None:
+            progress.update("")
+            widgets += _summary_widgets(self.deck_id, self.engine.summary(),
+                                        self.study_app.clock())
+            self._set_choices("u undo the last rating · escape back to the decks")
             await body.mount_all(widgets)
+            self.set_focus(None)
             self.refresh_bindings()
             return
-        widgets.append(Static(
-            f"{self.review.position} of {self.review.reviewed + self.review.remaining}"
-            f" · {item.kind}", classes="progress-line", id="review-progress",
-        ))
+        item = view.item
+        again = " · again" if view.again else ""
+        progress.update(f"{view.position} of {view.total} · {item.kind}{again}")
         if item.tags:
             widgets.append(Static(" ".join(f"#{t}" for t in item.tags), classes="tags",
                                   markup=False))
-        if item.kind == "exercise":
-            widgets.append(SessionView(self.review.exercise_session(), id="review-exercise"))
+        if view.phase in ("step", "exercise_done") and view.exercise is not None:
+            widgets.append(SessionView(view.exercise, id="review-exercise",
+                                       submit=self._submit_step))
+            self._set_choices(self._exercise_note(view))
             await body.mount_all(widgets)
             self.refresh_bindings()
             return
         widgets.append(Markdown(item.front, classes="front"))
-        widgets.append(Static("space to reveal", classes="choices", id="review-choices"))
+        if view.phase == "back":
+            widgets.append(Markdown(item.back or "", classes="back"))
+        self._set_choices(self._choices_text(view))
         await body.mount_all(widgets)
         self.set_focus(None)
         self.refresh_bindings()
+        if view.phase == "back":
+            body.scroll_end(animate=False)
 
-    def _choices_text(self) -> str:
-        assert self.review is not None
-        previews = self.review.previews()
-        return "   ".join(
-            f"{int(rating)} {RATING_NAMES[rating]} ({previews[rating]})" for rating in Rating
-        )
+    def _set_choices(self, text: str) -> None:
+        self.query_one("#review-choices", Static).update(text)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Show (and allow) only the keys that fit: reveal before, ratings after."""
-        if self.review is None:
-            return action == "back"
-        item = self.review.current()
-        flashcard = item is not None and item.kind != "exercise"
-        if action == "reveal":
-            return self._awaiting_continue or (flashcard and not self.revealed)
-        if action == "rate":
-            return flashcard and self.revealed
-        return True
+    @staticmethod
+    def _choices_text(view: ReviewView) -> str:
+        if view.phase == "back":
+            return "   ".join(f"{int(c.rating)} {c.name} ({c.interval})" for c in view.choices)
+        return "space reveal · b bury · s suspend · u undo"
 
-    async def action_reveal(self) -> None:
-        if self._awaiting_continue:
-            await self.show_item()
-            return
-        if self.review is None or self.revealed:
-            return
-        item = self.review.current()
-        if item is None or item.kind == "exercise":
-            return
-        self.revealed = True
-        body = self.query_one("#review-body", VerticalScroll)
-        choices = self.query_one("#review-choices", Static)
-        await body.mount(Markdown(item.back or "", classes="back"), before=choices)
-        choices.update(self._choices_text())
-        self.refresh_bindings()
-        body.scroll_end(animate=False)
+    @staticmethod
+    def _exercise_note(view: ReviewView) -> str:
+        if view.phase == "exercise_done" and view.saved is not None:
+            return f"{_saved_text(view.saved)} · space to continue"
+        return "ctrl+z undo the last rating · escape back"
 
-    async def action_rate(self, rating: int) -> None:
-        if self.review is None or not self.revealed:
-            return
-        item = self.review.current()
-        if item is None or item.kind == "exercise":
-            return
-        await self._commit(item, Rating(rating))
-
-    async def _commit(self, item: ReviewItem, rating: Rating) -> None:
-        assert self.review is not None
-        elapsed = int((time.monotonic() - self._shown_at) * 1000)
+    def _submit_step(self, text: str) -> Feedback:
+        """The exercise's answer box sends its lines through the engine (which commits the
+        exercise when its last step is done)."""
+        assert self.engine is not None
         try:
-            if item.kind == "exercise":
-                summary = self._exercise_summary()
-                result = self.review.rate_exercise(summary, elapsed)
-            else:
-                result = self.review.rate(rating, elapsed)
+            event = self.engine.answer(text)
         except StudyappError as error:
             self.notify(f"not saved: {error}", severity="error")
+            return Feedback("unreadable", done=False, reason=f"not saved: {error}")
+        assert event.feedback is not None or event.kind == "ignored"
+        if event.result is not None:
+            self._last = _saved_text(event.result)
+        return event.feedback or Feedback("unreadable", done=False, reason="")
+
+    async def on_session_view_finished(self, message: SessionView.Finished) -> None:
+        """The exercise's last step is done (and its rating saved by the engine)."""
+        message.stop()
+        if self.engine is None:
             return
-        due = result.due.astimezone().strftime("%Y-%m-%d %H:%M")
-        # One line at 80 columns: the rating and due date first, the item's start after.
-        self._last_saved = (
-            f"saved {RATING_NAMES[result.rating]} · due {due} · “{_short(item.front, 34)}”"
-        )
-        if item.kind == "exercise":
-            # Leave the worked steps and the outcome on screen until the learner moves on.
-            self._awaiting_continue = True
+        view = self.engine.view()
+        self._set_choices(self._exercise_note(view))
+        self.set_focus(None)
+        self.refresh_bindings()
+
+    # -- keys --------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show (and allow) only the keys the engine says fit now."""
+        if self.engine is None:
+            return action == "back"
+        wanted = _ENGINE_ACTIONS.get(action)
+        return True if wanted is None else self.engine.allowed(wanted)
+
+    async def _after(self, event: ReviewEvent) -> None:
+        if event.kind == "saved" and event.result is not None and event.item is not None:
+            self._last = f"{_saved_text(event.result)} · “{_short(event.item.front, 30)}”"
+        elif event.kind == "undone" and event.item is not None:
+            self._last = f"undone · “{_short(event.item.front, 56)}” is back as it was"
+        elif event.kind == "held" and event.item is not None:
+            self._last = f"{event.message} · “{_short(event.item.front, 40)}”"
+        elif event.kind == "nothing_to_undo":
+            self.notify(event.message or "Nothing to undo.")
+            return
+        elif event.kind in ("ignored", "invalid"):
+            return
+        elif event.kind == "revealed" and event.item is not None:
             body = self.query_one("#review-body", VerticalScroll)
-            await body.mount_all([
-                Static(self._last_saved, classes="feedback-correct entry-start", markup=False),
-                Static("space to continue", classes="choices"),
-            ])
-            self.set_focus(None)
+            await body.mount(Markdown(event.item.back or "", classes="back"))
+            self._set_choices(self._choices_text(self.engine.view()) if self.engine else "")
             self.refresh_bindings()
             body.scroll_end(animate=False)
             return
-        await self.show_item()
+        await self.render_engine()
 
-    def _exercise_summary(self) -> ExerciseSummary:
-        view = self.query_one("#review-exercise", SessionView)
-        (summary,) = view.session.result().exercises
-        return summary
+    async def _run(self, action: str, rating: int = 0) -> None:
+        if self.engine is None:
+            return
+        engine = self.engine
+        try:
+            if action == "primary":
+                event = engine.primary()
+            elif action == "rate":
+                event = engine.rate(rating)
+            elif action == "undo":
+                event = engine.undo()
+            else:
+                event = engine.hold("bury" if action == "bury" else "suspend")
+        except StudyappError as error:
+            self.notify(f"not saved: {error}", severity="error")
+            return
+        await self._after(event)
 
-    async def on_session_view_finished(self, message: SessionView.Finished) -> None:
-        message.stop()
-        if self.review is None:
-            return
-        item = self.review.current()
-        if item is None or item.kind != "exercise" or not message.result.exercises:
-            return
-        await self._commit(item, Rating.AGAIN)
+    async def action_primary(self) -> None:
+        await self._run("primary")
+
+    async def action_rate(self, rating: int) -> None:
+        await self._run("rate", rating)
 
     async def action_undo(self) -> None:
-        if self.review is None:
-            return
-        item = self.review.undo()
-        if item is None:
-            self.notify("Nothing to undo.")
-            return
-        self._last_saved = f"undone · “{_short(item.front, 56)}” is back as it was"
-        await self.show_item()
+        await self._run("undo")
+
+    async def action_bury(self) -> None:
+        await self._run("bury")
+
+    async def action_suspend(self) -> None:
+        await self._run("suspend")
 
     def action_back(self) -> None:
         self.dismiss()
+
+
+def _saved_text(result: ReviewResult) -> str:
+    due = result.due.astimezone().strftime("%Y-%m-%d %H:%M")
+    return f"saved {RATING_NAMES[result.rating]} · due {due} (in {saved_interval(result)})"
+
+
+def _summary_widgets(deck_id: str, summary: ReviewSummary, now: object) -> list[Widget]:
+    from datetime import datetime, timedelta
+
+    assert isinstance(now, datetime)
+    ratings = " · ".join(f"{RATING_NAMES[r]} {n}" for r, n in summary.by_rating.items())
+    minutes, seconds = divmod(round(summary.time_spent.total_seconds()), 60)
+    if summary.next_due is None:
+        next_due = "nothing is scheduled"
+    else:
+        wait = format_interval(max(summary.next_due - now, timedelta(0)))
+        next_due = f"{summary.next_due.astimezone().strftime('%Y-%m-%d %H:%M')} (in {wait})"
+    lines = [
+        f"Reviewed {summary.reviewed} item{'s' if summary.reviewed != 1 else ''} "
+        f"in {minutes}m {seconds:02d}s",
+        f"Ratings: {ratings}",
+        f"Graduated: {summary.graduated} · still learning: {summary.learning} · "
+        f"buried: {summary.buried}",
+        f"Next due: {next_due}",
+    ]
+    return [
+        Label(f"Nothing more due in {deck_id}.", classes="section-title"),
+        Static("\n".join(lines), classes="summary", id="review-summary", markup=False),
+    ]
 
 
 def _short(text: str, width: int = 50) -> str:

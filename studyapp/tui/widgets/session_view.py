@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -41,17 +43,17 @@ class SessionView(Widget, can_focus=True):
             super().__init__()
             self.result = result
 
-    class ItemFinished(Message):
-        """One item was answered, self-graded or given up."""
-
-        def __init__(self, feedback: Feedback, prompt: Prompt) -> None:
-            super().__init__()
-            self.feedback = feedback
-            self.prompt = prompt
-
-    def __init__(self, session: Session, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        id: str | None = None,
+        submit: Callable[[str], Feedback] | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.session = session
+        self._submit = submit if submit is not None else session.submit
+        """Where a typed line for a numeric step goes (review sends it through its engine)."""
         self._shown: Prompt | None = None
 
     def compose(self) -> ComposeResult:
@@ -149,7 +151,6 @@ class SessionView(Widget, can_focus=True):
             if summary.outcome:
                 lines.append(Markdown(summary.outcome, classes="explain"))
         await history.mount_all(lines)
-        self.post_message(self.ItemFinished(feedback, prompt))
         await self.show_current()
 
     # -- events from the learner -------------------------------------------------------
@@ -195,16 +196,18 @@ class SessionView(Widget, can_focus=True):
         prompt = self.session.current()
         if prompt is None or prompt.kind != "numeric":
             return
-        hint = self.session.hint()
+        self._show_hint(self._submit("?"))
+
+    def _show_hint(self, feedback: Feedback) -> None:
         # Hints are Markdown; the note line shows them as plain text (no stray backticks).
-        shown = plain_text(parse(hint)) if hint else ""
+        shown = plain_text(parse(feedback.hint)) if feedback.hint else ""
         self._note(f"hint: {shown}" if shown else "This step has no hint.")
 
     async def action_give_up(self) -> None:
         prompt = self.session.current()
         if prompt is None:
             return
-        feedback = self.session.give_up()
+        feedback = self._submit("") if prompt.kind == "numeric" else self.session.give_up()
         await self._record(prompt, feedback, None)
 
     def _note(self, text: str) -> None:
@@ -219,14 +222,11 @@ class SessionView(Widget, can_focus=True):
         if prompt is None or prompt.kind != "numeric":
             return
         text = event.value.strip()
-        if text == "?":
+        feedback = self._submit(text)
+        if feedback.status == "hint":
             event.input.value = ""
-            await self.action_hint()
+            self._show_hint(feedback)
             return
-        if not text:
-            await self.action_give_up()
-            return
-        feedback = self.session.answer(text)
         if feedback.status == "unreadable":
             self._note(f"⚠ {feedback.reason}")
             return
