@@ -16,7 +16,6 @@ from studyapp.deck.models import Card, Deck, Question
 from studyapp.deck.writer import deck_to_yaml, write_deck_file
 from studyapp.errors import DataError, UsageError
 from studyapp.formats.csvfile import (
-    COLUMNS,
     deck_to_csv,
     read_csv_deck,
     read_csv_rows,

@@ -624,16 +624,16 @@ def package_to_decks(package: AnkiPackage, name: str) -> AnkiImport:
             if 1 in ords and 0 in ords:
                 entry["reversed"] = True
             for card in cards:
-                suffix = {0: "", 1: "#reverse"}.get(card.ord) if entry.get("reversed") or \
-                    card.ord == 0 else None
+                # Other templates of other note types have no item here: no history either.
+                suffix = {0: "", 1: "#reverse" if entry.get("reversed") else None}.get(card.ord)
                 if suffix is not None:
                     identities[card.id] = (deck.data["id"], entry["id"] + suffix)
         if tags:
             entry["tags"] = tags
         deck.data["cards"].append(entry)
-    for type_name, left_out in sorted(dropped_fields.items()):
+    for type_name, names in sorted(dropped_fields.items()):
         warnings.append(f"{name}: note type {type_name!r}: only the first two fields come "
-                        f"across; not imported: {', '.join(sorted(left_out))}")
+                        f"across; not imported: {', '.join(sorted(names))}")
     imported = [deck for deck in decks.values() if deck.data["cards"]]
     if not imported:
         raise DataError(f"{name}: the package holds no notes to import")
