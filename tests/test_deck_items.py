@@ -91,10 +91,10 @@ def test_cloze_items_hide_their_deletion_and_reverse_items_swap_faces() -> None:
     assert c1.back == "One fusion is a **linear layer** followed by tanh."
     assert c2.front == "One fusion is a linear layer followed by [a squashing function]."
     assert by_id["levels-cloze#c1"].front == (
-        "A tree of [...] levels sees 64;\nwith [...] levels it sees 1024.\n"
+        "A tree of [...] levels sees 64 characters;\nwith [...] levels it sees 1024.\n"
     )
     assert by_id["levels-cloze#c2"].back == (
-        "A tree of 6 levels sees **64**;\nwith 10 levels it sees **1024**.\n"
+        "A tree of 6 levels sees **64** characters;\nwith 10 levels it sees **1024**.\n"
     )
     forward, reverse = by_id["wavenet-idea"], by_id["wavenet-idea#reverse"]
     assert (reverse.front, reverse.back) == (forward.back, forward.front)
