@@ -96,7 +96,7 @@ def cloze_parts(draw: st.DrawFn) -> list[Part]:
 def source(parts: list[Part]) -> str:
     return "".join(
         part if isinstance(part, str)
-        else "{{c%d::%s%s}}" % (part[0], part[1], f"::{part[2]}" if part[2] else "")
+        else f"{{{{c{part[0]}::{part[1]}{f'::{part[2]}' if part[2] else ''}}}}}"
         for part in parts
     )
 

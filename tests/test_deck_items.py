@@ -13,9 +13,7 @@ from studyapp.deck.models import Card, Deck, Question, derived_id
 from studyapp.deck.writer import deck_to_yaml, write_deck_file
 from studyapp.session import items_for_quiz
 
-from .conftest import FIXTURES, REPO, RunStudyapp
-
-LIBRARY_1_1 = FIXTURES / "library-1-1"
+from .conftest import LIBRARY_1_1, REPO, RunStudyapp
 
 
 def fusion() -> Deck:
@@ -194,3 +192,13 @@ def test_duplicate_ids_across_cloze_and_plain_cards_are_refused(tmp_path: Path) 
     assert [(p.line, p.column, p.message) for p in report.problems] == [
         (6, 9, "duplicate id 'same' (first used at line 4)")
     ]
+
+
+def test_the_library_cache_gives_back_the_same_1_1_deck(tmp_path: Path) -> None:
+    from studyapp.deck.cache import cache_path, load_library_cached
+
+    first = load_library_cached(LIBRARY_1_1, tmp_path)
+    assert cache_path(tmp_path, LIBRARY_1_1).exists()
+    second = load_library_cached(LIBRARY_1_1, tmp_path)
+    assert second.deck("fusion") == first.deck("fusion") == fusion()
+    assert deck_items(second.deck("fusion")) == deck_items(fusion())
