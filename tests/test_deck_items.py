@@ -202,3 +202,15 @@ def test_the_library_cache_gives_back_the_same_1_1_deck(tmp_path: Path) -> None:
     second = load_library_cached(LIBRARY_1_1, tmp_path)
     assert second.deck("fusion") == first.deck("fusion") == fusion()
     assert deck_items(second.deck("fusion")) == deck_items(fusion())
+
+
+def test_quiz_plain_asks_each_deletion_and_the_reverse(run_studyapp: RunStudyapp) -> None:
+    result = run_studyapp("--library", str(LIBRARY_1_1), "quiz", "fusion", "--plain",
+                          input="\ny\n" * 8)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "8 items." in out
+    assert "2/8. One fusion is a [...] followed by tanh." in out
+    assert "3/8. One fusion is a linear layer followed by [a squashing function]." in out
+    assert "7/8. Fuse neighbours two at a time, level by level.\nanswer:\nWhat is the" in out
+    assert "score: 8/8" in out
