@@ -1,10 +1,10 @@
 """CSV export and import of a deck's questions and cards: an exact spreadsheet round trip.
 
 The file is UTF-8 (a byte-order mark is accepted on import, none is written), with the
-header row `kind,id,front,back,tags` (then `fact` when an item has one). `kind` is `question`, `card`, `reversed` (a card
-also reviewed back to front) or `cloze` (a cloze card: its text in `front`, `back` empty);
-for a question, `front` is its prompt and `back` its answer. `fact` (optional on import)
-is the sibling key. `tags` are separated by semicolons
+header row `kind,id,front,back,tags`, then `fact` when an item has one. `kind` is
+`question`, `card`, `reversed` (a card also reviewed back to front) or `cloze` (a cloze
+card: its text in `front`, `back` empty); for a question, `front` is its prompt and `back`
+its answer. `fact` (optional on import) is the sibling key. `tags` are separated by semicolons
 (`basics; wavenet`), so a tag may hold spaces. An empty `id` means "derived from the
 front text". Text is kept exactly: newlines, quotes, commas and symbols included.
 """
@@ -16,6 +16,7 @@ import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from studyapp.deck.models import Card, Deck, Question
 from studyapp.deck.writer import check_deck_id, slugify
@@ -221,7 +222,7 @@ def rows_to_deck(rows: Sequence[CsvRow], name: str, deck_id: str, title: str) ->
                 ": ".join(
                     part for part in (
                         ".".join(str(loc) for loc in e["loc"]),
-                        str(e["msg"]).removeprefix("Value error, "),
+                        _plain_message(e),
                     ) if part
                 )
                 for e in error.errors()
@@ -244,6 +245,15 @@ def rows_to_deck(rows: Sequence[CsvRow], name: str, deck_id: str, title: str) ->
         return Deck(id=deck_id, title=title, questions=questions, cards=cards)
     except ValidationError as error:  # pragma: no cover - items were validated one by one
         raise DataError(f"{name}: {error.errors()[0]['msg']}") from None
+
+
+def _plain_message(error: Any) -> str:
+    if error["type"] == "string_pattern_mismatch":
+        return (
+            f"{error['input']!r} is not a slug (lowercase letters, digits and hyphens, "
+            "starting with a letter or digit)"
+        )
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def read_csv_deck(path: Path, deck_id: str, title: str) -> Deck:
