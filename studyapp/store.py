@@ -58,6 +58,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, NamedTuple
@@ -946,7 +947,20 @@ class ReviewStore:
         cached = self._orders.get(deck_id)
         if cached is not None and cached.given == given:
             return cached
-        by_id: dict[str, Identity] = {}
+        if set(map(type, given)) <= {Identity}:
+            # The usual case, checked with C-level loops: one deck, string ids, no repeats.
+            item_ids = list(map(itemgetter(1), given))
+            by_id = dict(zip(item_ids, given, strict=True))
+            if (
+                len(by_id) == len(given)
+                and set(map(itemgetter(0), given)) <= {deck_id}
+                and set(map(type, item_ids)) <= {str}
+                and "" not in by_id
+            ):
+                order = _DeckOrder(list(given), list(given), by_id)
+                self._orders[deck_id] = order
+                return order
+        by_id = {}
         for identity in given:
             ident = _identity(identity)
             if ident.deck_id != deck_id:
