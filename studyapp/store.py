@@ -52,7 +52,9 @@ import errno
 import hashlib
 import os
 import re
+import shutil
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -387,7 +389,28 @@ def _readonly_connection(path: Path) -> sqlite3.Connection:
         conn.close()
         if not _error_name(exc).startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")):
             raise
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return _snapshot_with_wal(path, wal)
     return _connect(uri + "?immutable=1", uri=True)
+
+
+def _snapshot_with_wal(path: Path, wal: Path) -> sqlite3.Connection:
+    """An in-memory copy of `path` with the changes still in its `wal` (left by a crash in
+    a folder now read-only, where ``immutable=1`` would not see them)."""
+    with tempfile.TemporaryDirectory(prefix="studyapp-") as tmp:
+        copy = Path(tmp) / path.name
+        shutil.copyfile(path, copy)
+        shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+        scratch = _connect(copy)
+        try:
+            scratch.execute("PRAGMA journal_mode = DELETE")  # folds the WAL into the copy
+        finally:
+            scratch.close()
+        data = copy.read_bytes()
+    conn = _connect(":memory:")
+    conn.deserialize(data)
+    return conn
 
 
 def _write_problem(path: Path) -> str | None:
