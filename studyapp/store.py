@@ -374,22 +374,28 @@ def _is_damage(exc: BaseException) -> bool:
 
 
 def _readonly_connection(path: Path) -> sqlite3.Connection:
-    """A connection that can only read `path` and writes nothing next to it.
+    """A connection that can only read `path` and creates nothing next to it.
 
-    ``mode=ro`` first; in WAL mode it still needs a ``-shm`` file, which a read-only folder
-    may not let it create: then ``immutable=1``, which reads the main file alone (what a
-    read-only folder can hold: nobody can be writing to it there).
+    Without a ``-wal`` file no connection has the database open (the last one to close
+    removes it), and everything is in the main file: it is read alone (``immutable=1``),
+    since even a ``mode=ro`` connection would create ``-wal`` and ``-shm`` files. (A writer
+    starting meanwhile appends to its new WAL and leaves the main file alone until it
+    checkpoints.) With a ``-wal``, another process is at work, or one died: ``mode=ro``
+    reads through its WAL; where that fails (a read-only folder without the ``-shm``),
+    the WAL is folded into an in-memory copy.
     """
     uri = path.resolve().as_uri()
+    wal = path.with_name(path.name + "-wal")
+    if not wal.exists():
+        return _connect(uri + "?immutable=1", uri=True)
     conn = _connect(uri + "?mode=ro", uri=True)
     try:
         conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
         return conn
     except sqlite3.OperationalError as exc:
         conn.close()
-        if not _error_name(exc).startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")):
+        if not _error_name(exc).startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_IOERR")):
             raise
-    wal = path.with_name(path.name + "-wal")
     if wal.exists() and wal.stat().st_size > 0:
         return _snapshot_with_wal(path, wal)
     return _connect(uri + "?immutable=1", uri=True)
@@ -464,6 +470,12 @@ def _open_failure(path: Path, exc: BaseException) -> str:
     return f"cannot open the review database ({exc})"
 
 
+def _read_failure(path: Path, exc: sqlite3.Error) -> str:
+    if _error_name(exc).startswith(("SQLITE_FULL", "SQLITE_IOERR")) and _disk_full(path.parent):
+        return "the disk is full"
+    return f"cannot read the review database ({exc})"
+
+
 def _refuse(path: Path, why: str) -> DataError:
     return DataError(f"{path}: {why}; the file was left untouched")
 
@@ -511,7 +523,7 @@ def _check_existing(path: Path) -> None:
     except sqlite3.DatabaseError as exc:
         if _is_damage(exc):
             raise _refuse(path, f"the review database is damaged ({exc})") from exc
-        raise DataError(f"{path}: cannot read the review database ({exc})") from exc
+        raise DataError(f"{path}: {_read_failure(path, exc)}") from exc
     _check_version(path, version)
     missing = sorted(_tables_at(version) - tables) if version >= 1 else ["all"]
     if missing:
@@ -559,7 +571,7 @@ def _open_readonly(path: Path) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         if _is_damage(exc):
             raise _refuse(path, f"the review database is damaged ({exc})") from exc
-        raise DataError(f"{path}: cannot read the review database ({exc})") from exc
+        raise DataError(f"{path}: {_read_failure(path, exc)}") from exc
     except OSError as exc:
         raise DataError(f"{path}: cannot read the review database ({exc.strerror})") from exc
 
