@@ -2,7 +2,8 @@
 
 One SQLite file, ``reviews.sqlite3`` in the data directory, holds the FSRS state of every
 reviewed item, the review log (with the full state before and after each review, so that
-undo is exact) and quiz results. `ReviewStore` is the whole interface; it never prints.
+undo is exact), holds (bury until the next study day, suspend until released) and quiz
+results. `ReviewStore` is the whole interface; it never prints.
 
 Durability and sharing
     WAL journal, ``synchronous=FULL``, a 10 s busy timeout (two processes on one database
@@ -24,6 +25,14 @@ Refusing files that are not ours
     raises `DataError` naming the file, and the file is left exactly as it was. Only a
     missing or empty (0-byte) file is initialised; a first initialisation that a crash cut
     short (a hot rollback journal next to it) is rolled back first, as SQLite does.
+
+Read-only use and honest errors
+    ``ReviewStore.open(..., readonly=True)`` (stats, listings) creates, migrates, backs up
+    and writes nothing, works in a read-only folder, and without a database is an empty
+    store. Opening for reviewing checks first that the folder and file can be written and
+    says why not ("cannot write the review database: the data folder is read-only"). A
+    full disk is "the disk is full" (a write that fails says what was not saved; earlier
+    commits are untouched). Only what SQLite or our checks find broken is "damaged".
 
 Backups
     Before a migration, and on the first open of each study day, a copy is made with the
@@ -1144,7 +1153,7 @@ class ReviewStore:
     ) -> datetime | None:
         """The earliest due among `identities` that have a state and are not suspended at
         `now`; a buried item counts from the end of its bury at the earliest. None if none."""
-        wanted = {_identity(i).item_id for i in identities if i.deck_id == deck_id}
+        wanted = {ident.item_id for ident in map(_identity, identities) if ident.deck_id == deck_id}
         moment = format_timestamp(now)
         best: str | None = None
         with self._read() as conn:
