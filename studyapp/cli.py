@@ -301,7 +301,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.deck is not None:
         library.deck(args.deck)
     now = datetime.now(UTC)
-    with ReviewStore.open(resolve_data_dir(args.data_dir), now=now) as store:
+    # read-only: stats answer from a read-only folder and never create or migrate anything
+    with ReviewStore.open(resolve_data_dir(args.data_dir), readonly=True) as store:
         stats = compute_stats(store, library, now, args.deck)
     if args.json:
         _print_json(stats.as_json())
@@ -320,9 +321,92 @@ def cmd_stats(args: argparse.Namespace) -> int:
         ("items", f"{stats.items}: {stats.new} new, {stats.learning} learning, "
                   f"{stats.review} review"),
         ("orphans", f"{stats.orphans} (history of items no longer in a deck; kept)"),
+        ("held", f"{stats.suspended} suspended, {stats.buried} buried until tomorrow"),
     ]
     for label, value in rows:
         print(f"{label:<12} {value}")
+    return EXIT_OK
+
+
+def _fronts(library: Library, deck_id: str | None) -> dict[tuple[str, str], str]:
+    """The first line of each review item's front, by (deck id, item id)."""
+    from studyapp.review import review_items
+
+    decks = library.decks.values() if deck_id is None else [library.deck(deck_id)]
+    return {
+        (item.identity.deck_id, item.identity.item_id): (item.front.strip().splitlines() or [""])[0]
+        for deck in decks
+        for item in review_items(deck, library.exercises_of(deck))
+    }
+
+
+def cmd_suspended(args: argparse.Namespace) -> int:
+    """List the suspended and buried items (of one deck or all)."""
+    from datetime import UTC, datetime
+
+    from studyapp.deck.loader import load_library
+    from studyapp.paths import find_library, resolve_data_dir
+    from studyapp.store import ReviewStore
+
+    library = load_library(find_library(args.library))
+    fronts = _fronts(library, args.deck)
+    now = datetime.now(UTC)
+    with ReviewStore.open(resolve_data_dir(args.data_dir), readonly=True) as store:
+        holds = store.holds(now, args.deck)
+    if args.json:
+        _print_json(
+            [
+                {
+                    "deck": h.identity.deck_id,
+                    "item": h.identity.item_id,
+                    "kind": h.kind,
+                    "since": h.since.isoformat(),
+                    "until": None if h.until is None else h.until.isoformat(),
+                    "front": fronts.get((h.identity.deck_id, h.identity.item_id)),
+                }
+                for h in holds
+            ]
+        )
+        return EXIT_OK
+    if not holds:
+        print("nothing is suspended or buried" + (f" in {args.deck}" if args.deck else ""))
+        return EXIT_OK
+    for h in holds:
+        if h.until is None:
+            state = "suspended"
+        else:
+            state = f"buried until {h.until.astimezone():%Y-%m-%d %H:%M}"
+        front = fronts.get((h.identity.deck_id, h.identity.item_id), "(no longer in a deck)")
+        print(f"{h.identity.deck_id}  {h.identity.item_id}  {state}  {front}")
+    return EXIT_OK
+
+
+def cmd_unsuspend(args: argparse.Namespace) -> int:
+    """Take items of a deck (or all of them) out of suspension."""
+    from studyapp.deck.loader import load_library
+    from studyapp.errors import DataError, UsageError
+    from studyapp.paths import find_library, resolve_data_dir
+    from studyapp.store import Identity, ReviewStore
+
+    if not args.items and not args.all:
+        raise UsageError("name the items to unsuspend, or give --all for the whole deck")
+    if args.items and args.all:
+        raise UsageError("give item ids or --all, not both")
+    library = load_library(find_library(args.library))
+    known = {item_id for deck_id, item_id in _fronts(library, args.deck)}
+    unknown = [item_id for item_id in args.items if item_id not in known]
+    if unknown:
+        raise DataError(f"deck {args.deck!r} has no item {', '.join(map(repr, unknown))}")
+    with ReviewStore.open(resolve_data_dir(args.data_dir)) as store:
+        if args.all:
+            count = store.unsuspend_deck(args.deck)
+            print(f"unsuspended {_plural(count, 'item')} in {args.deck}")
+            return EXIT_OK
+        for item_id in dict.fromkeys(args.items):
+            if store.unsuspend(Identity(args.deck, item_id)):
+                print(f"unsuspended {args.deck} {item_id}")
+            else:
+                print(f"{args.deck} {item_id} was not suspended")
     return EXIT_OK
 
 
@@ -592,6 +676,17 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("deck", nargs="?", metavar="DECK", help="one deck (default: all)")
     stats.add_argument("--json", action="store_true", help="machine-readable output")
     stats.set_defaults(handler=cmd_stats)
+
+    suspended = commands.add_parser("suspended", help="list suspended and buried items")
+    suspended.add_argument("deck", nargs="?", metavar="DECK", help="one deck (default: all)")
+    suspended.add_argument("--json", action="store_true", help="machine-readable output")
+    suspended.set_defaults(handler=cmd_suspended)
+
+    unsuspend = commands.add_parser("unsuspend", help="bring suspended items back into review")
+    unsuspend.add_argument("deck", metavar="DECK")
+    unsuspend.add_argument("items", nargs="*", metavar="ITEM", help="item ids (see suspended)")
+    unsuspend.add_argument("--all", action="store_true", help="every suspended item of DECK")
+    unsuspend.set_defaults(handler=cmd_unsuspend)
 
     export = commands.add_parser("export", help="print a deck to PDF, or export to Anki or CSV")
     export_commands = export.add_subparsers(dest="export_command", metavar="FORMAT",

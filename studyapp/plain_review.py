@@ -154,8 +154,7 @@ def run_review(engine: ReviewEngine, stdin: TextIO | None, stdout: TextIO, clock
     """Review until nothing is due within the learn-ahead limit or input ends."""
     out = _Output(stdout)
     lines = _Lines(stdin)
-    view = engine.view()
-    count = view.total if view.item is not None else 0
+    count = engine.due_now()
     out.say(
         f"{engine.deck_id}: {count} item{'' if count == 1 else 's'} to review. Enter shows "
         "the answer, then 1 again, 2 hard, 3 good, 4 easy; u undoes the last rating, "

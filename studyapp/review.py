@@ -282,6 +282,22 @@ class ReviewEngine:
                               choices=self._choices(shown))
         return ReviewView("front", shown.item, position, total, again=shown.again)
 
+    def due_now(self) -> int:
+        """Items that can be shown now: the current one, the queue, and learning items that
+        are due (not those that come back later in the session)."""
+        if self._shown is None:
+            return 0
+        buried = self._buried_ids()
+        now = self.clock()
+        queued = {
+            i.identity.item_id for i in self._queue
+            if i.identity.item_id not in buried and i.identity.item_id not in self._held
+        }
+        queued |= {i.identity.item_id for i in self._first}
+        queued |= {ident for ident, due in self._pending.items() if due <= now}
+        queued.add(self._shown.item.identity.item_id)
+        return len(queued)
+
     @property
     def finished(self) -> bool:
         """Nothing is due within the learn-ahead limit: the session is over."""

@@ -26,7 +26,7 @@ class Stats:
     per_day: dict[date, int]
     """Reviews on each of the last HEATMAP_DAYS study days, oldest first."""
     due: int
-    """Reviewed items due now."""
+    """Reviewed items due now (buried and suspended ones are not due)."""
     forecast: dict[date, int]
     """Items due on each of the next FORECAST_DAYS study days (today includes overdue)."""
     retention: float | None
@@ -37,6 +37,10 @@ class Stats:
     review: int
     orphans: int
     """Items with history that are in no deck any more (kept, never deleted)."""
+    buried: int = 0
+    """Items buried until the next study day (and not also suspended)."""
+    suspended: int = 0
+    """Items suspended until unsuspended."""
 
     @property
     def items(self) -> int:
@@ -57,6 +61,8 @@ class Stats:
             "items": self.items,
             "item_states": {"new": self.new, "learning": self.learning, "review": self.review},
             "orphans": self.orphans,
+            "buried": self.buried,
+            "suspended": self.suspended,
         }
 
 
@@ -76,6 +82,7 @@ def compute_stats(
     )
     counts = store.item_counts(identities)
     per_day = store.reviews_per_day(now, HEATMAP_DAYS, deck_id)
+    buried, suspended = store.hold_counts(now, deck_id, identities)
     return Stats(
         deck_id=deck_id,
         reviews=store.review_count(deck_id),
@@ -89,4 +96,6 @@ def compute_stats(
         learning=counts.learning,
         review=counts.review,
         orphans=store.orphans(all_known),
+        buried=buried,
+        suspended=suspended,
     )

@@ -2,7 +2,8 @@
 
 One SQLite file, ``reviews.sqlite3`` in the data directory, holds the FSRS state of every
 reviewed item, the review log (with the full state before and after each review, so that
-undo is exact) and quiz results. `ReviewStore` is the whole interface; it never prints.
+undo is exact), holds (bury until the next study day, suspend until released) and quiz
+results. `ReviewStore` is the whole interface; it never prints.
 
 Durability and sharing
     WAL journal, ``synchronous=FULL``, a 10 s busy timeout (two processes on one database
@@ -24,6 +25,14 @@ Refusing files that are not ours
     raises `DataError` naming the file, and the file is left exactly as it was. Only a
     missing or empty (0-byte) file is initialised; a first initialisation that a crash cut
     short (a hot rollback journal next to it) is rolled back first, as SQLite does.
+
+Read-only use and honest errors
+    ``ReviewStore.open(..., readonly=True)`` (stats, listings) creates, migrates, backs up
+    and writes nothing, works in a read-only folder, and without a database is an empty
+    store. Opening for reviewing checks first that the folder and file can be written and
+    says why not ("cannot write the review database: the data folder is read-only"). A
+    full disk is "the disk is full" (a write that fails says what was not saved; earlier
+    commits are untouched). Only what SQLite or our checks find broken is "damaged".
 
 Backups
     Before a migration, and on the first open of each study day, a copy is made with the
@@ -52,12 +61,15 @@ import errno
 import hashlib
 import os
 import re
+import shutil
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, NamedTuple
@@ -371,22 +383,49 @@ def _is_damage(exc: BaseException) -> bool:
 
 
 def _readonly_connection(path: Path) -> sqlite3.Connection:
-    """A connection that can only read `path` and writes nothing next to it.
+    """A connection that can only read `path` and creates nothing next to it.
 
-    ``mode=ro`` first; in WAL mode it still needs a ``-shm`` file, which a read-only folder
-    may not let it create: then ``immutable=1``, which reads the main file alone (what a
-    read-only folder can hold: nobody can be writing to it there).
+    Without a ``-wal`` file no connection has the database open (the last one to close
+    removes it), and everything is in the main file: it is read alone (``immutable=1``),
+    since even a ``mode=ro`` connection would create ``-wal`` and ``-shm`` files. (A writer
+    starting meanwhile appends to its new WAL and leaves the main file alone until it
+    checkpoints.) With a ``-wal``, another process is at work, or one died: ``mode=ro``
+    reads through its WAL; where that fails (a read-only folder without the ``-shm``),
+    the WAL is folded into an in-memory copy.
     """
     uri = path.resolve().as_uri()
+    wal = path.with_name(path.name + "-wal")
+    if not wal.exists():
+        return _connect(uri + "?immutable=1", uri=True)
     conn = _connect(uri + "?mode=ro", uri=True)
     try:
         conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
         return conn
     except sqlite3.OperationalError as exc:
         conn.close()
-        if not _error_name(exc).startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")):
+        if not _error_name(exc).startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_IOERR")):
             raise
+    if wal.exists() and wal.stat().st_size > 0:
+        return _snapshot_with_wal(path, wal)
     return _connect(uri + "?immutable=1", uri=True)
+
+
+def _snapshot_with_wal(path: Path, wal: Path) -> sqlite3.Connection:
+    """An in-memory copy of `path` with the changes still in its `wal` (left by a crash in
+    a folder now read-only, where ``immutable=1`` would not see them)."""
+    with tempfile.TemporaryDirectory(prefix="studyapp-") as tmp:
+        copy = Path(tmp) / path.name
+        shutil.copyfile(path, copy)
+        shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+        scratch = _connect(copy)
+        try:
+            scratch.execute("PRAGMA journal_mode = DELETE")  # folds the WAL into the copy
+        finally:
+            scratch.close()
+        data = copy.read_bytes()
+    conn = _connect(":memory:")
+    conn.deserialize(data)
+    return conn
 
 
 def _write_problem(path: Path) -> str | None:
@@ -440,6 +479,12 @@ def _open_failure(path: Path, exc: BaseException) -> str:
     return f"cannot open the review database ({exc})"
 
 
+def _read_failure(path: Path, exc: sqlite3.Error) -> str:
+    if _error_name(exc).startswith(("SQLITE_FULL", "SQLITE_IOERR")) and _disk_full(path.parent):
+        return "the disk is full"
+    return f"cannot read the review database ({exc})"
+
+
 def _refuse(path: Path, why: str) -> DataError:
     return DataError(f"{path}: {why}; the file was left untouched")
 
@@ -487,7 +532,7 @@ def _check_existing(path: Path) -> None:
     except sqlite3.DatabaseError as exc:
         if _is_damage(exc):
             raise _refuse(path, f"the review database is damaged ({exc})") from exc
-        raise DataError(f"{path}: cannot read the review database ({exc})") from exc
+        raise DataError(f"{path}: {_read_failure(path, exc)}") from exc
     _check_version(path, version)
     missing = sorted(_tables_at(version) - tables) if version >= 1 else ["all"]
     if missing:
@@ -535,7 +580,7 @@ def _open_readonly(path: Path) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         if _is_damage(exc):
             raise _refuse(path, f"the review database is damaged ({exc})") from exc
-        raise DataError(f"{path}: cannot read the review database ({exc})") from exc
+        raise DataError(f"{path}: {_read_failure(path, exc)}") from exc
     except OSError as exc:
         raise DataError(f"{path}: cannot read the review database ({exc.strerror})") from exc
 
@@ -946,7 +991,20 @@ class ReviewStore:
         cached = self._orders.get(deck_id)
         if cached is not None and cached.given == given:
             return cached
-        by_id: dict[str, Identity] = {}
+        if set(map(type, given)) <= {Identity}:
+            # The usual case, checked with C-level loops: one deck, string ids, no repeats.
+            item_ids = list(map(itemgetter(1), given))
+            by_id = dict(zip(item_ids, given, strict=True))
+            if (
+                len(by_id) == len(given)
+                and set(map(itemgetter(0), given)) <= {deck_id}
+                and set(map(type, item_ids)) <= {str}
+                and "" not in by_id
+            ):
+                order = _DeckOrder(list(given), list(given), by_id)
+                self._orders[deck_id] = order
+                return order
+        by_id = {}
         for identity in given:
             ident = _identity(identity)
             if ident.deck_id != deck_id:
@@ -1095,7 +1153,7 @@ class ReviewStore:
     ) -> datetime | None:
         """The earliest due among `identities` that have a state and are not suspended at
         `now`; a buried item counts from the end of its bury at the earliest. None if none."""
-        wanted = {_identity(i).item_id for i in identities if i.deck_id == deck_id}
+        wanted = {ident.item_id for ident in map(_identity, identities) if ident.deck_id == deck_id}
         moment = format_timestamp(now)
         best: str | None = None
         with self._read() as conn:

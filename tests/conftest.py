@@ -12,6 +12,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+LIBRARY_1_1 = FIXTURES / "library-1-1"
+"""A library using deck-format 1.1 cards: cloze, reversed and fact keys."""
 
 
 def studyapp_command() -> list[str]:

@@ -25,7 +25,7 @@ from studyapp.formats.anki import (
     write_anki,
 )
 
-from .conftest import REPO
+from .conftest import LIBRARY_1_1, REPO
 
 
 def wavenet() -> Deck:
@@ -170,3 +170,54 @@ def test_missing_genanki_is_one_clear_line(
     assert "install studyapp[anki]" in message
     assert "\n" not in message
     assert not (tmp_path / "w.apkg").exists()
+
+
+def test_cloze_and_reversed_cards_get_their_own_note_types(tmp_path: Path) -> None:
+    from studyapp.export.anki import CLOZE_NOTE_TYPE_NAME, REVERSED_NOTE_TYPE_NAME
+
+    deck = load_library(LIBRARY_1_1).deck("fusion")
+    output = tmp_path / "fusion.apkg"
+    assert write_anki(deck, output) == 5  # one note per question or card
+    package = read_package(output, tmp_path)
+    notes = package["notes"]
+    models = package["models"]
+    assert isinstance(notes, list)
+    assert isinstance(models, dict)
+    by_guid = {guid: (mid, fields.split("\x1f")) for guid, mid, fields, _ in notes}
+    cards = {card.key: card for card in deck.cards}
+
+    cloze_mid, (text, extra, kind) = by_guid[note_guid(deck, cards["fusion-cloze"])]
+    assert cloze_mid == note_type_id(CLOZE_NOTE_TYPE_NAME)
+    cloze_model = models[str(cloze_mid)]
+    assert cloze_model["type"] == 1  # Anki's cloze note type
+    assert [f["name"] for f in cloze_model["flds"]] == ["Text", "Back Extra", "Kind"]
+    assert "{{cloze:Text}}" in cloze_model["tmpls"][0]["qfmt"]
+    assert text == (
+        "<p>One fusion is a {{c1::linear layer}} followed by "
+        "{{c2::tanh::a squashing function}}.</p>"
+    )
+    assert (extra, kind) == ("", "cloze")
+
+    reversed_mid, (front, back, kind) = by_guid[note_guid(deck, cards["wavenet-idea"])]
+    assert reversed_mid == note_type_id(REVERSED_NOTE_TYPE_NAME)
+    reversed_model = models[str(reversed_mid)]
+    assert reversed_model["type"] == 0
+    templates = reversed_model["tmpls"]
+    assert len(templates) == 2
+    assert "{{Back}}" in templates[1]["qfmt"] and "{{Front}}" in templates[1]["afmt"]
+    assert (front, back, kind) == (
+        "<p>What is the WaveNet idea?</p>",
+        "<p>Fuse neighbours two at a time, level by level.</p>",
+        "card",
+    )
+
+    plain_mid, _ = by_guid[note_guid(deck, cards["depth"])]
+    assert plain_mid == note_type_id()
+    assert len(models[str(plain_mid)]["tmpls"]) == 1
+    # Anki makes a card per template (reversed) and per cloze number: 1 + 2 + 2 + 2 + 1.
+    connection = sqlite3.connect(tmp_path / "fusion-collection.anki2")
+    try:
+        (card_count,) = connection.execute("SELECT count(*) FROM cards").fetchone()
+    finally:
+        connection.close()
+    assert card_count == 8

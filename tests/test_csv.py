@@ -23,7 +23,7 @@ from studyapp.formats.csvfile import (
     write_csv,
 )
 
-from .conftest import REPO
+from .conftest import LIBRARY_1_1, REPO
 
 
 def wavenet() -> Deck:
@@ -250,3 +250,52 @@ def test_cmd_export_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert cmd_export_csv(args) == 0
     assert "11 rows; 1 exercise not exported" in capsys.readouterr().out
     assert read_csv_deck(output, "wavenet", "W").cards == wavenet().cards
+
+
+def test_cloze_reversed_and_fact_survive_the_round_trip(tmp_path: Path) -> None:
+    deck = load_library(LIBRARY_1_1).deck("fusion")
+    text = deck_to_csv(deck)
+    lines = text.splitlines()
+    assert lines[0] == "kind,id,front,back,tags,fact"
+    assert lines[1].startswith("question,what-is-a-fusion,")
+    assert lines[2] == (
+        'cloze,fusion-cloze,One fusion is a {{c1::linear layer}} followed by '
+        '{{c2::tanh::a squashing function}}.,,fusion,fusion'
+    )
+    assert "reversed,wavenet-idea,What is the WaveNet idea?," in text
+    again = from_text(text)
+    assert again.questions == deck.questions
+    assert again.cards == deck.cards
+    output = tmp_path / "again.yaml"
+    write_deck_file(read_csv_deck(_written(tmp_path, text), "fusion", deck.title), output)
+    assert load_deck_file(output).model == deck.model_copy(update={"description": None,
+                                                                    "tags": []})
+
+
+def _written(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "fusion.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+def test_a_deck_without_facts_keeps_the_five_columns() -> None:
+    deck = Deck(id="d", title="D", cards=[Card(id="c", front="F", back="B")])
+    assert deck_to_csv(deck).splitlines() == ["kind,id,front,back,tags", "card,c,F,B,"]
+
+
+def test_bad_cloze_rows_are_refused_with_their_line_numbers() -> None:
+    with pytest.raises(DataError) as caught:
+        from_text(
+            "kind,id,front,back,tags,fact\n"
+            "cloze,a,{{c1::x}},B,,\n"
+            "cloze,b,no deletion,,,\n"
+            "cloze,c,{{c0::x}},,,\n"
+            "card,d,F,B,,Not A Slug\n"
+        )
+    assert str(caught.value).splitlines() == [
+        "in.csv:2: a cloze row keeps its text in front; its back must be empty",
+        "in.csv:3: a cloze needs at least one deletion such as {{c1::hidden text}}",
+        "in.csv:4: cloze: cloze numbers start at 1, not 0",
+        "in.csv:5: fact: 'Not A Slug' is not a slug (lowercase letters, digits and hyphens, "
+        "starting with a letter or digit)",
+    ]

@@ -48,7 +48,7 @@ from studyapp.export.printable import (
     printable_items,
 )
 
-from .conftest import REPO
+from .conftest import LIBRARY_1_1, REPO
 
 SYMBOLS = "→ ² × − … “ ” é à ñ ü ≥ ≠ Ω"
 LITERAL = "<b>x</b> & &amp; &lt; <font face='Courier'>f</font>"
@@ -256,7 +256,7 @@ def faces_by_item(cards: list[CardText]) -> dict[tuple[str, bool], str]:
     parts: dict[tuple[str, bool], list[tuple[int, str]]] = {}
     for card in cards:
         label = card.label.removesuffix(" (continued)")
-        front = card.side.split(" ")[0] in ("front", "question", "exercise")
+        front = card.side.split(" ")[0] in ("front", "question", "exercise", "cloze")
         match = re.search(r"(\d+)/(\d+)$", card.side)
         part = int(match.group(1)) if match else 1
         parts.setdefault((label, front), []).append((part, card.text))
@@ -848,3 +848,39 @@ def test_printable_and_markdown_need_neither_reportlab_nor_pydantic() -> None:
 def test_fontset_is_hashable_for_style_caching() -> None:
     fonts = FontSet("a", "b", "c", "d", "e", "f", embedded=True)
     assert hash(fonts) == hash(FontSet("a", "b", "c", "d", "e", "f", embedded=True))
+
+
+# -- deck format 1.1 -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("config", [("grid", "a4", "long"), ("page", "a4", "long")], ids="-".join)
+def test_a_cloze_card_prints_one_card_per_deletion_with_it_hidden_on_the_front(
+    config: tuple[str, str, str], tmp_path: Path
+) -> None:
+    deck = load_library(LIBRARY_1_1).deck("fusion")
+    items = printable_items(deck, [])
+    assert [(i.label, i.item_id) for i in items] == [
+        ("fusion · Q1", "what-is-a-fusion"),
+        ("fusion · C1.1", "fusion-cloze#c1"),
+        ("fusion · C1.2", "fusion-cloze#c2"),
+        ("fusion · C2.1", "levels-cloze#c1"),
+        ("fusion · C2.2", "levels-cloze#c2"),
+        ("fusion · C3", "wavenet-idea"),  # reversed: printed once, paper turns either way
+        ("fusion · C4", "depth"),
+    ]
+    options = options_for(config)
+    path = tmp_path / "fusion.pdf"
+    write_pdf(items, path, options)
+    faces = faces_by_item(read_cards(path, options))
+    first_front = squeeze(faces["fusion · C1.1", True])
+    assert first_front == squeeze("One fusion is a [...] followed by tanh.")
+    assert "linear" not in first_front
+    assert squeeze(faces["fusion · C1.1", False]) == squeeze(
+        "One fusion is a linear layer followed by tanh."
+    )
+    second_front = squeeze(faces["fusion · C1.2", True])
+    assert "tanh" not in second_front
+    assert squeeze("[a squashing function]") in second_front
+    levels_front = squeeze(faces["fusion · C2.1", True])
+    assert "6levels" not in levels_front and "10levels" not in levels_front
+    assert squeeze(faces["fusion · C2.1", False]).startswith(squeeze("A tree of 6 levels"))

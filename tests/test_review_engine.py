@@ -305,7 +305,10 @@ def test_an_exercise_is_rated_from_its_steps(
     assert view.phase == "exercise_done" and view.saved == event.result
     assert view.summary is not None and view.summary.right == 3
     assert engine.line("").kind == "proceeded"
-    assert engine.finished
+    # New, it took its first learning step (10 minutes): it comes back, early, at the end.
+    again = engine.view()
+    assert again.phase == "step" and again.again and again.item == view.item
+    assert again.step is not None and again.step.item.step_id == "a"
 
 
 def test_a_hint_makes_a_right_exercise_hard_and_a_give_up_makes_it_again(

@@ -11,7 +11,6 @@ import hashlib
 import json
 import random
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from studyapp.schedule import Rating
 from studyapp.store import Identity, ReviewStore
 
 from .conftest import RunStudyapp, assert_no_traceback, studyapp_command
-from .test_review_plain import (
+from .test_review_plain import (  # classic_setup: an autouse fixture
     DATABASE,
     DEPTH_ANSWERS,
     GRADED,
@@ -42,6 +41,7 @@ from .test_review_plain import (
     WAVENET_ORDER,
     PlainReview,
     cards,
+    classic_library,
     kept_reviews,
     reviewed_ok,
     saved_words,
@@ -101,11 +101,9 @@ def exercise_answers(rng: random.Random) -> tuple[list[str], int]:
 
 
 def copy_library(tmp_path: Path) -> Path:
-    """A private copy of the built-in library, to edit."""
-    root = tmp_path / "library"
-    shutil.copytree(REPO / "decks", root / "decks")
-    shutil.copytree(REPO / "exercises", root / "exercises")
-    return root
+    """A private copy of the built-in library (without siblings, see test_review_plain), to
+    edit."""
+    return classic_library(tmp_path / "library")
 
 
 # ------------------------------------------------------------------------------ kill -9
@@ -494,6 +492,7 @@ def test_kill_9_during_the_first_start_never_locks_the_user_out(tmp_path: Path) 
 def real_database(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """The bytes of a real review database with the whole built-in deck reviewed once."""
     root = tmp_path_factory.mktemp("real")
+    classic_library(root)
     data_dir = root / "data"
     result = subprocess.run(
         [*studyapp_command(), "review", "wavenet", "--plain"],

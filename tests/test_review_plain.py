@@ -3,6 +3,12 @@
 Every test runs the real `studyapp` in a subprocess on a fresh data directory and looks at
 what a user (or a script) sees: the lines printed, the exit code, and the review database
 file `reviews.sqlite3` itself, opened with the sqlite3 module.
+
+These tests (and the durability suites that import these helpers) review the built-in
+deck's content one item after another: `classic_setup` gives each test a copy of the
+built-in library without its `fact:` keys and a `settings.toml` without learning steps, so
+every item is shown exactly once, in deck order. Learning steps and siblings, the default,
+are tested in test_review_session_plain.py and test_review_engine.py.
 """
 
 from __future__ import annotations
@@ -61,7 +67,46 @@ HANG_GUARD_S = 120.0
 # --------------------------------------------------------------------------- helpers
 
 
+CLASSIC_SETTINGS = "learning_steps = []\nrelearning_steps = []\n"
+
+
+def classic_library(target: Path) -> Path:
+    """The built-in decks and exercises in `target`, without `fact:` keys (no siblings)."""
+    for folder in ("decks", "exercises"):
+        (target / folder).mkdir(parents=True, exist_ok=True)
+        for source in (REPO / folder).glob("*.yaml"):
+            lines = source.read_text("utf-8").splitlines(keepends=True)
+            kept = [line for line in lines if not line.lstrip().startswith("fact:")]
+            (target / folder / source.name).write_text("".join(kept), encoding="utf-8")
+    return target
+
+
+def classic_settings(data_dir: Path) -> None:
+    """No learning steps: a rated item is done for the session."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    settings = data_dir / "settings.toml"
+    if not settings.exists():
+        settings.write_text(CLASSIC_SETTINGS, encoding="utf-8")
+
+
+@pytest.fixture
+def sibling_free_library(tmp_path: Path) -> None:
+    """Both places the tests run from get the built-in library without `fact:` keys."""
+    classic_library(tmp_path)
+    classic_library(tmp_path / "cwd")
+
+
+@pytest.fixture(autouse=True)
+def classic_setup(tmp_path: Path, data_dir: Path) -> None:
+    """Both places the tests run from get the sibling-free library; the data dir the
+    settings (see the module docstring)."""
+    classic_library(tmp_path)
+    classic_library(tmp_path / "cwd")
+    classic_settings(data_dir)
+
+
 def study_env(data_dir: Path) -> dict[str, str]:
+    classic_settings(data_dir)
     return {**os.environ, "STUDYAPP_DATA_DIR": str(data_dir), "NO_COLOR": "1"}
 
 

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from studyapp.cli import cmd_schema
+from studyapp.deck.models import Deck
 from studyapp.deck.writer import deck_to_yaml
 from studyapp.deck.yamlread import parse_yaml, read_yaml_file
 from studyapp.errors import UsageError
@@ -132,11 +133,14 @@ def test_schema_accepts_imported_decks(validators: dict[str, Any], page: Path) -
 def test_schema_accepts_every_optional_key(validators: dict[str, Any]) -> None:
     deck = {
         "id": "full", "title": "T", "description": "D", "tags": ["a"],
-        "questions": [{"id": "q", "prompt": "P", "answer": "A", "tags": ["b"]}],
-        "cards": [{"front": "F", "back": "B"}],
+        "questions": [{"id": "q", "prompt": "P", "answer": "A", "fact": "f", "tags": ["b"]}],
+        "cards": [{"front": "F", "back": "B"},
+                  {"id": "r", "front": "F", "back": "B", "reversed": True, "fact": "f"},
+                  {"id": "c", "cloze": "a {{c1::b}}", "reversed": False, "fact": "f"}],
         "exercises": ["wavenet-depth"],
     }
     assert errors_of(validators, "deck", deck) == []
+    Deck.model_validate(deck)  # the models agree
     exercise = {
         "id": "ex", "title": "T", "setup": "S", "outcome": "O", "tags": ["t"],
         "steps": [{"id": "s", "prompt": "P", "hint": "H", "answer": 4.5,
@@ -168,6 +172,10 @@ def test_schema_rejects_key_typos(validators: dict[str, Any], name: str, unexpec
         ("deck", "wrong-type-front"),
         ("deck", "bad-deck-id"),
         ("deck", "empty-deck"),
+        ("deck", "front-and-cloze"),
+        ("deck", "reversed-cloze"),
+        ("deck", "non-slug-item-id"),
+        ("deck", "bad-fact"),
         ("exercise", "answer-not-number"),
         ("exercise", "no-steps"),
     ],

@@ -12,9 +12,11 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from .conftest import RunStudyapp, assert_no_traceback
 from .test_review_flow import copy_library
-from .test_review_plain import (
+from .test_review_plain import (  # classic_setup: an autouse fixture
     DEPTH_ANSWERS,
     WAVENET_ORDER,
     cards,
@@ -22,6 +24,12 @@ from .test_review_plain import (
     exercise_library,
     reviewed_ok,
 )
+
+
+@pytest.fixture(autouse=True)
+def _no_siblings(sibling_free_library: None) -> None:
+    """The built-in content without siblings, and the default learning steps."""
+
 
 LONG_AGO = "2000-01-01T00:00:00.000000Z"
 

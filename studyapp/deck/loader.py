@@ -177,8 +177,9 @@ def _plain_reason(error: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> t
         return f"{what} must be {_TYPE_WORDS[kind]}, got {_describe(value)}", False
     if kind == "string_pattern_mismatch":
         if name in ("id", "exercises", "fact"):
+            what = "fact" if name == "fact" else "id"
             return (
-                f"{value!r} is not a valid id: use lowercase letters, digits and hyphens, "
+                f"{value!r} is not a valid {what}: use lowercase letters, digits and hyphens, "
                 "starting with a letter or digit (like wavenet-depth)",
                 False,
             )

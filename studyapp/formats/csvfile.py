@@ -24,6 +24,7 @@ import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from studyapp.deck.models import Card, Deck, Question
 from studyapp.deck.writer import check_deck_id, slugify
@@ -243,7 +244,7 @@ def rows_to_deck(rows: Sequence[CsvRow], name: str, deck_id: str, title: str) ->
                 ": ".join(
                     part for part in (
                         ".".join(str(loc) for loc in e["loc"]),
-                        str(e["msg"]).removeprefix("Value error, "),
+                        _plain_message(e),
                     ) if part
                 )
                 for e in error.errors()
@@ -266,6 +267,15 @@ def rows_to_deck(rows: Sequence[CsvRow], name: str, deck_id: str, title: str) ->
         return Deck(id=deck_id, title=title, questions=questions, cards=cards)
     except ValidationError as error:  # pragma: no cover - items were validated one by one
         raise DataError(f"{name}: {error.errors()[0]['msg']}") from None
+
+
+def _plain_message(error: Any) -> str:
+    if error["type"] == "string_pattern_mismatch":
+        return (
+            f"{error['input']!r} is not a slug (lowercase letters, digits and hyphens, "
+            "starting with a letter or digit)"
+        )
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def read_csv_deck(path: Path, deck_id: str, title: str) -> Deck:
