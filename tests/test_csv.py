@@ -255,8 +255,8 @@ def test_cmd_export_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_cloze_reversed_and_fact_survive_the_round_trip(tmp_path: Path) -> None:
     deck = load_library(LIBRARY_1_1).deck("fusion")
     text = deck_to_csv(deck)
-    lines = text.splitlines()
-    assert lines[0] == "kind,id,front,back,tags,fact"
+    lines = text.splitlines()[4:]
+    assert lines[0] == "#columns:kind,id,Front,Back,tags,fact"
     assert lines[1].startswith("question,what-is-a-fusion,")
     assert lines[2] == (
         'cloze,fusion-cloze,One fusion is a {{c1::linear layer}} followed by '
@@ -280,7 +280,8 @@ def _written(tmp_path: Path, text: str) -> Path:
 
 def test_a_deck_without_facts_keeps_the_five_columns() -> None:
     deck = Deck(id="d", title="D", cards=[Card(id="c", front="F", back="B")])
-    assert deck_to_csv(deck).splitlines() == ["kind,id,front,back,tags", "card,c,F,B,"]
+    assert deck_to_csv(deck).splitlines()[4:] == ["#columns:kind,id,Front,Back,tags",
+                                                  "card,c,F,B,"]
 
 
 def test_bad_cloze_rows_are_refused_with_their_line_numbers() -> None:

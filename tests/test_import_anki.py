@@ -4,6 +4,8 @@ decks, text, tags, note types, media and the review history replayed into our st
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -170,3 +172,33 @@ def test_no_history_leaves_the_store_alone(tmp_path: Path, run_studyapp: RunStud
     assert "review history: not imported (--no-history)" in result.stdout
     stats = run_studyapp("--library", str(library), "stats", "--json")
     assert json.loads(stats.stdout)["reviews"] == 0
+
+
+def test_without_the_import_extra_anki_import_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patch:
+        patch.setitem(sys.modules, "markdownify", None)  # as if it were not installed
+        with pytest.raises(DataError, match=r"^Importing from Anki needs the 'import' extra: "
+                                            r"pip install 'studyapp\[import\]' "
+                                            r"\(missing markdownify\)$"):
+            import_anki(ANKI / "genanki.apkg", tmp_path / "lib")
+    assert not (tmp_path / "lib").exists()  # refused before anything was written
+    monkeypatch.setitem(sys.modules, "zstandard", None)
+    with pytest.raises(DataError, match=r"^Reading .*new-format\.apkg: collection\.anki21b "
+                                        r"needs the 'import' extra"):
+        import_anki(ANKI / "new-format.apkg", tmp_path / "lib")
+
+
+def test_the_extras_load_only_for_the_imports_that_need_them() -> None:
+    script = (
+        "import contextlib, io, sys, json\n"
+        "from studyapp.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert main(['check']) == 0\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True)
+    loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert not loaded & {"bs4", "markdownify", "zstandard"}

@@ -244,6 +244,23 @@ def test_a_page_of_another_shape_imports_what_it_can_and_warns(tmp_path: Path) -
     ]
 
 
+def test_html_summaries_that_hold_the_question() -> None:
+    html = (
+        "<html><body><h1>Capitals</h1>\n"
+        "<details><summary>What is the capital of <em>France</em>?</summary>\n"
+        "<p>Paris, on the <strong>Seine</strong>.</p>\n<ul><li>since 508</li></ul></details>\n"
+        "<!-- a comment --><details><summary>Show answer</summary><p>stray</p></details>\n"
+        "</body></html>"
+    )
+    page = parse_page(html, "p.html", html=True)
+    assert page.heading == "Capitals"
+    assert [(q.prompt, q.answer) for q in page.questions] == [
+        ("What is the capital of *France*?", "Paris, on the **Seine**.\n\n- since 508")
+    ]
+    # A collapsible with nothing before it to be its question: named, with its line.
+    assert page.warnings == ["p.html:5: a 'Show answer' with no question before it; not imported"]
+
+
 def test_propose_calc_needs_a_shared_word_and_one_clear_call() -> None:
     assert propose_calc("How many levels for 64 characters?", 6, "") == (
         "levels_needed(context=64)"
@@ -282,6 +299,7 @@ def test_the_variation_crlf_blank_lines_no_heading(tmp_path: Path) -> None:
 def test_heading_skips_boilerplate_and_sentences() -> None:
     page = "Skip to content\n\nAttention, briefly\n\nQ. What?\nA. That.\n"
     assert parse_page(page).heading == "Attention, briefly"
+    assert parse_page("# Capitals\n\nQ. France?\nA. Paris.\n").heading == "Capitals"
     assert parse_page("An intro sentence.\nQ. What?\nA. That.\n").heading is None
     assert parse_page("Q. What?\nA. That.\n").heading is None
 

@@ -104,6 +104,8 @@ _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
 
 def _is_boilerplate(text: str) -> bool:
+    if _DETAILS_TAG.match(text):
+        return True  # kept as a line only to end an answer (see _anchors)
     plain = _LINK.sub(r"\1", text)  # "[Skip to content](#main)" from a saved page
     return plain.strip().rstrip(".:").strip().lower() in BOILERPLATE
 
@@ -123,8 +125,6 @@ def text_lines(text: str) -> list[Line]:
             if inner and not _SHOW.match(inner):
                 lines.extend([Line(number, inner), Line(number, "")])
             lines.extend([Line(number, "Show answer"), Line(number, "")])
-        elif _DETAILS_TAG.match(line):
-            lines.append(Line(number, ""))
         else:
             lines.append(Line(number, line))
     return lines
@@ -177,11 +177,14 @@ def html_lines(text: str) -> list[Line]:
                 heading = summary.get_text(" ", strip=True) if summary is not None else ""
                 if summary is not None:
                     summary.extract()
+                if summary is not None:
+                    heading = convert(summary) or heading
                 if heading and not _SHOW.match(heading):
                     emit(where, heading)
                 if not _SECTION.match(heading):  # "Expected outcome." folded away is no question
                     emit(where, "Show answer")
                 walk(child, where)
+                emit(where, "</details>")
             elif child.name in ("ol", "ul") and child.find("details") is not None:
                 start = int(child.get("start", 1)) if str(child.get("start", "1")).isdigit() else 1
                 for offset, item in enumerate(child.find_all("li", recursive=False)):
@@ -306,7 +309,12 @@ def _anchors(lines: Sequence[Line]) -> list[_Anchor]:
             start = index - 1
             while start >= 0 and not lines[start].text.strip():
                 start -= 1
-            while start > 0 and lines[start - 1].text.strip():
+            if start < 0 or _is_boilerplate(lines[start].text):
+                anchors.append(_Anchor(index, "question"))  # nothing before it to ask
+                continue
+            while start > 0 and lines[start - 1].text.strip() and not _is_boilerplate(
+                lines[start - 1].text
+            ):
                 start -= 1
             if start >= 0 and not any(a.index >= start for a in anchors):
                 anchors.append(_Anchor(start, "question"))
@@ -446,6 +454,10 @@ class _Reader:
         self.settle_loose("question")
         marker = next(i for i in range(start, end) if _SHOW.match(self.lines[i].text))
         prompt_lines = [line for line in self.lines[start:marker] if line.text.strip()]
+        if not prompt_lines:
+            self.warn(self.lines[marker].number,
+                      "a 'Show answer' with no question before it; not imported")
+            return
         head = _HEADING.sub(r"\2", prompt_lines[0].text)
         numbered = _NUMBERED.match(head)
         first = numbered.group(2) if numbered else head
