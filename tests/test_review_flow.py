@@ -27,7 +27,7 @@ import pytest
 from studyapp.schedule import Rating
 from studyapp.store import Identity, ReviewStore
 
-from .conftest import RunStudyapp, assert_no_traceback, studyapp_command
+from .conftest import RunStudyapp, assert_no_traceback, classic_library, studyapp_command
 from .test_review_plain import (
     DATABASE,
     DEPTH_ANSWERS,
@@ -41,7 +41,6 @@ from .test_review_plain import (
     WAVENET_ORDER,
     PlainReview,
     cards,
-    classic_library,
     classic_setup,  # noqa: F401  (an autouse fixture: see test_review_plain)
     kept_reviews,
     reviewed_ok,

@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import RunStudyapp, assert_no_traceback, studyapp_command
+from .conftest import RunStudyapp, assert_no_traceback, classic_library, studyapp_command
 
 REPO = Path(__file__).resolve().parent.parent
 DATABASE = "reviews.sqlite3"
@@ -70,30 +70,12 @@ HANG_GUARD_S = 120.0
 CLASSIC_SETTINGS = "learning_steps = []\nrelearning_steps = []\n"
 
 
-def classic_library(target: Path) -> Path:
-    """The built-in decks and exercises in `target`, without `fact:` keys (no siblings)."""
-    for folder in ("decks", "exercises"):
-        (target / folder).mkdir(parents=True, exist_ok=True)
-        for source in (REPO / folder).glob("*.yaml"):
-            lines = source.read_text("utf-8").splitlines(keepends=True)
-            kept = [line for line in lines if not line.lstrip().startswith("fact:")]
-            (target / folder / source.name).write_text("".join(kept), encoding="utf-8")
-    return target
-
-
 def classic_settings(data_dir: Path) -> None:
     """No learning steps: a rated item is done for the session."""
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = data_dir / "settings.toml"
     if not settings.exists():
         settings.write_text(CLASSIC_SETTINGS, encoding="utf-8")
-
-
-@pytest.fixture
-def sibling_free_library(tmp_path: Path) -> None:
-    """Both places the tests run from get the built-in library without `fact:` keys."""
-    classic_library(tmp_path)
-    classic_library(tmp_path / "cwd")
 
 
 @pytest.fixture(autouse=True)
