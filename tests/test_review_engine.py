@@ -360,3 +360,28 @@ def test_lines_mean_what_the_phase_says(
     assert engine.view().phase == "back"
     assert engine.line(" 2 ").kind == "saved"
     assert engine.allowed("undo") and not engine.allowed("rate")
+
+
+def test_undo_of_an_exercise_while_it_is_back_restores_its_last_step_once(
+    tmp_path: Path, store: ReviewStore, clock: Clock
+) -> None:
+    engine = exercise_engine(tmp_path, store, clock)
+    rate_current(engine, 4)
+    for answer in ("4", "6", "10"):
+        engine.line(answer)
+    engine.line("")  # move on: the new exercise comes back from its learning step
+    assert engine.view().again
+    engine.line("4")  # its second showing, step a answered
+    assert engine.line("u").kind == "undone"
+    assert store.review_count(DECK) == 1  # only the card's rating is left
+    view = engine.view()
+    assert view.phase == "step" and view.step is not None and view.step.item.step_id == "c"
+    assert engine.line("10").result is not None
+    engine.line("")
+    # Shown again once (its learning step), from the first step: never twice at once.
+    again = engine.view()
+    assert again.again and again.step is not None and again.step.item.step_id == "a"
+    for answer in ("4", "6", "10"):
+        engine.line(answer)
+    engine.line("")
+    assert engine.finished

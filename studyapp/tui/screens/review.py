@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from studyapp.store import ReviewResult
     from studyapp.tui.app import StudyApp
 
+NOTE_WIDTH = 76
+"""The one-line note about the last action fits an 80-column screen."""
+
 #: Which engine action each key binding's action asks about (for the footer).
 _ENGINE_ACTIONS = {
     "primary": "primary", "rate": "rate", "undo": "undo", "bury": "bury", "suspend": "suspend",
@@ -164,6 +167,7 @@ class ReviewScreen(Screen[None]):
         self._set_choices(self._exercise_note(view))
         self.set_focus(None)
         self.refresh_bindings()
+        self.query_one("#review-body", VerticalScroll).scroll_end(animate=False)
 
     # -- keys --------------------------------------------------------------------------
 
@@ -176,11 +180,14 @@ class ReviewScreen(Screen[None]):
 
     async def _after(self, event: ReviewEvent) -> None:
         if event.kind == "saved" and event.result is not None and event.item is not None:
-            self._last = f"{_saved_text(event.result)} · “{_short(event.item.front, 30)}”"
+            saved = _saved_text(event.result)
+            room = NOTE_WIDTH - len(saved) - 5
+            self._last = saved + (f" · “{_short(event.item.front, room)}”" if room > 8 else "")
         elif event.kind == "undone" and event.item is not None:
-            self._last = f"undone · “{_short(event.item.front, 56)}” is back as it was"
+            self._last = f"undone · “{_short(event.item.front, NOTE_WIDTH - 28)}” is back as it was"
         elif event.kind == "held" and event.item is not None:
-            self._last = f"{event.message} · “{_short(event.item.front, 40)}”"
+            room = NOTE_WIDTH - len(event.message or "") - 5
+            self._last = f"{event.message} · “{_short(event.item.front, room)}”"
         elif event.kind == "nothing_to_undo":
             self.notify(event.message or "Nothing to undo.")
             return
