@@ -116,7 +116,7 @@ def main() -> None:
                 t1 = time.perf_counter()
                 event = engine.rate(rng.choice(ratings))
                 t2 = time.perf_counter()
-                assert event.kind == "saved", event
+                assert event.what == "saved", event
                 reveal_t.append(t1 - t0)
                 rate_t.append(t2 - t1)
                 t3 = time.perf_counter()

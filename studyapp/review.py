@@ -159,7 +159,7 @@ EventKind = Literal[
 class ReviewEvent:
     """What one input did, for the face to show."""
 
-    kind: EventKind
+    what: EventKind
     item: ReviewItem | None = None
     """The item the event concerns (the rated, undone or held one)."""
     result: ReviewResult | None = None
