@@ -30,11 +30,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_due_queue import fill  # noqa: E402
+from bench_due_queue import fill
 
-from studyapp.review import ReviewEngine, ReviewItem  # noqa: E402
-from studyapp.schedule import Rating, format_timestamp  # noqa: E402
-from studyapp.store import Identity, ReviewStore  # noqa: E402
+from studyapp.review import ReviewEngine, ReviewItem
+from studyapp.schedule import Rating, format_timestamp
+from studyapp.store import Identity, ReviewStore
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -116,7 +116,7 @@ def main() -> None:
                 t1 = time.perf_counter()
                 event = engine.rate(rng.choice(ratings))
                 t2 = time.perf_counter()
-                assert event.kind == "saved", event
+                assert event.what == "saved", event
                 reveal_t.append(t1 - t0)
                 rate_t.append(t2 - t1)
                 t3 = time.perf_counter()

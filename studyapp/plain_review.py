@@ -103,7 +103,7 @@ def _show(engine: ReviewEngine, out: _Output) -> None:
 def _after(engine: ReviewEngine, event: ReviewEvent, out: _Output) -> bool:
     """Print what an input did; True when a new item (or a new step) is now current."""
     view = engine.view()
-    if event.kind == "revealed":
+    if event.what == "revealed":
         assert event.item is not None
         out.say("answer:")
         out.say(event.item.back or "")
@@ -111,11 +111,11 @@ def _after(engine: ReviewEngine, event: ReviewEvent, out: _Output) -> bool:
             f"{int(c.rating)} {c.name} ({c.interval})" for c in view.choices
         ))
         return False
-    if event.kind == "saved":
+    if event.what == "saved":
         assert event.result is not None
         out.say(saved_line(event.result))
         return True
-    if event.kind == "step":
+    if event.what == "step":
         feedback = event.feedback
         assert feedback is not None
         if feedback.status == "hint":
@@ -136,12 +136,12 @@ def _after(engine: ReviewEngine, event: ReviewEvent, out: _Output) -> bool:
         elif view.step is not None:
             out.say(_prompt_line(view.step))
         return False
-    if event.kind == "undone":
+    if event.what == "undone":
         assert event.item is not None
         first = event.item.front.strip().splitlines()
         out.say(f"undone: {first[0] if first else event.item.kind}")
         return True
-    if event.kind == "held":
+    if event.what == "held":
         assert event.item is not None
         out.say(f"{event.message}")
         return True

@@ -159,7 +159,7 @@ EventKind = Literal[
 class ReviewEvent:
     """What one input did, for the face to show."""
 
-    kind: EventKind
+    what: EventKind
     item: ReviewItem | None = None
     """The item the event concerns (the rated, undone or held one)."""
     result: ReviewResult | None = None
@@ -473,7 +473,11 @@ class ReviewEngine:
         self._held.discard(ident.item_id)
         self._pending.pop(ident.item_id, None)
         self._reviewed_today = self._load_reviewed_today(self.clock())
-        self._park_current()
+        self._park_current(unless=entry.item)
+        # The undone item is shown next, once, as it was when the action was taken.
+        self._first = [i for i in self._first if i != entry.item]
+        self._queue = [i for i in self._queue if i != entry.item]
+        self._paused.pop(ident.item_id, None)
         if entry.exercise is not None:
             self._paused[ident.item_id] = entry.exercise
         self._finished = max(0, self._finished - 1)
@@ -511,13 +515,14 @@ class ReviewEngine:
         self._finished += 1
         self._pick()
 
-    def _park_current(self) -> None:
-        """Put the current item back in the queue (an exercise keeps its progress)."""
+    def _park_current(self, *, unless: ReviewItem) -> None:
+        """Put the current item back in the queue (an exercise keeps its progress), unless
+        it is `unless`, the item an undo brings back as it was."""
         shown = self._shown
         if shown is None:
             return
-        if shown.exercise_result is not None:
-            self._shown = None  # already saved: nothing to keep
+        if shown.exercise_result is not None or shown.item == unless:
+            self._shown = None  # saved already, or replaced by its undone state
             return
         if shown.exercise is not None:
             self._paused[shown.item.identity.item_id] = shown.exercise

@@ -25,7 +25,7 @@ from typing import Literal
 from studyapp import calc
 from studyapp.deck.calcexpr import CalcExpressionError, parse_calc
 from studyapp.deck.items import deck_items
-from studyapp.deck.models import Card, Deck, Exercise, Question, Step
+from studyapp.deck.models import Deck, Exercise, Step
 from studyapp.errors import DataError
 from studyapp.grade import AnswerError, format_number, grade
 from studyapp.practice import PracticeProblem, generate_practice
@@ -102,14 +102,6 @@ def step_expected(step: Step) -> int | float:
         except (calc.CalcError, CalcExpressionError):
             pass  # the loader reports these; grade against the author's answer meanwhile
     return step.answer
-
-
-def question_item(deck_id: str, question: Question) -> Item:
-    return Item("question", deck_id, question.key, question.prompt, back=question.answer)
-
-
-def card_item(deck_id: str, card: Card) -> Item:
-    return Item("card", deck_id, card.key, card.front, back=card.back)
 
 
 def exercise_items(deck_id: str, exercise: Exercise) -> list[Item]:

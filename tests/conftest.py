@@ -59,6 +59,25 @@ def run_studyapp(tmp_path: Path, data_dir: Path) -> RunStudyapp:
     return run
 
 
+def classic_library(target: Path) -> Path:
+    """The built-in decks and exercises in `target`, without `fact:` keys (no siblings)."""
+    for folder in ("decks", "exercises"):
+        (target / folder).mkdir(parents=True, exist_ok=True)
+        for source in (REPO / folder).glob("*.yaml"):
+            lines = source.read_text("utf-8").splitlines(keepends=True)
+            kept = [line for line in lines if not line.lstrip().startswith("fact:")]
+            (target / folder / source.name).write_text("".join(kept), encoding="utf-8")
+    return target
+
+
+
+@pytest.fixture
+def sibling_free_library(tmp_path: Path) -> None:
+    """Both places the tests run from get the built-in library without `fact:` keys."""
+    classic_library(tmp_path)
+    classic_library(tmp_path / "cwd")
+
+
 def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
     """User mistakes get one plain line, never a Python traceback."""
     assert "Traceback" not in result.stderr, result.stderr

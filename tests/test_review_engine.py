@@ -124,9 +124,9 @@ def rate_current(engine: ReviewEngine, rating: int) -> str:
     """Reveal and rate the current card; returns its item id."""
     item_id = current_id(engine)
     assert item_id is not None
-    assert engine.line("").kind == "revealed"
+    assert engine.line("").what == "revealed"
     event = engine.line(str(rating))
-    assert event.kind == "saved", event
+    assert event.what == "saved", event
     return item_id
 
 
@@ -217,7 +217,7 @@ def test_the_interval_shown_is_the_interval_saved_in_1000_random_cases(
     while cases < 1000:
         engine = engine_for(store, items, clock, new_limit=25)
         while not engine.finished and cases < 1000:
-            assert engine.line("").kind == "revealed"
+            assert engine.line("").what == "revealed"
             shown = {c.rating: c.interval for c in engine.view().choices}
             clock.advance(seconds=rng.uniform(0, 90))  # thinking before rating
             rating = Rating(rng.choice([1, 2, 3, 3, 3, 4]))
@@ -254,7 +254,7 @@ def test_undoing_the_review_unburies_the_sibling(
     engine = engine_for(store, items, clock)
     rate_current(engine, 4)
     assert engine.summary().buried == 1
-    assert engine.line("u").kind == "undone"
+    assert engine.line("u").what == "undone"
     assert current_id(engine) == "q-flat"
     assert engine.summary().buried == 0
     rate_current(engine, 1)  # forgotten this time... still buries its sibling for today
@@ -266,8 +266,8 @@ def test_bury_and_suspend_survive_a_restart_and_undo(
 ) -> None:
     items = items_of(write_library(tmp_path / "lib", CARDS_ONLY, None))
     engine = engine_for(store, items, clock)
-    assert engine.line("b").kind == "held"  # one: buried until tomorrow
-    assert engine.line("s").kind == "held"  # two: suspended
+    assert engine.line("b").what == "held"  # one: buried until tomorrow
+    assert engine.line("s").what == "held"  # two: suspended
     assert current_id(engine) == "three"
     restarted = engine_for(store, items, clock)
     assert current_id(restarted) == "three"
@@ -277,7 +277,7 @@ def test_bury_and_suspend_survive_a_restart_and_undo(
     clock.advance(days=1)
     next_day = engine_for(store, items, clock)
     assert current_id(next_day) == "one"  # the bury ended; two stays suspended
-    assert engine.line("u").kind == "undone"  # undo the suspend (in the first session)
+    assert engine.line("u").what == "undone"  # undo the suspend (in the first session)
     assert current_id(engine) == "two"
     assert store.holds(clock()) == []
 
@@ -298,13 +298,13 @@ def test_an_exercise_is_rated_from_its_steps(
     rate_current(engine, 4)
     assert engine.view().phase == "step"
     assert engine.line("4").feedback is not None
-    assert engine.line("6").kind == "step"
+    assert engine.line("6").what == "step"
     event = engine.line("10")
     assert event.result is not None and event.result.rating == Rating.GOOD
     view = engine.view()
     assert view.phase == "exercise_done" and view.saved == event.result
     assert view.summary is not None and view.summary.right == 3
-    assert engine.line("").kind == "proceeded"
+    assert engine.line("").what == "proceeded"
     # New, it took its first learning step (10 minutes): it comes back, early, at the end.
     again = engine.view()
     assert again.phase == "step" and again.again and again.item == view.item
@@ -321,7 +321,7 @@ def test_a_hint_makes_a_right_exercise_hard_and_a_give_up_makes_it_again(
     engine.line("4")
     engine.line("6")
     assert engine.line("10").result.rating == Rating.HARD  # type: ignore[union-attr]
-    assert engine.line("u").kind == "undone"
+    assert engine.line("u").what == "undone"
     view = engine.view()
     assert view.phase == "step" and view.step is not None and view.step.item.step_id == "c"
     assert engine.line("").result.rating == Rating.AGAIN  # type: ignore[union-attr]
@@ -334,7 +334,7 @@ def test_undo_inside_an_exercise_takes_back_the_card_and_keeps_the_exercise(
     rate_current(engine, 4)
     engine.line("4")
     engine.line("6")  # now at step c
-    assert engine.line("u").kind == "undone"
+    assert engine.line("u").what == "undone"
     assert current_id(engine) == "c-one" and engine.view().phase == "front"
     assert store.review_count(DECK) == 0
     rate_current(engine, 4)
@@ -352,11 +352,36 @@ def test_lines_mean_what_the_phase_says(
 ) -> None:
     items = items_of(write_library(tmp_path / "lib", CARDS_ONLY, None))
     engine = engine_for(store, items, clock)
-    assert engine.line("u").kind == "nothing_to_undo"
-    assert engine.line("my guess").kind == "revealed"  # any line reveals
+    assert engine.line("u").what == "nothing_to_undo"
+    assert engine.line("my guess").what == "revealed"  # any line reveals
     invalid = engine.line("5")
-    assert invalid.kind == "invalid" and invalid.message is not None
+    assert invalid.what == "invalid" and invalid.message is not None
     assert "1, 2, 3 or 4" in invalid.message
     assert engine.view().phase == "back"
-    assert engine.line(" 2 ").kind == "saved"
+    assert engine.line(" 2 ").what == "saved"
     assert engine.allowed("undo") and not engine.allowed("rate")
+
+
+def test_undo_of_an_exercise_while_it_is_back_restores_its_last_step_once(
+    tmp_path: Path, store: ReviewStore, clock: Clock
+) -> None:
+    engine = exercise_engine(tmp_path, store, clock)
+    rate_current(engine, 4)
+    for answer in ("4", "6", "10"):
+        engine.line(answer)
+    engine.line("")  # move on: the new exercise comes back from its learning step
+    assert engine.view().again
+    engine.line("4")  # its second showing, step a answered
+    assert engine.line("u").what == "undone"
+    assert store.review_count(DECK) == 1  # only the card's rating is left
+    view = engine.view()
+    assert view.phase == "step" and view.step is not None and view.step.item.step_id == "c"
+    assert engine.line("10").result is not None
+    engine.line("")
+    # Shown again once (its learning step), from the first step: never twice at once.
+    again = engine.view()
+    assert again.again and again.step is not None and again.step.item.step_id == "a"
+    for answer in ("4", "6", "10"):
+        engine.line(answer)
+    engine.line("")
+    assert engine.finished

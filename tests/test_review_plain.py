@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import RunStudyapp, assert_no_traceback, studyapp_command
+from .conftest import RunStudyapp, assert_no_traceback, classic_library, studyapp_command
 
 REPO = Path(__file__).resolve().parent.parent
 DATABASE = "reviews.sqlite3"
@@ -70,30 +70,12 @@ HANG_GUARD_S = 120.0
 CLASSIC_SETTINGS = "learning_steps = []\nrelearning_steps = []\n"
 
 
-def classic_library(target: Path) -> Path:
-    """The built-in decks and exercises in `target`, without `fact:` keys (no siblings)."""
-    for folder in ("decks", "exercises"):
-        (target / folder).mkdir(parents=True, exist_ok=True)
-        for source in (REPO / folder).glob("*.yaml"):
-            lines = source.read_text("utf-8").splitlines(keepends=True)
-            kept = [line for line in lines if not line.lstrip().startswith("fact:")]
-            (target / folder / source.name).write_text("".join(kept), encoding="utf-8")
-    return target
-
-
 def classic_settings(data_dir: Path) -> None:
     """No learning steps: a rated item is done for the session."""
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = data_dir / "settings.toml"
     if not settings.exists():
         settings.write_text(CLASSIC_SETTINGS, encoding="utf-8")
-
-
-@pytest.fixture
-def sibling_free_library(tmp_path: Path) -> None:
-    """Both places the tests run from get the built-in library without `fact:` keys."""
-    classic_library(tmp_path)
-    classic_library(tmp_path / "cwd")
 
 
 @pytest.fixture(autouse=True)
@@ -321,7 +303,12 @@ def test_a_whole_deck_in_deck_order_then_nothing_is_due(run_studyapp: RunStudyap
         "good", "good", "easy", "hard", "easy", "good", "good", "easy", "good", "hard",
         "good", "good",
     ]
-    assert lines[-3:] == ["", "nothing more is due", "reviewed: 12"]
+    assert lines[-5:-3] == ["", "nothing more is due"]
+    assert re.fullmatch(
+        r"session: 12 reviews \(again 0 · hard 2 · good 7 · easy 3\) in \d+s; 12 graduated, "
+        r"0 still learning, 0 buried", lines[-3]
+    ), lines[-3]
+    assert lines[-2].startswith("next due: ") and lines[-1] == "reviewed: 12"
     # the next session finds nothing due: every item was just reviewed (and none rated
     # again, which would be due in a minute)
     again = run_studyapp("review", "wavenet", "--plain", input="")
@@ -344,7 +331,9 @@ def test_anything_but_1_to_4_on_the_rating_line_is_asked_again(
         "review", "wavenet", "--plain", input="\n5\n0\ngood\n 3 \n"
     )
     assert reviewed_ok(out) == 1
-    assert out.stdout.count("answer 1, 2, 3 or 4 (or u to undo the last rating)") == 3
+    assert out.stdout.count(
+        "answer 1, 2, 3 or 4 (u undoes the last rating, b buries, s suspends)"
+    ) == 3
     assert kept_reviews(data_dir) == [("flat-mlp-crude", 3)]
 
 
@@ -447,29 +436,32 @@ def test_undo_in_the_middle_of_an_exercise_takes_back_the_card_before_it(
     )
     out = run_studyapp(
         "--library", str(library), "review", "ex", "--plain",
-        input=cards(3) + "4\n6\nu\n" + cards(4) + "\n".join(DEPTH_ANSWERS) + "\n",
+        input=cards(3) + "4\n6\nu\n" + cards(4) + "\n".join(DEPTH_ANSWERS[2:]) + "\n",
     )
     assert reviewed_ok(out) == 2
     lines = out.stdout.splitlines()
     assert "undone: Two plus two?" in lines
+    # the exercise resumes at the step it was at: steps 1 and 2 are asked once each
+    assert sum(1 for line in lines if line.startswith("1/8. ")) == 1
+    assert sum(1 for line in lines if line.startswith("3/8. ")) == 2
     assert saved_words(out.stdout) == ["good", "easy", "good"]
     assert all_reviews(data_dir) == [
         ("two", 3, 1), ("two", 4, 0), ("exercise:wavenet-depth", 3, 0),
     ]
 
 
-def test_undo_in_an_exercise_with_nothing_to_undo_starts_it_over(
+def test_undo_in_an_exercise_with_nothing_to_undo_keeps_its_progress(
     tmp_path: Path, run_studyapp: RunStudyapp, data_dir: Path
 ) -> None:
     library = exercise_library(tmp_path)
     out = run_studyapp(
         "--library", str(library), "review", "ex", "--plain",
-        input="4\n6\nu\n" + "\n".join(DEPTH_ANSWERS) + "\n",
+        input="4\n6\nu\n" + "\n".join(DEPTH_ANSWERS[2:]) + "\n",
     )
     assert reviewed_ok(out) == 1
     lines = out.stdout.splitlines()
     assert lines.count("nothing to undo") == 1
-    assert sum(1 for line in lines if line.startswith("1/8. ")) == 2  # asked from step 1
+    assert sum(1 for line in lines if line.startswith("1/8. ")) == 1  # not started over
     assert saved_words(out.stdout) == ["good"]
     assert kept_reviews(data_dir, "ex") == [("exercise:wavenet-depth", 3)]
 

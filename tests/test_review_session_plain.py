@@ -24,9 +24,11 @@ SIBLING_DECK = """\
 id: words
 title: Siblings
 questions:
-  - {id: ask-flat, prompt: How does the flat model mix its context?, answer: All at once., fact: flat}
+  - {id: ask-flat, prompt: How does the flat model mix its context?, answer: All at once.,
+     fact: flat}
 cards:
-  - {id: card-flat, front: The flat model's weakness?, back: One layer mixes everything., fact: flat}
+  - {id: card-flat, front: The flat model's weakness?, back: One layer mixes everything.,
+     fact: flat}
   - {id: other, front: Something else?, back: Yes.}
 """
 
@@ -145,4 +147,5 @@ def test_bury_and_suspend_survive_a_restart_and_undo(
     unsuspend = run_studyapp("--library", str(root), "unsuspend", "words", "dos")
     assert unsuspend.returncode == 0, unsuspend.stderr
     after = run_studyapp(*args, input="")
-    assert headers(after.stdout) == ["two", "three"]
+    assert after.stdout.startswith("words: 2 items to review.")  # two is back, one buried
+    assert headers(after.stdout) == ["two"]

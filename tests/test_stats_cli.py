@@ -16,7 +16,7 @@ import pytest
 
 from .conftest import RunStudyapp, assert_no_traceback
 from .test_review_flow import copy_library
-from .test_review_plain import (  # classic_setup: an autouse fixture
+from .test_review_plain import (
     DEPTH_ANSWERS,
     WAVENET_ORDER,
     cards,
@@ -25,10 +25,9 @@ from .test_review_plain import (  # classic_setup: an autouse fixture
     reviewed_ok,
 )
 
-
-@pytest.fixture(autouse=True)
-def _no_siblings(sibling_free_library: None) -> None:
-    """The built-in content without siblings, and the default learning steps."""
+# The built-in content without siblings (see test_review_plain), with the default learning
+# steps.
+pytestmark = pytest.mark.usefixtures("sibling_free_library")
 
 
 LONG_AGO = "2000-01-01T00:00:00.000000Z"

@@ -144,20 +144,35 @@ async def test_home_shows_a_broken_deck_with_its_error_line(
 # -- review ----------------------------------------------------------------------------
 
 
+def review_screen(pilot: Pilot[int]) -> ReviewScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, ReviewScreen) and screen.engine is not None
+    return screen
+
+
+def current_item(pilot: Pilot[int]) -> str | None:
+    view = review_screen(pilot).engine.view()  # type: ignore[union-attr]
+    return None if view.item is None else view.item.identity.item_id
+
+
+async def reveal_and_rate(pilot: Pilot[int], rating: str) -> None:
+    await pilot.press("space")
+    await pilot.pause()
+    await pilot.press(rating)
+    await pilot.pause()
+
+
 async def test_full_review_session_saves_every_rating_and_undo_restores(
     library: Path, data_dir: Path
 ) -> None:
     app = make_app(library, data_dir)
-    ratings = ["3", "1", "2", "4", "3", "3", "3", "2", "3", "4", "3"]
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_library(pilot)
         await pilot.press("r")
         await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen) and screen.review is not None
+        screen = review_screen(pilot)
         store = store_of(pilot)
-        first = screen.review.current()
-        assert first is not None and first.identity == Identity(DECK, "flat-mlp-crude")
+        assert current_item(pilot) == "flat-mlp-crude"
         assert text_of(screen.query_one("#review-progress")) == "1 of 12 · question"
 
         # A rating before the answer is shown does nothing.
@@ -175,52 +190,50 @@ async def test_full_review_session_saves_every_rating_and_undo_restores(
         await pilot.press("3")
         await pilot.pause()
         assert store.review_count(DECK) == 1
-        state = store.state(first.identity)
+        first = Identity(DECK, "flat-mlp-crude")
+        state = store.state(first)
         assert state is not None and state.last_review == NOW
-        assert text_of(screen.query_one("#review-saved")).startswith("saved good · due ")
+        saved = text_of(screen.query_one("#review-saved"))
+        assert saved.startswith("saved good · due ") and "(in 10m)" in saved
 
         # Undo: the item is back, current, and never reviewed again in the store.
         await pilot.press("u")
         await pilot.pause()
         assert store.review_count(DECK) == 0
-        assert store.state(first.identity) is None
-        assert screen.review.current() == first
+        assert store.state(first) is None
+        assert current_item(pilot) == "flat-mlp-crude"
         assert text_of(screen.query_one("#review-saved")).startswith("undone · ")
-        assert not screen.revealed
+        assert not screen.query(".back")
 
-        for done, rating in enumerate(ratings, start=1):
-            item = screen.review.current()
-            assert item is not None and item.kind in ("question", "card")
-            await pilot.press("space")
-            await pilot.pause()
-            await pilot.press(rating)
-            await pilot.pause()
-            # On disk before the next item shows.
-            assert store.review_count(DECK) == done
-            assert store.state(item.identity) is not None
+        # Easy everywhere: nothing comes back. The cards on the questions' facts are
+        # buried: 4 questions, then the 3 cards without a sibling.
+        shown = []
+        for _ in range(7):
+            shown.append(current_item(pilot))
+            await reveal_and_rate(pilot, "4")
+        assert shown == [
+            "flat-mlp-crude", "wavenet-core-idea", "receptive-field-doubling",
+            "depth-not-width", "single-fusion", "hierarchy-benefits", "modern-ai-connection",
+        ]
+        assert store.review_count(DECK) == 7
 
-        # The whole exercise is the last item: walk it, all right, then it is rated.
-        exercise = screen.review.current()
-        assert exercise is not None and exercise.kind == "exercise"
+        # The whole exercise is last: walk it, all right, then it is rated good.
+        assert current_item(pilot) == "exercise:wavenet-depth"
         for text in EXERCISE_ANSWERS:
             await answer(pilot, text)
-        assert store.review_count(DECK) == 12
-        exercise_state = store.state(exercise.identity)
-        assert exercise_state is not None
-        saved = texts(pilot, ".feedback-correct")[-1]
-        assert saved.startswith("saved good · due ")
-        await pilot.press("space")
+        assert store.review_count(DECK) == 8
+        assert "saved good · due " in text_of(screen.query_one("#review-choices"))
+        await pilot.press("space")  # on: new, it comes back from its 10-minute step
         await pilot.pause()
-        assert "Nothing more due in wavenet. Reviewed 12 items" in " ".join(
-            texts(pilot, ".section-title")
-        )
+        assert text_of(screen.query_one("#review-progress")).endswith("exercise · again")
 
-        # Undo the exercise's rating: it is new again and current again.
-        await pilot.press("u")
+        # Undo (ctrl+z works with the answer box focused): the exercise's rating is taken
+        # back and the exercise is at its last step, as it was.
+        await pilot.press("ctrl+z")
         await pilot.pause()
-        assert store.review_count(DECK) == 11
-        assert store.state(exercise.identity) is None
-        assert screen.review.current() == exercise
+        assert store.review_count(DECK) == 7
+        assert store.state(Identity(DECK, "exercise:wavenet-depth")) is None
+        assert "step 8 of 8" in text_of(pilot.app.screen.query_one("#sv-progress"))
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
@@ -228,21 +241,9 @@ async def test_full_review_session_saves_every_rating_and_undo_restores(
         table = app.screen.query_one("#decks", DeckList)
         assert table.get_row_at(0)[2] == "1"
 
-    # After the app has closed, everything is in the database file.
-    with sqlite3.connect(data_dir / "reviews.sqlite3") as conn:
-        rows = conn.execute(
-            "SELECT item_id, rating, undone FROM reviews ORDER BY id"
-        ).fetchall()
-    # The log keeps undone reviews, marked.
-    assert len(rows) == 13
-    assert rows[0] == ("flat-mlp-crude", 3, 1)
-    assert [r[1] for r in rows[1:12]] == [int(r) for r in ratings]
-    assert all(undone == 0 for _, _, undone in rows[1:12])
-    assert rows[12] == ("exercise:wavenet-depth", 3, 1)
     with ReviewStore.open(data_dir, now=NOW) as store:
-        assert store.review_count(DECK) == 11
+        assert store.review_count(DECK) == 7
         assert store.state(Identity(DECK, "exercise:wavenet-depth")) is None
-        assert store.state(Identity(DECK, "flat-mlp-crude")) is not None
 
 
 async def test_review_exercise_with_mistakes_is_rated_again(
@@ -252,22 +253,97 @@ async def test_review_exercise_with_mistakes_is_rated_again(
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_library(pilot)
         await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen) and screen.review is not None
-        for _ in range(QUESTIONS + CARDS):
-            await pilot.press("space")
-            await pilot.pause()
-            await pilot.press("4")
-            await pilot.pause()
+        while current_item(pilot) != "exercise:wavenet-depth":
+            await reveal_and_rate(pilot, "4")
         await answer(pilot, "5")  # wrong
         await pilot.press("ctrl+g")  # give up
         await pilot.pause()
         for text in EXERCISE_ANSWERS[2:]:
             await answer(pilot, text)
-        assert texts(pilot, ".feedback-correct")[-1].startswith("saved again · due ")
+        assert "saved again · due " in text_of(review_screen(pilot).query_one("#review-choices"))
         store = store_of(pilot)
         state = store.state(Identity(DECK, "exercise:wavenet-depth"))
         assert state is not None
+
+
+SMALL_DECK = """\
+id: small
+title: Small
+cards:
+  - {id: one, front: One?, back: Uno.}
+  - {id: two, front: Two?, back: Dos.}
+exercises: [wavenet-depth]
+"""
+
+
+@pytest.fixture
+def small_library(tmp_path: Path) -> Path:
+    root = tmp_path / "small"
+    (root / "decks").mkdir(parents=True)
+    (root / "exercises").mkdir()
+    shutil.copy(REPO / "exercises" / "wavenet-depth.yaml", root / "exercises")
+    (root / "decks" / "small.yaml").write_text(SMALL_DECK, encoding="utf-8")
+    return root
+
+
+async def test_a_card_rated_again_comes_back_and_the_summary_says_how_it_went(
+    small_library: Path, data_dir: Path
+) -> None:
+    deck = small_library / "decks" / "small.yaml"
+    deck.write_text(SMALL_DECK.replace("exercises: [wavenet-depth]", "  - {id: three, "
+                                       "front: Three?, back: Tres.}"), encoding="utf-8")
+    app = make_app(small_library, data_dir, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.pause()
+        screen = review_screen(pilot)
+        assert current_item(pilot) == "one"
+        await reveal_and_rate(pilot, "1")  # again: back in a minute
+        assert current_item(pilot) == "two"
+        await reveal_and_rate(pilot, "4")
+        assert current_item(pilot) == "three"
+        await pilot.press("b")  # buried until tomorrow
+        await pilot.pause()
+        assert text_of(screen.query_one("#review-saved")).startswith("buried until tomorrow")
+        # Nothing else is left: the forgotten card is shown early, marked.
+        assert current_item(pilot) == "one"
+        assert text_of(screen.query_one("#review-progress")).endswith("card · again")
+        await reveal_and_rate(pilot, "3")  # good: to its 10-minute step, shown early too
+        assert current_item(pilot) == "one"
+        await reveal_and_rate(pilot, "3")  # graduates
+        assert current_item(pilot) is None
+        summary = text_of(screen.query_one("#review-summary"))
+        assert "Reviewed 4 items" in summary
+        assert "Ratings: again 1 · hard 0 · good 2 · easy 1" in summary
+        assert "Graduated: 2 · still learning: 0 · buried: 1" in summary
+        assert "Next due: " in summary and "(in " in summary
+        assert store_of(pilot).review_count("small") == 4
+
+
+async def test_undo_inside_an_exercise_keeps_the_exercise_where_it_was(
+    small_library: Path, data_dir: Path
+) -> None:
+    app = make_app(small_library, data_dir, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.pause()
+        await reveal_and_rate(pilot, "4")
+        await reveal_and_rate(pilot, "4")
+        assert current_item(pilot) == "exercise:wavenet-depth"
+        await answer(pilot, EXERCISE_ANSWERS[0])
+        await answer(pilot, EXERCISE_ANSWERS[1])
+        store = store_of(pilot)
+        assert store.review_count("small") == 2
+        await pilot.press("ctrl+z")  # the answer box has the focus: u would be typed
+        await pilot.pause()
+        assert store.review_count("small") == 1
+        assert current_item(pilot) == "two"
+        await reveal_and_rate(pilot, "3")
+        assert current_item(pilot) == "exercise:wavenet-depth"
+        assert "step 3 of 8" in text_of(pilot.app.screen.query_one("#sv-progress"))
+        for text in EXERCISE_ANSWERS[2:]:
+            await answer(pilot, text)
+        assert "saved good · due " in text_of(review_screen(pilot).query_one("#review-choices"))
 
 
 # -- quiz ------------------------------------------------------------------------------

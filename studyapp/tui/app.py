@@ -75,6 +75,8 @@ class StudyApp(App[int]):
         self.summary: LibrarySummary | None = None
         """What the home screen shows: read from its cache at start, then from the library."""
         self._store: ReviewStore | None = None
+        self._read_store: ReviewStore | None = None
+        self._read_failed = False
         self.settings = Settings()
         """`settings.toml` of the data folder, read when the store opens."""
         self._loading = False
@@ -100,6 +102,21 @@ class StudyApp(App[int]):
             except StudyappError as error:
                 self.store_error = str(error)
         return self._store
+
+    @property
+    def read_store(self) -> ReviewStore | None:
+        """For counts and statistics: the review store, or, when it cannot be opened for
+        writing (a read-only data folder), the same database opened read-only."""
+        store = self.store
+        if store is not None or self._read_store is not None or self._read_failed:
+            return store or self._read_store
+        from studyapp.store import ReviewStore
+
+        try:
+            self._read_store = ReviewStore.open(self.data_dir, now=self.clock(), readonly=True)
+        except StudyappError:
+            self._read_failed = True
+        return self._read_store
 
     @property
     def cache_dir(self) -> Path:
@@ -166,8 +183,9 @@ class StudyApp(App[int]):
                 self.open_quiz(deck_id, exercise_id=self.start_exercise)
 
     def on_unmount(self) -> None:
-        if self._store is not None:
-            self._store.close()
+        for store in (self._store, self._read_store):
+            if store is not None:
+                store.close()
 
     # -- navigation (used by screens and the command palette) --------------------------
 

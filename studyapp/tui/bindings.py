@@ -37,11 +37,12 @@ BACK: list[BindingType] = [
 
 REVIEW: list[BindingType] = [
     *BACK,
-    Binding("space", "primary", "Reveal / next"),
-    Binding("1", "rate(1)", "Again"),
-    Binding("2", "rate(2)", "Hard"),
-    Binding("3", "rate(3)", "Good"),
-    Binding("4", "rate(4)", "Easy"),
+    Binding("space", "primary", "Reveal"),
+    # The rating row above the footer shows 1-4 with their intervals.
+    Binding("1", "rate(1)", "Again", show=False),
+    Binding("2", "rate(2)", "Hard", show=False),
+    Binding("3", "rate(3)", "Good", show=False),
+    Binding("4", "rate(4)", "Easy", show=False),
     Binding("u", "undo", "Undo"),
     # Works while an exercise's answer box has focus, where `u` is typed into the box.
     Binding("ctrl+z", "undo", "Undo", show=False, priority=True),

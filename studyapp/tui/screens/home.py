@@ -84,7 +84,7 @@ class HomeScreen(Screen[None]):
         table = self.query_one("#decks", DeckList)
         selected = self.selected_deck()
         rows: list[DeckRow] = []
-        store = app.store
+        store = app.read_store
         now = app.clock()
         for deck in summary.decks:
             if store is not None:

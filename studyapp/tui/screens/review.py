@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from studyapp.store import ReviewResult
     from studyapp.tui.app import StudyApp
 
+NOTE_WIDTH = 76
+"""The one-line note about the last action fits an 80-column screen."""
+
 #: Which engine action each key binding's action asks about (for the footer).
 _ENGINE_ACTIONS = {
     "primary": "primary", "rate": "rate", "undo": "undo", "bury": "bury", "suspend": "suspend",
@@ -150,7 +153,7 @@ class ReviewScreen(Screen[None]):
         except StudyappError as error:
             self.notify(f"not saved: {error}", severity="error")
             return Feedback("unreadable", done=False, reason=f"not saved: {error}")
-        assert event.feedback is not None or event.kind == "ignored"
+        assert event.feedback is not None or event.what == "ignored"
         if event.result is not None:
             self._last = _saved_text(event.result)
         return event.feedback or Feedback("unreadable", done=False, reason="")
@@ -164,6 +167,7 @@ class ReviewScreen(Screen[None]):
         self._set_choices(self._exercise_note(view))
         self.set_focus(None)
         self.refresh_bindings()
+        self.query_one("#review-body", VerticalScroll).scroll_end(animate=False)
 
     # -- keys --------------------------------------------------------------------------
 
@@ -175,18 +179,21 @@ class ReviewScreen(Screen[None]):
         return True if wanted is None else self.engine.allowed(wanted)
 
     async def _after(self, event: ReviewEvent) -> None:
-        if event.kind == "saved" and event.result is not None and event.item is not None:
-            self._last = f"{_saved_text(event.result)} · “{_short(event.item.front, 30)}”"
-        elif event.kind == "undone" and event.item is not None:
-            self._last = f"undone · “{_short(event.item.front, 56)}” is back as it was"
-        elif event.kind == "held" and event.item is not None:
-            self._last = f"{event.message} · “{_short(event.item.front, 40)}”"
-        elif event.kind == "nothing_to_undo":
+        if event.what == "saved" and event.result is not None and event.item is not None:
+            saved = _saved_text(event.result)
+            room = NOTE_WIDTH - len(saved) - 5
+            self._last = saved + (f" · “{_short(event.item.front, room)}”" if room > 8 else "")
+        elif event.what == "undone" and event.item is not None:
+            self._last = f"undone · “{_short(event.item.front, NOTE_WIDTH - 28)}” is back as it was"
+        elif event.what == "held" and event.item is not None:
+            room = NOTE_WIDTH - len(event.message or "") - 5
+            self._last = f"{event.message} · “{_short(event.item.front, room)}”"
+        elif event.what == "nothing_to_undo":
             self.notify(event.message or "Nothing to undo.")
             return
-        elif event.kind in ("ignored", "invalid"):
+        elif event.what in ("ignored", "invalid"):
             return
-        elif event.kind == "revealed" and event.item is not None:
+        elif event.what == "revealed" and event.item is not None:
             body = self.query_one("#review-body", VerticalScroll)
             await body.mount(Markdown(event.item.back or "", classes="back"))
             self._set_choices(self._choices_text(self.engine.view()) if self.engine else "")

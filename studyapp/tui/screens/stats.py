@@ -45,7 +45,7 @@ class StatsScreen(Screen[None]):
         app = cast("StudyApp", self.app)
         self.sub_title = f"Stats · {self.deck_id or 'all decks'}"
         summary = self.query_one("#stats-summary", Static)
-        store = app.store
+        store = app.read_store
         if store is None or app.library is None:
             summary.update(f"⚠ {app.store_error or 'the library is still loading'}")
             return
