@@ -173,7 +173,7 @@ def test_missing_genanki_is_one_clear_line(
 
 
 def test_cloze_and_reversed_cards_get_their_own_note_types(tmp_path: Path) -> None:
-    from studyapp.export.anki import CLOZE_NOTE_TYPE_NAME, REVERSED_NOTE_TYPE_NAME
+    from studyapp.formats.anki import CLOZE_NOTE_TYPE_NAME, REVERSED_NOTE_TYPE_NAME
 
     deck = load_library(LIBRARY_1_1).deck("fusion")
     output = tmp_path / "fusion.apkg"
