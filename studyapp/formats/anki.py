@@ -494,8 +494,10 @@ def _read_collection(conn: Any, form: str, media: dict[str, bytes]) -> AnkiPacka
     ]
     cards = [
         PackageCard(int(card_id), int(nid), int(did), int(order))
+        # A card in a filtered deck keeps its home deck in odid.
         for card_id, nid, did, order in conn.execute(
-            "SELECT id, nid, did, ord FROM cards ORDER BY id"
+            "SELECT id, nid, CASE WHEN odid != 0 THEN odid ELSE did END, ord FROM cards "
+            "ORDER BY id"
         )
     ]
     revlog = [
