@@ -316,9 +316,10 @@ def _anchors(lines: Sequence[Line]) -> list[_Anchor]:
                 lines[start - 1].text
             ):
                 start -= 1
-            if start >= 0 and not any(a.index >= start for a in anchors):
+            # Anchors are in line order: only the last one can sit in that paragraph.
+            if not anchors or anchors[-1].index < start:
                 anchors.append(_Anchor(start, "question"))
-            elif start >= 0 and anchors and anchors[-1].index == start:
+            elif anchors[-1].index == start:
                 anchors[-1] = _Anchor(start, "question")
         elif _QUESTION.match(text):
             anchors.append(_Anchor(index, "card"))
@@ -343,6 +344,8 @@ class _Reader:
         """Paragraphs waiting for a place (a title for the next exercise, or a warning)."""
         self.loose_kind = "description"
         self.heading_title: str | None = None
+        self.next_kind = "end"
+        """What the part after the one being read is (question, card, exercise, heading...)."""
 
     def warn(self, line: int, message: str) -> None:
         self.page.warnings.append(f"{self.name}:{line}: {message}")
@@ -414,7 +417,11 @@ class _Reader:
         self.loose = [p for p in preamble if p]
         self.loose_kind = "description"
         for position, anchor in enumerate(anchors):
-            end = anchors[position + 1].index if position + 1 < len(anchors) else len(lines)
+            following = anchors[position + 1] if position + 1 < len(anchors) else None
+            end = following.index if following is not None else len(lines)
+            self.next_kind = "end" if following is None else (
+                "exercise" if following.kind in ("setup", "steps") else following.kind
+            )
             getattr(self, f"read_{anchor.kind}")(anchor.index, end)
         self.finish_exercise()
         self.settle_loose("end")
@@ -425,7 +432,7 @@ class _Reader:
         assert heading is not None
         text = _one_line(heading.group(2))
         rest = _paragraphs(self.lines[start + 1 : end])
-        following = self.following_kind(end)
+        following = self.next_kind
         if text.lower().rstrip(".:") in STRUCTURAL_HEADINGS:
             self.settle_loose("heading")
         elif following == "exercise" and not rest:
@@ -444,11 +451,6 @@ class _Reader:
             else:
                 self.not_placed(rest, "text under a heading, outside any question or card")
 
-    def following_kind(self, index: int) -> str:
-        for anchor in _anchors(self.lines[index:]):
-            return "exercise" if anchor.kind in ("setup", "steps") else anchor.kind
-        return "end"
-
     def read_question(self, start: int, end: int) -> None:
         self.finish_exercise()
         self.settle_loose("question")
@@ -463,7 +465,7 @@ class _Reader:
         first = numbered.group(2) if numbered else head
         prompt = _text([[Line(0, first), *prompt_lines[1:]]], after_marker=True)
         paragraphs = _paragraphs(self.lines[marker + 1 : end])
-        following = self.following_kind(end)
+        following = self.next_kind
         if following == "exercise" and self.heading_title is None and len(paragraphs) > 1:
             self.loose = [paragraphs.pop()]
         if not paragraphs:
@@ -489,7 +491,7 @@ class _Reader:
                       after_marker=True)
         back_lines = [Line(region[answer_at].number, answer.group(1)), *region[answer_at + 1 :]]
         paragraphs = _paragraphs(back_lines)
-        if self.following_kind(end) == "exercise" and len(paragraphs) > 1:
+        if self.next_kind == "exercise" and len(paragraphs) > 1:
             self.loose = [paragraphs.pop()]
         back = _text(paragraphs, after_marker=bool(answer.group(1).strip()))
         if not front:
