@@ -7,12 +7,13 @@ import json
 import subprocess
 import sys
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from studyapp.deck.loader import load_library
-from studyapp.deck.models import Card
+from studyapp.deck.models import Card, Question
 from studyapp.errors import DataError
 from studyapp.formats.anki import import_anki, read_anki
 from studyapp.schedule import Phase
@@ -202,3 +203,29 @@ def test_the_extras_load_only_for_the_imports_that_need_them() -> None:
                             check=True)
     loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
     assert not loaded & {"bs4", "markdownify", "zstandard"}
+
+
+def test_our_own_anki_export_comes_back_as_the_same_questions_and_cards(tmp_path: Path) -> None:
+    from studyapp.formats.anki import note_tags, write_anki
+    from studyapp.paths import find_library
+
+    original = load_library(find_library(None)).deck("wavenet")
+    package = tmp_path / "wavenet.apkg"
+    write_anki(original, package)
+    result = import_anki(package, tmp_path / "lib")
+    assert result.warnings == []  # our note types' Kind field is understood, not "left out"
+    (back,) = load_library(tmp_path / "lib").decks.values()
+    assert back.title == original.title
+
+    def words(text: str | None) -> str:  # Anki's HTML does not keep soft line breaks
+        return " ".join((text or "").split())
+
+    def texts(items: Sequence[Question | Card]) -> list[tuple[str, str]]:
+        return [(words(item.front), words(item.back)) for item in items]
+
+    assert texts(back.questions) == texts(original.questions)
+    assert texts(back.cards) == texts(original.cards)
+    # Tags: the export gives each note the deck's tags and then its own.
+    assert [item.tags for item in [*back.questions, *back.cards]] == [
+        note_tags(original, item) for item in [*original.questions, *original.cards]
+    ]

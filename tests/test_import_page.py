@@ -261,6 +261,20 @@ def test_html_summaries_that_hold_the_question() -> None:
     assert page.warnings == ["p.html:5: a 'Show answer' with no question before it; not imported"]
 
 
+def test_a_calc_that_check_refuses_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    import studyapp.formats.page as page_format
+
+    # A proposer that always says levels_needed(context=8) = 3: right only for step 4b.
+    monkeypatch.setattr(page_format, "propose_calc", lambda *_: "levels_needed(context=8)")
+    imported = page_format.import_data(SOURCE_PAGE)
+    steps = imported.exercises[EXERCISE_ID]["steps"]
+    assert [step["id"] for step in steps if "calc" in step] == ["step-4b"]
+    dropped = [w for w in imported.warnings if "did not pass check" in w]
+    assert len(dropped) == 7
+    assert dropped[0] == (f"{SOURCE_PAGE}: step step-1: the proposed calc "
+                          "levels_needed(context=8) did not pass check; left out")
+
+
 def test_propose_calc_needs_a_shared_word_and_one_clear_call() -> None:
     assert propose_calc("How many levels for 64 characters?", 6, "") == (
         "levels_needed(context=64)"

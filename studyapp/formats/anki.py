@@ -252,6 +252,8 @@ MAX_UNPACKED_BYTES = 1 << 30
 DECK_SEPARATOR = "::"
 TITLE_SEPARATOR = " / "
 ITEM_ID_LENGTH = 48
+OWN_NOTE_TYPE_PREFIX = "studyapp ("
+"""Note types of our own Anki export: their last field, Kind, tells questions from cards."""
 REVLOG_MANUAL = 4
 """revlog.type of a manual reschedule ("set due date", "forget"): not a review."""
 
@@ -594,6 +596,9 @@ def package_to_decks(package: AnkiPackage, name: str) -> AnkiImport:
             item_ids[anki_deck] = set()
         deck = decks[anki_deck]
         fields = [field_markdown(value) for value in note.fields]
+        kind = ""
+        if notetype.name.startswith(OWN_NOTE_TYPE_PREFIX) and len(fields) > 2:
+            kind = fields.pop()  # our own export: the Kind field says question or card
         tags = list(dict.fromkeys(tag for tag in note.tags if tag))
         entry: dict[str, Any]
         if notetype.cloze:
@@ -622,6 +627,14 @@ def package_to_decks(package: AnkiPackage, name: str) -> AnkiImport:
             entry = {"id": _unique(slugify(front, max_length=ITEM_ID_LENGTH)
                                    or f"note-{note.id}", item_ids[anki_deck]),
                      "front": front, "back": back}
+            if kind == "question":
+                entry = {"id": entry["id"], "prompt": front, "answer": back}
+                if tags:
+                    entry["tags"] = tags
+                deck.data.setdefault("questions", []).append(entry)
+                if cards[0].ord == 0:
+                    identities[cards[0].id] = (deck.data["id"], entry["id"])
+                continue
             ords = {card.ord for card in cards}
             if 1 in ords and 0 in ords:
                 entry["reversed"] = True
@@ -636,7 +649,12 @@ def package_to_decks(package: AnkiPackage, name: str) -> AnkiImport:
     for type_name, names in sorted(dropped_fields.items()):
         warnings.append(f"{name}: note type {type_name!r}: only the first two fields come "
                         f"across; not imported: {', '.join(sorted(names))}")
-    imported = [deck for deck in decks.values() if deck.data["cards"]]
+    for deck in decks.values():
+        if "questions" in deck.data:  # the documented key order: questions before cards
+            deck.data = {"id": deck.data["id"], "title": deck.data["title"],
+                         "questions": deck.data["questions"], "cards": deck.data["cards"]}
+    imported = [deck for deck in decks.values() if deck.data["cards"] or
+                deck.data.get("questions")]
     if not imported:
         raise DataError(f"{name}: the package holds no notes to import")
     return AnkiImport(imported, dict(package.media), identities, list(package.revlog), warnings)
