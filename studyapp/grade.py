@@ -186,15 +186,18 @@ def unit_problem(typed: str | None, unit: str | None, known: Iterable[str] = ())
 
     A bare number (`typed` None) is always fine; the step's own unit in any case, singular or
     plural, is fine. Any other word is refused in one line naming the unit the step asks for
-    (a known unit of the library, or one we don't know at all, is said so).
+    (a known unit of the library, or one we don't know at all, is said so). A step without a
+    unit takes any known unit word, and refuses words that are no unit at all.
     """
     if typed is None:
         return None
     if unit and unit_key(typed) == unit_key(unit):
         return None
-    if not unit:
-        return f'this answer has no unit: type just the number, without "{typed}"'
     known_keys = {unit_key(u) for u in (*KNOWN_UNITS, *known)}
+    if not unit:
+        if unit_key(typed) in known_keys:
+            return None  # the step names no unit: any unit of the library may describe it
+        return f'not graded: "{typed}" is not a unit I know; type just the number'
     if unit_key(typed) in known_keys:
         return f'not graded: this step asks for {unit}, not {typed}; answer again'
     return f'not graded: "{typed}" is not a unit I know; this step asks for {unit}'

@@ -312,6 +312,15 @@ def instantiate_exercise(exercise: Exercise, params: Mapping[str, int]) -> Exerc
     })
 
 
+def as_written(exercise: Exercise) -> Exercise:
+    """The exercise as written (each param at its first value), for faces that print it whole;
+    the exercise itself when it has no params or the calculator refuses those values."""
+    try:
+        return instantiate_exercise(exercise, default_values(exercise))
+    except (calc.CalcError, CalcExpressionError):
+        return exercise
+
+
 def exercise_variant(
     exercise: Exercise, rng: random.Random
 ) -> tuple[Exercise, dict[str, int]]:
