@@ -149,7 +149,8 @@ def test_full_deck(run_studyapp: RunStudyapp) -> None:
     )
     assert any(line.startswith("5/24. How does the flat MLP merge its context") for line in text)
     assert any(line.startswith("12/24. To give the model a 16-character") for line in text)
-    assert any(line.startswith("20/24. A pairwise tree must let one output see 100") for line in text)
+    chain = "20/24. A pairwise tree must let one output see 100"
+    assert any(line.startswith(chain) for line in text)
 
 
 def test_any_line_reveals_a_card(run_studyapp: RunStudyapp) -> None:

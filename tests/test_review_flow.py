@@ -30,16 +30,16 @@ from studyapp.store import Identity, ReviewStore
 
 from .conftest import RunStudyapp, assert_no_traceback, studyapp_command
 from .test_review_plain import (
-    DATABASE,
     BOTH_EXERCISES,
+    DATABASE,
     EXERCISE_ANSWERS,
-    WAVENET_ITEMS,
     GRADED,
     HEADER,
     RATE,
     RATING_NUMBERS,
     REPO,
     SAVED,
+    WAVENET_ITEMS,
     WAVENET_KINDS,
     WAVENET_ORDER,
     PlainReview,

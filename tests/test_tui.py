@@ -30,8 +30,12 @@ SIZE = (80, 24)
 DECK = "wavenet"
 EXERCISE_ANSWERS = ["4", "6", "10", "16", "64", "1024", "4", "3"]
 """The wavenet-depth exercise's right answers, step by step."""
+CHAIN_ANSWERS = ["7", "128", "1280", "20", "1428"]
+"""wavenet-chain as written (context 100, embedding 10, hidden 68)."""
 QUESTIONS = 4
 CARDS = 7
+EXERCISES = 2
+ITEMS = QUESTIONS + CARDS + EXERCISES
 
 
 def clock() -> datetime:
@@ -111,7 +115,7 @@ async def test_home_lists_the_deck_with_counts(library: Path, data_dir: Path) ->
         table = app.screen.query_one("#decks", DeckList)
         assert table.row_count == 1
         deck, due, new, total, title = table.get_row_at(0)
-        assert (deck, due, new, total) == (DECK, "0", str(QUESTIONS + CARDS + 1), "12")
+        assert (deck, due, new, total) == (DECK, "0", str(ITEMS), str(ITEMS))
         assert title.startswith("Practice: a WaveNet-style")
         assert text_of(app.screen.query_one("#home-status")) == "1 deck in library"
         assert "WaveNet-style model replaces" in text_of(app.screen.query_one("#home-about"))
@@ -158,7 +162,7 @@ async def test_full_review_session_saves_every_rating_and_undo_restores(
         store = store_of(pilot)
         first = screen.review.current()
         assert first is not None and first.identity == Identity(DECK, "flat-mlp-crude")
-        assert text_of(screen.query_one("#review-progress")) == "1 of 12 · question"
+        assert text_of(screen.query_one("#review-progress")) == f"1 of {ITEMS} · question"
 
         # A rating before the answer is shown does nothing.
         await pilot.press("3")
@@ -199,26 +203,27 @@ async def test_full_review_session_saves_every_rating_and_undo_restores(
             assert store.review_count(DECK) == done
             assert store.state(item.identity) is not None
 
-        # The whole exercise is the last item: walk it, all right, then it is rated.
-        exercise = screen.review.current()
-        assert exercise is not None and exercise.kind == "exercise"
-        for text in EXERCISE_ANSWERS:
-            await answer(pilot, text)
-        assert store.review_count(DECK) == 12
-        exercise_state = store.state(exercise.identity)
-        assert exercise_state is not None
-        saved = texts(pilot, ".feedback-correct")[-1]
-        assert saved.startswith("saved good · due ")
-        await pilot.press("space")
-        await pilot.pause()
-        assert "Nothing more due in wavenet. Reviewed 12 items" in " ".join(
+        # The two whole exercises are the last items: walk each, all right, then it is rated.
+        for answers in (EXERCISE_ANSWERS, CHAIN_ANSWERS):
+            exercise = screen.review.current()
+            assert exercise is not None and exercise.kind == "exercise"
+            for text in answers:
+                await answer(pilot, text)
+            exercise_state = store.state(exercise.identity)
+            assert exercise_state is not None
+            saved = texts(pilot, ".feedback-correct")[-1]
+            assert saved.startswith("saved good · due ")
+            await pilot.press("space")
+            await pilot.pause()
+        assert store.review_count(DECK) == ITEMS
+        assert f"Nothing more due in wavenet. Reviewed {ITEMS} items" in " ".join(
             texts(pilot, ".section-title")
         )
 
-        # Undo the exercise's rating: it is new again and current again.
+        # Undo the last exercise's rating: it is new again and current again.
         await pilot.press("u")
         await pilot.pause()
-        assert store.review_count(DECK) == 11
+        assert store.review_count(DECK) == ITEMS - 1
         assert store.state(exercise.identity) is None
         assert screen.review.current() == exercise
         await pilot.press("escape")
@@ -234,14 +239,15 @@ async def test_full_review_session_saves_every_rating_and_undo_restores(
             "SELECT item_id, rating, undone FROM reviews ORDER BY id"
         ).fetchall()
     # The log keeps undone reviews, marked.
-    assert len(rows) == 13
+    assert len(rows) == 14
     assert rows[0] == ("flat-mlp-crude", 3, 1)
     assert [r[1] for r in rows[1:12]] == [int(r) for r in ratings]
     assert all(undone == 0 for _, _, undone in rows[1:12])
-    assert rows[12] == ("exercise:wavenet-depth", 3, 1)
+    assert rows[12] == ("exercise:wavenet-depth", 3, 0)
+    assert rows[13] == ("exercise:wavenet-chain", 3, 1)
     with ReviewStore.open(data_dir, now=NOW) as store:
-        assert store.review_count(DECK) == 11
-        assert store.state(Identity(DECK, "exercise:wavenet-depth")) is None
+        assert store.review_count(DECK) == ITEMS - 1
+        assert store.state(Identity(DECK, "exercise:wavenet-chain")) is None
         assert store.state(Identity(DECK, "flat-mlp-crude")) is not None
 
 
@@ -259,7 +265,8 @@ async def test_review_exercise_with_mistakes_is_rated_again(
             await pilot.pause()
             await pilot.press("4")
             await pilot.pause()
-        await answer(pilot, "5")  # wrong
+        await answer(pilot, "5")  # wrong, try again
+        await answer(pilot, "5")  # wrong again: the step is missed
         await pilot.press("ctrl+g")  # give up
         await pilot.pause()
         for text in EXERCISE_ANSWERS[2:]:
@@ -294,8 +301,20 @@ async def test_exercise_quiz_scores_and_requizzes_the_missed(
         assert session_view(pilot).session.current() is not None
         box = screen.query_one("#sv-answer", Input)
         box.value = ""
+        # Wrong with an attempt left: try again, with the known mistake's text.
         await answer(pilot, "5")
-        assert texts(pilot, ".feedback-wrong") == ["wrong (5), expected 4"]
+        assert text_of(screen.query_one("#sv-note")) == (
+            "✗ wrong, try again\n"  # the hint was taken already: not offered again
+            "One level too many: 4 levels already reach 2^4 = 16 characters, enough for 16."
+        )
+        assert texts(pilot, ".feedback-wrong") == []
+        assert box.value == ""
+        # Wrong again: the answer, how the expression was read, and the mistake's text.
+        await answer(pilot, "2^4")
+        assert texts(pilot, ".feedback-wrong") == ["wrong: 2^4 = 16, expected 4"]
+        assert texts(pilot, ".feedback-mistake") == [
+            "16 is the context itself; the question asks for the levels, the k with 2^k = 16."
+        ]
 
         # The rest right, in the forms people type.
         for text in ["6", "10 levels", "16", "2^6", "1,024", "4", "3"]:
@@ -391,11 +410,11 @@ async def test_quiz_open_question_card_and_give_up(library: Path, data_dir: Path
         for _ in range(CARDS - 1):
             await pilot.press("ctrl+g")
             await pilot.pause()
-        for text in EXERCISE_ANSWERS:
+        for text in EXERCISE_ANSWERS + CHAIN_ANSWERS:
             await answer(pilot, text)
 
         assert [t for t in texts(pilot, ".section-title") if t.startswith("Score")] == [
-            "Score: 10/19"
+            "Score: 15/24"
         ]
         assert len(texts(pilot, ".missed-item")) == 9
         done = texts(pilot, ".done-step")
@@ -450,11 +469,14 @@ async def test_practice_gives_feedback_on_generated_problems(
 
         right = expected()
         await answer(pilot, str(right))
-        assert texts(pilot, ".feedback-correct")[-1].startswith("correct: ")
+        assert texts(pilot, ".feedback-correct")[-1] == "correct"
 
         wrong = expected() + 1
         await answer(pilot, str(wrong))
-        assert texts(pilot, ".feedback-wrong")[-1].startswith(f"wrong ({wrong}), expected ")
+        assert text_of(screen.query_one("#sv-note")).startswith(
+            "✗ wrong, try again (? for a hint)")
+        await answer(pilot, str(wrong))
+        assert texts(pilot, ".feedback-wrong")[-1].startswith("wrong, expected ")
 
         await answer(pilot, "banana")
         assert text_of(screen.query_one("#sv-note")).startswith("⚠ ")
@@ -464,12 +486,20 @@ async def test_practice_gives_feedback_on_generated_problems(
         assert view.session.current() is not None
         assert view.session.current().position == 4  # type: ignore[union-attr]
 
-        # The rest of the set right: a fresh set follows with the running score.
+        # The rest of the set right. The last answer's feedback stays in view above the
+        # set's score; f draws a fresh set, which starts with the running score.
         for _ in range(7):
             await answer(pilot, str(expected()))
+        assert len(texts(pilot, ".done-step")) == 10
+        assert texts(pilot, ".feedback-correct")[-1] == "correct"
+        assert texts(pilot, ".section-title")[-1] == "Set score: 8/10 · so far 8/10"
+        assert screen.check_action("fresh", ()) is True
+        await pilot.press("f")
+        await pilot.pause()
         banner = texts(pilot, ".section-title")[0]
         assert banner.startswith("Last set 8/10 · so far 8/10 · fresh problems below")
         assert session_view(pilot).session.result().total == 10
+        assert not texts(pilot, ".done-step")
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
@@ -676,7 +706,7 @@ async def test_a_corrupt_database_is_reported_and_left_untouched(
         assert "⚠ review store:" in status and "reviews.sqlite3" in status
         # Counts are unknown, but the deck is listed and a quiz still works.
         table = app.screen.query_one("#decks", DeckList)
-        assert [str(c) for c in table.get_row_at(0)[:4]] == [DECK, "–", "–", "12"]
+        assert [str(c) for c in table.get_row_at(0)[:4]] == [DECK, "–", "–", str(ITEMS)]
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)  # review refused, with a notification
@@ -689,7 +719,7 @@ async def test_a_corrupt_database_is_reported_and_left_untouched(
 async def test_deck_list_moves_with_keys_and_mouse(library: Path, data_dir: Path) -> None:
     second = (library / "decks" / "wavenet.yaml").read_text(encoding="utf-8")
     second = second.replace("id: wavenet\n", "id: another\n", 1).replace(
-        "exercises: [wavenet-depth]", "exercises: []"
+        "exercises: [wavenet-depth, wavenet-chain]", "exercises: []"
     )
     (library / "decks" / "zz-another.yaml").write_text(second, encoding="utf-8")
     app = make_app(library, data_dir)
