@@ -445,6 +445,79 @@ async def test_quiz_footer_offers_only_the_keys_that_fit(
         assert text_of(screen.query_one("#sv-note")).startswith("hint: ")
 
 
+async def test_carried_forward_feedback_and_a_fresh_version_of_the_chained_exercise(
+    library: Path, data_dir: Path
+) -> None:
+    app = make_app(library, data_dir, start="quiz", deck_id=DECK, exercise_id="wavenet-chain")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuizScreen) and screen.exercise_id == "wavenet-chain"
+        # A unit that is not the step's is not graded: the note says which one it asks for.
+        await answer(pilot, "7 numbers")
+        assert text_of(screen.query_one("#sv-note")) == (
+            "⚠ not graded: this step asks for levels, not numbers; answer again")
+        screen.query_one("#sv-answer", Input).value = ""
+        # 6 levels, wrong twice; then the field and the width that follow from it.
+        await answer(pilot, "6")
+        assert text_of(screen.query_one("#sv-note")).startswith(
+            "✗ wrong, try again (? for a hint)\nThat rounds log2(100) down")
+        await answer(pilot, "6 levels")
+        assert texts(pilot, ".feedback-wrong") == ["wrong, expected 7"]
+        await answer(pilot, "2^6")
+        await answer(pilot, "640")
+        assert texts(pilot, ".feedback-correct") == [
+            "correct (carried forward from your answer to levels)",
+            "correct (carried forward from your answer to field)",
+        ]
+        await answer(pilot, "20")
+        # The last answer's feedback comes before the exercise's summary and the score.
+        await answer(pilot, "1428")
+        history = [text_of(w) for w in screen.query("#sv-history > Static")]
+        assert history[-3].startswith("✓ That fusion's linear layer")
+        assert history[-2] == "correct"
+        assert history[-1] == (
+            "One calculation, start to finish: from a context to a fusion's parameters: "
+            "4 of 5 steps right · hints 0 · gave up 0 · carried forward 2"
+        )
+        assert [t for t in texts(pilot, ".section-title") if t.startswith("Score")] == [
+            "Score: 4/5"
+        ]
+        assert "f try a fresh version" in " ".join(texts(pilot, ".choices"))
+        assert screen.check_action("fresh", ()) is True
+
+        # f: the same exercise with new numbers, each answer from the calculator.
+        await pilot.press("f")
+        await pilot.pause()
+        banner = texts(pilot, ".section-title")[0]
+        assert banner.startswith("Fresh version: context=")
+        view = session_view(pilot)
+        items = view.session.items
+        assert [i.step_id for i in items] == [
+            "levels", "field", "flat-width", "fusion-in", "fusion-params"]
+        assert [i.expected for i in items] != [7, 128, 1280, 20, 1428]
+        for item in items:
+            await answer(pilot, str(item.expected))
+        assert [t for t in texts(pilot, ".section-title") if t.startswith("Score")] == [
+            "Score: 5/5"
+        ]
+
+
+async def test_the_first_exercise_has_no_fresh_version(library: Path, data_dir: Path) -> None:
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        for text in EXERCISE_ANSWERS:
+            await answer(pilot, text)
+        screen = app.screen
+        assert isinstance(screen, QuizScreen)
+        assert screen.check_action("fresh", ()) is False
+        assert "fresh" not in " ".join(texts(pilot, ".choices"))
+
+
 # -- practice --------------------------------------------------------------------------
 
 
