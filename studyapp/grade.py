@@ -176,7 +176,9 @@ def unit_key(unit: str) -> str:
     last = words[-1]
     if last.endswith("ies") and len(last) > 4:
         last = last[:-3] + "y"
-    elif last.endswith("s") and not last.endswith("ss") and len(last) > 2:
+    elif last.endswith(("sses", "shes", "ches", "xes", "ses")) and len(last) > 4:
+        last = last[:-2]
+    elif last.endswith("s") and not last.endswith(("ss", "us", "is", "as")) and len(last) > 2:
         last = last[:-1]
     return " ".join([*words[:-1], last])
 
