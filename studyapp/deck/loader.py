@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from studyapp import calc
-from studyapp.deck.calcexpr import CalcCall, CalcExpressionError, parse_calc
+from studyapp.deck.calcexpr import STEP_REFERENCE, CalcCall, CalcExpressionError, parse_calc
 from studyapp.deck.models import PLACEHOLDER, Deck, Exercise
 from studyapp.deck.problems import Problem, Severity
 from studyapp.deck.yamlread import (
@@ -394,8 +394,24 @@ def _check_references(
                 f"{{step:{ref}}} names no earlier step of this exercise "
                 f"(earlier steps: {', '.join(known) or 'none'})"
             )
-        collector.at(path, f"calc: {reason}")
+        collector.add(_reference_mark(collector, path, ref), f"calc: {reason}")
     return fine
+
+
+def _reference_mark(collector: _Collector, path: tuple[Any, ...], ref: str) -> Mark:
+    """Where `{step:ref}` is written in the calc at `path` (the calc's start if not found)."""
+    mark = collector.document.mark_of(path) if collector.document else Mark(1, 1)
+    try:
+        lines = collector.path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return mark
+    for number in range(mark.line, min(mark.line + 5, len(lines)) + 1):
+        text = lines[number - 1]
+        start = mark.column - 1 if number == mark.line else 0
+        for match in STEP_REFERENCE.finditer(text, start):
+            if match.group(1) == ref:
+                return Mark(number, match.start() + 1)
+    return mark
 
 
 def _check_step_calc(
