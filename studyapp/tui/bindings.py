@@ -65,6 +65,7 @@ QUIZ: list[BindingType] = [
     *BACK,
     Binding("m", "retry_missed", "Quiz the missed"),
     Binding("a", "again", "Start over"),
+    Binding("f", "fresh", "Fresh"),
 ]
 
 HELP: list[BindingType] = [
