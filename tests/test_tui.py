@@ -242,9 +242,9 @@ async def test_full_review_session_saves_every_rating_and_undo_restores(
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-        # The home screen recounts: the undone exercise is new again.
+        # The home screen recounts: the undone exercise is new again, like the second one.
         table = app.screen.query_one("#decks", DeckList)
-        assert table.get_row_at(0)[2] == "1"
+        assert table.get_row_at(0)[2] == "2"
 
     with ReviewStore.open(data_dir, now=NOW) as store:
         assert store.review_count(DECK) == 7
