@@ -886,3 +886,60 @@ async def test_deck_list_moves_with_keys_and_mouse(library: Path, data_dir: Path
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen) and app.screen.deck_id == "another"
+
+
+async def test_suspended_items_are_listed_and_brought_back_from_the_stats_screen(
+    small_library: Path, data_dir: Path
+) -> None:
+    app = make_app(small_library, data_dir, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.pause()
+        await pilot.press("s")  # suspend "one"
+        await pilot.pause()
+        assert current_item(pilot) == "two"
+        store = store_of(pilot)
+        assert [h.identity.item_id for h in store.holds(NOW)] == ["one"]
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("s")  # home: stats
+        await pilot.pause()
+        await pilot.press("h")
+        await pilot.pause()
+        status = text_of(pilot.app.screen.query_one("#held-status"))
+        assert status.startswith("1 suspended, 0 buried")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert store.holds(NOW) == []
+        assert text_of(pilot.app.screen.query_one("#held-status")) == (
+            "Nothing is suspended or buried."
+        )
+
+
+async def test_a_read_only_data_folder_still_shows_the_counts(
+    library: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    import subprocess
+
+    with ReviewStore.open(data_dir, now=NOW) as store:
+        store.record_review(Identity(DECK, "flat-mlp-crude"), "question", 4, NOW)
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], check=True)
+    try:
+        shutil.copytree(data_dir, mount / "data")
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        app = make_app(library, mount / "data")
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for_library(pilot)
+            await pilot.pause()
+            status = text_of(app.screen.query_one("#home-status"))
+            assert "cannot write the review database" in status
+            assert "read-only" in status
+            table = app.screen.query_one("#decks", DeckList)
+            assert table.get_row_at(0)[2] != "–"  # the counts are there
+            await pilot.press("s")
+            await pilot.pause()
+            assert "1 reviews" in text_of(app.screen.query_one("#stats-summary"))
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
