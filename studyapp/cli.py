@@ -236,6 +236,8 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         return _open_tui(args, start="quiz", exercise_id=args.exercise)
     if args.deck is None:
         raise UsageError("quiz --plain needs a DECK (a deck id of the library)")
+    if args.variant and (args.exercise is None or args.practice is not None):
+        raise UsageError("--variant needs --exercise ID (and no --practice)")
     from studyapp import plain
 
     return plain.quiz(
@@ -245,6 +247,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         practice=args.practice,
         seed=args.seed,
         shuffle=args.shuffle,
+        variant=args.variant,
         on_finish=lambda result: _keep_quiz_history(args, result),
     )
 
@@ -664,6 +667,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="make generated problems (and --shuffle) reproducible")
     quiz.add_argument("--shuffle", action="store_true",
                       help="questions, cards and exercises in a random order")
+    quiz.add_argument("--variant", action="store_true",
+                      help="with --exercise: a fresh version of it with new numbers")
     quiz.set_defaults(handler=cmd_quiz)
 
     review = commands.add_parser("review", help="spaced-repetition review of due items")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
@@ -74,8 +74,28 @@ class Grade:
     """`value` formatted for messages, e.g. "1024" or "2.5"."""
 
 
-def parse_answer(text: str) -> Value:
-    """Read one numeric answer; raise AnswerError (and nothing else) if it can't be read."""
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What was read from a learner's line: the number, how it was written, and any unit."""
+
+    value: Value
+    written: str
+    """The number or expression as typed, without the unit words (`2^4`, `1,024`)."""
+    unit: str | None
+    """The unit words typed after it (`levels`, `Levels`), or None."""
+    expression: bool
+    """True when the learner wrote a calculation (`2^4`, `log2(16)`), not just a number."""
+
+    @property
+    def shown(self) -> str:
+        """How it was read, for messages: `2^4 = 16` for an expression, else `16`."""
+        number = format_number(self.value)
+        return f"{self.written} = {number}" if self.expression else number
+
+
+def read_answer(text: str) -> Reading:
+    """Read one numeric answer with its unit; raise AnswerError (and nothing else) if it
+    can't be read."""
     answer = text.strip(_SPACES + "\r\n")
     if not answer:
         raise AnswerError("empty answer")
@@ -84,7 +104,8 @@ def parse_answer(text: str) -> Value:
             f"that answer is too long: give one number (at most {MAX_ANSWER_LENGTH} characters)"
         )
     try:
-        return _Parser(answer).parse()
+        parser = _Parser(answer)
+        value = parser.parse()
     except ZeroDivisionError:
         raise AnswerError("division by zero") from None
     except OverflowError:
@@ -93,6 +114,17 @@ def parse_answer(text: str) -> Value:
         raise AnswerError("that answer is nested too deeply") from None
     except (ValueError, ArithmeticError):
         raise AnswerError(f"can't read {_quote(answer)} as a number") from None
+    numbers = [t for t in parser.tokens if t.kind == "NUM"]
+    operators = [t for t in parser.tokens if t.kind in ("OP", "FUNC", "LP")]
+    # A lone sign (`-4`) is a number, not a calculation.
+    expression = len(numbers) > 1 or any(t.kind != "OP" or t.text not in "+-" for t in operators)
+    written = answer[: parser.number_end].strip(_SPACES)
+    return Reading(value, written, parser.unit, expression)
+
+
+def parse_answer(text: str) -> Value:
+    """Read one numeric answer; raise AnswerError (and nothing else) if it can't be read."""
+    return read_answer(text).value
 
 
 def grade(text: str, expected: int | float, tolerance: float = 0.0) -> Grade:
@@ -110,17 +142,67 @@ def grade(text: str, expected: int | float, tolerance: float = 0.0) -> Grade:
     if not (math.isfinite(tolerance) and tolerance >= 0):
         raise ValueError(f"tolerance must be a finite number >= 0, not {tolerance!r}")
     value = parse_answer(text)
-    got = Fraction(value)
-    want = Fraction(expected)
-    allowed = Fraction(tolerance)
-    if isinstance(value, float) or isinstance(expected, float):
-        allowed += RELATIVE_EPSILON * max(abs(got), abs(want))
     return Grade(
-        correct=abs(got - want) <= allowed,
+        correct=matches(value, expected, tolerance),
         value=value,
         expected=expected,
         shown=format_number(value),
     )
+
+
+def matches(value: Value, target: int | float, tolerance: float = 0.0) -> bool:
+    """|value - target| <= tolerance, exactly for rationals (see `grade` for the float slack)."""
+    if isinstance(target, float) and not math.isfinite(target):
+        return False
+    got = Fraction(value)
+    want = Fraction(target)
+    allowed = Fraction(tolerance)
+    if isinstance(value, float) or isinstance(target, float):
+        allowed += RELATIVE_EPSILON * max(abs(got), abs(want))
+    return abs(got - want) <= allowed
+
+
+# --- units ----------------------------------------------------------------------------------
+
+KNOWN_UNITS = ("levels", "characters", "numbers", "parameters", "positions", "layers", "inputs")
+"""Units every library knows (deck-format.md 1.1); each step's own unit is known as well."""
+
+
+def unit_key(unit: str) -> str:
+    """A unit compared without case or number: `Levels`, `level` and `levels` are `level`."""
+    words = unit.lower().split()
+    if not words:
+        return ""
+    last = words[-1]
+    if last.endswith("ies") and len(last) > 4:
+        last = last[:-3] + "y"
+    elif last.endswith(("sses", "shes", "ches", "xes", "ses")) and len(last) > 4:
+        last = last[:-2]
+    elif last.endswith("s") and not last.endswith(("ss", "us", "is", "as")) and len(last) > 2:
+        last = last[:-1]
+    return " ".join([*words[:-1], last])
+
+
+def unit_problem(typed: str | None, unit: str | None, known: Iterable[str] = ()) -> str | None:
+    """Why a typed unit word can't be graded against a step asking for `unit`, or None.
+
+    A bare number (`typed` None) is always fine; the step's own unit in any case, singular or
+    plural, is fine. Any other word is refused in one line naming the unit the step asks for
+    (a known unit of the library, or one we don't know at all, is said so). A step without a
+    unit takes any known unit word, and refuses words that are no unit at all.
+    """
+    if typed is None:
+        return None
+    if unit and unit_key(typed) == unit_key(unit):
+        return None
+    known_keys = {unit_key(u) for u in (*KNOWN_UNITS, *known)}
+    if not unit:
+        if unit_key(typed) in known_keys:
+            return None  # the step names no unit: any unit of the library may describe it
+        return f'not graded: "{typed}" is not a unit I know; type just the number'
+    if unit_key(typed) in known_keys:
+        return f'not graded: this step asks for {unit}, not {typed}; answer again'
+    return f'not graded: "{typed}" is not a unit I know; this step asks for {unit}'
 
 
 def format_number(x: int | float | Fraction) -> str:
@@ -171,6 +253,8 @@ class _Token(NamedTuple):
     text: str
     """As typed (for messages); the operator's ASCII form for OP, the lower-case name for FUNC."""
     value: Fraction = Fraction(0)
+    start: int = 0
+    """Where the token starts in the answer (to cut the unit words off for messages)."""
 
 
 def _tokenize(answer: str) -> list[_Token]:
@@ -207,7 +291,7 @@ def _tokenize(answer: str) -> list[_Token]:
             raise AnswerError(f'{_quote(answer)}: type just the answer, without "="')
         else:
             raise _unreadable(answer)
-    tokens.append(_Token("END", ""))
+    tokens.append(_Token("END", "", start=n))
     return tokens
 
 
@@ -292,9 +376,9 @@ def _read_word(answer: str, i: int, tokens: list[_Token]) -> int:
             j += 1
         if j >= n or answer[j] != "(":
             raise AnswerError(f"{_quote(answer)}: {name} needs brackets, like {name}(8)")
-        tokens.append(_Token("FUNC", name))
+        tokens.append(_Token("FUNC", name, start=i))
     else:
-        tokens.append(_Token("WORD", word))
+        tokens.append(_Token("WORD", word, start=i))
     return end
 
 
@@ -335,6 +419,10 @@ class _Parser:
         self.tokens = _tokenize(answer)
         self.pos = 0
         self.depth = 0
+        self.unit: str | None = None
+        """The unit words after the number, as typed (None when there are none)."""
+        self.number_end = len(answer)
+        """Where the number (or expression) ends and the unit words begin."""
 
     def peek(self, ahead: int = 0) -> _Token:
         return self.tokens[min(self.pos + ahead, len(self.tokens) - 1)]
@@ -371,6 +459,8 @@ class _Parser:
                     f"can't read {_quote(self.answer)} as a number: "
                     f"give one number, then at most {MAX_UNIT_WORDS} unit words"
                 )
+            self.unit = " ".join(t.text for t in self.tokens[self.pos : self.pos + count])
+            self.number_end = token.start
             return value
         if token.kind == "NUM":
             raise AnswerError(

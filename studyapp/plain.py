@@ -11,12 +11,20 @@ Output, item by item (blank lines between items):
     In a WaveNet-style model every level merges ...                     first step: title, setup
     1/8. To give the model a 16-character context, how many ...? (unit: levels)
     hint: Look for the `k` with 2^k = 16.                            <- after `?`
-    can't read "banana" as a number                                  <- unreadable: the reason,
-    1/8. To give the model ...                                          then the step again
+    can't read "banana" as a number                                  <- not graded (unreadable,
+    1/8. To give the model ...                                          or a unit that is not
+                                                                        the step's): the reason,
+                                                                        then the step again
+    wrong: 2^4 = 16, try again (? for a hint)                        <- wrong, attempts left
+    16 is the context itself: ...                                    <- a known mistake's text
     correct | wrong, expected 4 | gave up, expected 4               <- graded / empty line
+    correct (carried forward from your answer to levels)             <- follows from your number
     Each level doubles the span ...                                  <- the explanation
     What you should have found: ...                                  <- after the last step:
     exercise done: 7/8 steps right, 1 hint, 0 given up                  outcome and summary
+
+Every line for a numeric item comes from the engine: `Session.submit` decides what the line
+means and `Feedback.verdict` is what is printed, the same words as in the TUI.
 
 Questions and cards: the prompt (`2/19. ...`); any line reveals `answer:` and the answer
 (an empty line is the usual way; a typed attempt is not graded), then `did you know it? (y/n)`
@@ -34,7 +42,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from studyapp.session import Feedback, Item, Prompt, Session, SessionResult
+from studyapp.session import ExerciseSummary, Feedback, Item, Prompt, Session, SessionResult
 
 Clock = Callable[[], datetime]
 
@@ -105,14 +113,22 @@ def _counted(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def _exercise_done(summary: ExerciseSummary) -> str:
+    carried = f", {summary.carried} carried forward" if summary.carried else ""
+    return (
+        f"exercise done: {summary.right}/{summary.step_count} steps right, "
+        f"{_counted(summary.hints, 'hint')}, {summary.gave_up} given up{carried}"
+    )
+
+
 def _show_feedback(out: _Output, feedback: Feedback) -> None:
-    if feedback.status == "correct":
-        out.say("correct")
-    elif feedback.status == "wrong":
-        out.say(f"wrong, expected {feedback.expected}" if feedback.done else "wrong, try again")
-    elif feedback.status == "gave_up":
-        out.say(f"gave up, expected {feedback.expected}")
-    if feedback.explanation:
+    """The verdict, the known mistake's text, then (when finished) the explanation and, after
+    an exercise's last step, its outcome and summary: never the summary without the rest."""
+    if feedback.status in ("correct", "wrong", "gave_up"):
+        out.say(feedback.verdict)
+    if feedback.mistake:
+        out.say(feedback.mistake)
+    if feedback.done and feedback.explanation:
         out.say(feedback.explanation)
     summary = feedback.exercise
     if summary is not None:
@@ -120,10 +136,7 @@ def _show_feedback(out: _Output, feedback: Feedback) -> None:
             out.say()
             out.say(summary.outcome)
             out.say()
-        out.say(
-            f"exercise done: {summary.right}/{summary.step_count} steps right, "
-            f"{_counted(summary.hints, 'hint')}, {summary.gave_up} given up"
-        )
+        out.say(_exercise_done(summary))
 
 
 def _introduce(out: _Output, prompt: Prompt, *, spaced: bool) -> None:
@@ -140,22 +153,30 @@ def _introduce(out: _Output, prompt: Prompt, *, spaced: bool) -> None:
 
 
 def _numeric_line(session: Session, prompt: Prompt, text: str, out: _Output) -> Feedback | None:
-    """One line for a numeric step: `?` hint, empty gives up, else graded at once.
+    """One line for a numeric step, as `Session.submit` reads it.
 
     Returns the feedback once the step is finished; None while it is still current (a hint,
-    or an unreadable line, which is explained and asked again).
+    a line that was not graded, which is explained and asked again, or a wrong answer with
+    attempts left).
     """
-    if text == "?":
-        hint = session.hint()
-        out.say(f"hint: {hint.strip()}" if hint else "no hint for this one")
-        return None
-    feedback = session.give_up() if not text else session.answer(text)
-    if feedback.status == "unreadable":
-        out.say(feedback.reason or "that is not a number")
-        out.say(_prompt_line(prompt))
-        return None
+    feedback = session.submit(text)
+    return feedback if show_step_feedback(out, prompt, feedback) else None
+
+
+def show_step_feedback(out: _Output, prompt: Prompt | None, feedback: Feedback) -> bool:
+    """Print what a line for the numeric step `prompt` (still current) got; True when the
+    step is finished (a hint, a line that was not graded and a wrong answer with attempts
+    left keep it; a line that was not graded is followed by the prompt again)."""
+    if feedback.status == "hint":
+        out.say(feedback.verdict)
+        return False
+    if feedback.status in ("unreadable", "unit"):
+        out.say(feedback.verdict)
+        if prompt is not None:
+            out.say(_prompt_line(prompt))
+        return False
     _show_feedback(out, feedback)
-    return feedback
+    return feedback.done
 
 
 def _drive(session: Session, lines: _Lines, out: _Output) -> None:
@@ -216,6 +237,7 @@ def quiz(
     practice: int | None = None,
     seed: int | None = None,
     shuffle: bool = False,
+    variant: bool = False,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
@@ -224,11 +246,13 @@ def quiz(
     """`studyapp quiz DECK --plain`: load the deck, build the session, run it on the streams.
 
     Defaults to sys.stdin/stdout/stderr. An unknown deck or exercise raises DataError (exit 1
-    in the CLI). `on_finish(result)` is called once when the session ends.
+    in the CLI). With `variant` (and `exercise_id`), a fresh version of that exercise with
+    numbers drawn from its params (`seed` reproduces it); DataError when it has no params.
+    `on_finish(result)` is called once when the session ends.
     """
     from studyapp.deck.loader import load_library
     from studyapp.errors import DataError
-    from studyapp.session import items_for_practice, items_for_quiz
+    from studyapp.session import items_for_practice, items_for_quiz, variant_items
 
     library = load_library(library_root)
     deck = library.deck(deck_id)
@@ -247,7 +271,19 @@ def quiz(
             flush=True,
         )
     rng = random.Random(seed) if seed is not None else random.Random()
-    if practice is not None:
+    title = deck.title
+    if variant:
+        if exercise_id is None:
+            raise DataError("a fresh version (--variant) needs --exercise ID")
+        exercise = next((e for e in exercises if e.id == exercise_id), None)
+        if exercise is None:
+            items_for_quiz(deck, exercises, exercise_id=exercise_id)  # names the known ones
+            raise DataError(f"deck {deck.id!r} has no exercise {exercise_id!r}")
+        items = variant_items(deck.id, exercise, rng)
+        drawn = items[0].exercise.variant if items and items[0].exercise else None
+        if drawn:
+            title += "\nfresh version: " + ", ".join(f"{k}={v}" for k, v in drawn)
+    elif practice is not None:
         items = items_for_practice(deck, exercises, practice, exercise_id=exercise_id, rng=rng)
     else:
         items = items_for_quiz(deck, exercises, exercise_id=exercise_id, shuffle=shuffle, rng=rng)
@@ -256,4 +292,4 @@ def quiz(
     target = _robust(stdout if stdout is not None else sys.stdout)
     if target is None:  # no stdout at all: nothing can be shown
         return 0
-    return run_quiz(session, source, target, title=deck.title, on_finish=on_finish)
+    return run_quiz(session, source, target, title=title, on_finish=on_finish)

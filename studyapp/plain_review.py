@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TextIO
 
-from studyapp.plain import _introduce, _Lines, _Output, _prompt_line, _robust, _show_feedback
+from studyapp.plain import _introduce, _Lines, _Output, _robust, show_step_feedback
 from studyapp.schedule import format_interval
 
 if TYPE_CHECKING:
@@ -118,23 +118,13 @@ def _after(engine: ReviewEngine, event: ReviewEvent, out: _Output) -> bool:
     if event.what == "step":
         feedback = event.feedback
         assert feedback is not None
-        if feedback.status == "hint":
-            out.say(f"hint: {feedback.hint.strip()}" if feedback.hint else "no hint for this one")
-            return False
-        if feedback.status == "unreadable":
-            out.say(feedback.reason or "that is not a number")
-            if view.step is not None:
-                out.say(_prompt_line(view.step))
-            return False
-        _show_feedback(out, feedback)
+        finished = show_step_feedback(out, view.step if not feedback.done else None, feedback)
         if event.result is not None:
             out.say(saved_line(event.result))
             engine.proceed()
             return True
-        if view.step is not None and feedback.done:
-            _introduce(out, view.step, spaced=False)
-        elif view.step is not None:
-            out.say(_prompt_line(view.step))
+        if finished and view.step is not None:
+            _introduce(out, view.step, spaced=False)  # the next step
         return False
     if event.what == "undone":
         assert event.item is not None

@@ -248,7 +248,7 @@ def test_cmd_export_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     output = tmp_path / "w.csv"
     args = argparse.Namespace(library=str(REPO), deck="wavenet", output=str(output))
     assert cmd_export_csv(args) == 0
-    assert "11 rows; 1 exercise not exported" in capsys.readouterr().out
+    assert "11 rows; 2 exercises not exported" in capsys.readouterr().out
     assert read_csv_deck(output, "wavenet", "W").cards == wavenet().cards
 
 

@@ -41,7 +41,7 @@ def test_builtin_library_matches_the_contract() -> None:
     deck = library.deck("wavenet")
     assert len(deck.questions) == 4
     assert len(deck.cards) == 7
-    assert deck.exercises == ["wavenet-depth"]
+    assert deck.exercises == ["wavenet-depth", "wavenet-chain"]  # wavenet-depth first
     # Every item has an explicit id, so editing wording keeps review history.
     assert all(item.id for item in [*deck.questions, *deck.cards])
     exercise = library.exercise("wavenet-depth")
@@ -306,12 +306,14 @@ def test_library_location_rules(tmp_path: Path) -> None:
 def test_check_json_and_builtin_from_an_empty_folder(run_studyapp: RunStudyapp) -> None:
     result = run_studyapp("check")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "wavenet.yaml: deck ok (4 questions, 7 cards, 1 exercise)" in result.stdout
+    assert "wavenet.yaml: deck ok (4 questions, 7 cards, 2 exercises)" in result.stdout
     assert "wavenet-depth.yaml: exercise ok (8 steps" in result.stdout
+    assert "wavenet-chain.yaml: exercise ok (5 steps" in result.stdout
     result = run_studyapp("check", "--json")
     data = json.loads(result.stdout)
     assert data["ok"] is True
-    assert {Path(f["path"]).name for f in data["files"]} == {"wavenet.yaml", "wavenet-depth.yaml"}
+    assert {Path(f["path"]).name for f in data["files"]} == {
+        "wavenet.yaml", "wavenet-depth.yaml", "wavenet-chain.yaml"}
 
 
 def test_check_json_lists_problems(run_studyapp: RunStudyapp) -> None:

@@ -672,7 +672,8 @@ def test_wavenet_cards_fit_on_a4_cards_without_continuation(
 ) -> None:
     _, result = exported[("grid", "a4", "long", False)]
     continued = {w.split(" (")[0] for w in result.warnings}
-    assert continued == {"wavenet · E1", LONG_ITEM.label}  # only the worked sheet is long
+    # only the worked sheets are long
+    assert continued == {"wavenet · E1", "wavenet · E2", LONG_ITEM.label}
 
 
 # -- writing -----------------------------------------------------------------------------
@@ -804,10 +805,15 @@ def test_printable_items_of_the_builtin_deck(wavenet_items: list[PrintItem]) -> 
     assert plain[0] == PrintItem("question", "wavenet", "flat-mlp-crude",
                                  deck.questions[0].prompt, deck.questions[0].answer,
                                  ("flat-mlp", "basics"), "wavenet · Q1")
-    assert wavenet_items[:-1] == plain
-    worked = wavenet_items[-1]
+    assert wavenet_items[:-2] == plain
+    worked, chained = wavenet_items[-2:]
     assert (worked.kind, worked.item_id, worked.label) == ("exercise", "wavenet-depth",
                                                            "wavenet · E1")
+    assert (chained.kind, chained.item_id, chained.label) == ("exercise", "wavenet-chain",
+                                                              "wavenet · E2")
+    # An exercise with params prints as written: its first numbers, no placeholders.
+    assert "{" not in chained.front + (chained.back or "")
+    assert "100 characters" in chained.front
 
 
 def test_tags_filter_keeps_labels(wavenet_items: list[PrintItem]) -> None:

@@ -26,6 +26,8 @@ from .conftest import RunStudyapp, assert_no_traceback, studyapp_command
 
 DEPTH = ("quiz", "wavenet", "--plain", "--exercise", "wavenet-depth")
 DEPTH_EXPECTED = ["4", "6", "10", "16", "64", "1024", "4", "3"]
+CHAIN_EXPECTED = ["7", "128", "1280", "20", "1428"]
+"""wavenet-chain as written (context 100, embedding 10, hidden 68)."""
 SCORE = re.compile(r"^score: (\d+)/(\d+)$")
 
 
@@ -61,16 +63,21 @@ def test_all_right_scores_8_of_8(run_studyapp: RunStudyapp) -> None:
 
 
 def test_all_wrong_scores_0_of_8_showing_each_expected_value(run_studyapp: RunStudyapp) -> None:
-    out = quiz_ok(run_studyapp(*DEPTH, input="1\n" * 8))
+    out = quiz_ok(run_studyapp(*DEPTH, input="1\n" * 16))  # two attempts at each step
     assert lines(out)[-1] == "score: 0/8"
     wrong = [line for line in lines(out) if line.startswith("wrong")]
-    assert wrong == [f"wrong, expected {value}" for value in DEPTH_EXPECTED]
+    assert wrong == [
+        line
+        for value in DEPTH_EXPECTED
+        for line in ("wrong, try again (? for a hint)", f"wrong, expected {value}")
+    ]
 
 
 def test_explanation_follows_the_grade(run_studyapp: RunStudyapp) -> None:
-    out = lines(quiz_ok(run_studyapp(*DEPTH, input="5\n")))
+    out = lines(quiz_ok(run_studyapp(*DEPTH, input="5\n5\n")))
     at = out.index("wrong, expected 4")
-    assert out[at + 1] == (
+    assert out[at + 1].startswith("One level too many: ")  # the known mistake, then
+    assert out[at + 2] == (
         "Each level doubles the span (2 → 4 → 8 → 16), and 2^4 = 16, so 4 levels are enough."
     )
     assert out[-1] == "score: 0/1"
@@ -124,23 +131,26 @@ def test_trailing_lines_after_the_last_step_are_ignored(run_studyapp: RunStudyap
 
 
 def test_full_deck(run_studyapp: RunStudyapp) -> None:
-    # 4 questions and 7 cards: reveal, then y (some after a wrong line), then the 8 steps.
+    # 4 questions and 7 cards: reveal, then y (some after a wrong line), then the 8 steps
+    # of wavenet-depth and the 5 of wavenet-chain.
     flash = "\ny\n" * 5 + "\nmaybe\nn\n" + "\n\nn\n" + "\ny\n" * 4
-    steps = "\n".join(DEPTH_EXPECTED)
+    steps = "\n".join(DEPTH_EXPECTED + CHAIN_EXPECTED)
     out = quiz_ok(run_studyapp("quiz", "wavenet", "--plain", input=flash + steps))
     text = lines(out)
-    assert text[-1] == "score: 17/19"
+    assert text[-1] == "score: 22/24"
     assert text.count("answer y or n") == 2
     assert text.count("did you know it? (y/n)") == 11
     assert text.count("answer:") == 11
-    assert text.count("correct") == 8
-    first = next(line for line in text if line.startswith("1/19. "))
+    assert text.count("correct") == 13
+    first = next(line for line in text if line.startswith("1/24. "))
     assert first == (
-        "1/19. How does the flat MLP mix its context characters together, "
+        "1/24. How does the flat MLP mix its context characters together, "
         "and what makes that approach crude?"
     )
-    assert any(line.startswith("5/19. How does the flat MLP merge its context") for line in text)
-    assert any(line.startswith("12/19. To give the model a 16-character") for line in text)
+    assert any(line.startswith("5/24. How does the flat MLP merge its context") for line in text)
+    assert any(line.startswith("12/24. To give the model a 16-character") for line in text)
+    chain = "20/24. A pairwise tree must let one output see 100"
+    assert any(line.startswith(chain) for line in text)
 
 
 def test_any_line_reveals_a_card(run_studyapp: RunStudyapp) -> None:
@@ -394,8 +404,8 @@ def test_score_counts_only_finished_items_in_process() -> None:
 def test_on_finish_gets_the_result() -> None:
     seen = []
     stdout = io.StringIO()
-    plain.quiz(LIBRARY_ROOT, "wavenet", exercise_id="wavenet-depth", stdin=io.StringIO("4\n5\n"),
-               stdout=stdout, on_finish=seen.append)
+    plain.quiz(LIBRARY_ROOT, "wavenet", exercise_id="wavenet-depth",
+               stdin=io.StringIO("4\n5\n5\n"), stdout=stdout, on_finish=seen.append)
     (result,) = seen
     assert result.score == "1/2"
     assert [o.item_id for o in result.outcomes] == ["wavenet-depth/levels-16",

@@ -29,14 +29,16 @@ from studyapp.store import Identity, ReviewStore
 
 from .conftest import RunStudyapp, assert_no_traceback, classic_library, studyapp_command
 from .test_review_plain import (
+    BOTH_EXERCISES,
     DATABASE,
-    DEPTH_ANSWERS,
+    EXERCISE_ANSWERS,
     GRADED,
     HEADER,
     RATE,
     RATING_NUMBERS,
     REPO,
     SAVED,
+    WAVENET_ITEMS,
     WAVENET_KINDS,
     WAVENET_ORDER,
     PlainReview,
@@ -94,10 +96,15 @@ def stats_json(data_dir: Path, *args: str, cwd: Path) -> dict[str, Any]:
     return data
 
 
-def exercise_answers(rng: random.Random) -> tuple[list[str], int]:
-    """Answers to the exercise's steps, some wrong, and the rating they earn."""
-    answers = [a if rng.random() < 0.8 else str(int(a) + 1) for a in DEPTH_ANSWERS]
-    return answers, 3 if answers == DEPTH_ANSWERS else 1
+def exercise_answers(
+    rng: random.Random, item: str = "exercise:wavenet-depth"
+) -> tuple[list[str], int]:
+    """Input for each of the exercise's steps, some wrong (then wrong at both attempts, two
+    lines), and the rating they earn."""
+    right = EXERCISE_ANSWERS[item]
+    steps = [a if rng.random() < 0.8 else str(int(a) + 1) for a in right]
+    lines = [s if s == a else f"{s}\n{s}" for s, a in zip(steps, right, strict=True)]
+    return lines, 3 if steps == right else 1
 
 
 def copy_library(tmp_path: Path) -> Path:
@@ -110,9 +117,9 @@ def copy_library(tmp_path: Path) -> Path:
 
 KILL_TRIALS = 20
 ENDINGS = ("after-saved", "on-the-front", "revealed", "rating-in-flight", "undo-in-flight")
-#: How many `saved:` lines to wait for before the kill; 11 (the exercise is next) is
-#: weighted up so that some trials kill in the middle of the exercise.
-TARGETS = [*range(13), 11, 11, 11]
+#: How many `saved:` lines to wait for before the kill; 11 and 12 (an exercise is next) are
+#: weighted up so that some trials kill in the middle of an exercise.
+TARGETS = [*range(WAVENET_ITEMS + 1), 11, 11, 12]
 InFlight = tuple[str, tuple[str, int] | None]
 
 
@@ -133,7 +140,7 @@ def kill_trial(
         session.expect(HEADER)  # the first item is shown: the database is open
         while len(saved) < target:
             position = len(saved)
-            assert session.transcript[-1].startswith(f"{position + 1}/12. ")
+            assert session.transcript[-1].startswith(f"{position + 1}/{WAVENET_ITEMS}. ")
             if saved and undos_left and rng.random() < 0.2:
                 undos_left -= 1
                 session.send("u")  # on the next item's front: takes back the last rating
@@ -143,7 +150,7 @@ def kill_trial(
                 continue
             item, kind = WAVENET_ORDER[position], WAVENET_KINDS[position]
             if kind == "exercise":
-                answers, rating = exercise_answers(rng)
+                answers, rating = exercise_answers(rng, item)
                 for answer in answers:
                     session.send(answer)
                     session.expect(GRADED)
@@ -153,14 +160,15 @@ def kill_trial(
                 word = session.review_card(rating, shown=True)
             assert RATING_NUMBERS[word] == rating
             saved.append((item, rating))
-            if len(saved) < 12 and (len(saved) < target or ending != "after-saved"):
+            if len(saved) < WAVENET_ITEMS and (len(saved) < target or ending != "after-saved"):
                 session.expect(HEADER)
         position = len(saved)
-        if position < 12 and ending != "after-saved":
+        if position < WAVENET_ITEMS and ending != "after-saved":
             item, kind = WAVENET_ORDER[position], WAVENET_KINDS[position]
             if ending == "revealed":  # mid-item: revealed, or some steps answered
                 if kind == "exercise":
-                    for answer in DEPTH_ANSWERS[: rng.randint(0, 7)]:
+                    right = EXERCISE_ANSWERS[item]
+                    for answer in right[: rng.randint(0, len(right) - 1)]:
                         session.send(answer)
                         session.expect(GRADED)
                 else:
@@ -168,7 +176,7 @@ def kill_trial(
                     session.expect(RATE)
             elif ending == "rating-in-flight":  # the kill races the commit
                 if kind == "exercise":
-                    answers, rating = exercise_answers(rng)
+                    answers, rating = exercise_answers(rng, item)
                     session.send(*answers)
                 else:
                     rating = rng.randint(1, 4)
@@ -223,8 +231,8 @@ def test_kill_9_at_a_random_point_loses_no_saved_review(tmp_path: Path, trial: i
     # studyapp itself carries on with the file and counts exactly what was kept
     stats = stats_json(data_dir, cwd=tmp_path)
     assert stats["reviews"] == len(kept)
-    assert stats["items"] == 12
-    assert stats["item_states"]["new"] == 12 - len({item for item, _rating in kept})
+    assert stats["items"] == WAVENET_ITEMS
+    assert stats["item_states"]["new"] == WAVENET_ITEMS - len({item for item, _rating in kept})
 
 
 # ------------------------------------------------------------------ two processes at once
@@ -233,9 +241,10 @@ def test_kill_9_at_a_random_point_loses_no_saved_review(tmp_path: Path, trial: i
 def full_input(rng: random.Random) -> tuple[list[str], list[int]]:
     """Lines that rate every item of the built-in deck, and the ratings they give."""
     ratings = [rng.randint(1, 4) for _ in range(11)]
-    answers, exercise = exercise_answers(rng)
-    lines = [line for r in ratings for line in ("", str(r))] + answers
-    return lines, [*ratings, exercise]
+    depth, depth_rating = exercise_answers(rng, "exercise:wavenet-depth")
+    chain, chain_rating = exercise_answers(rng, "exercise:wavenet-chain")
+    lines = [line for r in ratings for line in ("", str(r))] + depth + chain
+    return lines, [*ratings, depth_rating, chain_rating]
 
 
 def run_together(
@@ -284,21 +293,22 @@ def test_two_decks_reviewed_at_once_lose_nothing(tmp_path: Path) -> None:
         (transcript_a, ratings_a, "wavenet"),
         (transcript_b, ratings_b, "wavenet-b"),
     ):
-        assert transcript[-1] == "reviewed: 12"
+        assert transcript[-1] == f"reviewed: {WAVENET_ITEMS}"
         words = saved_words("\n".join(transcript))
         assert [RATING_NUMBERS[w] for w in words] == ratings
         assert kept_reviews(data_dir, deck) == list(zip(WAVENET_ORDER, ratings, strict=True))
     integrity_ok(data_dir)
     items_agree_with_the_log(data_dir)
     stats = stats_json(data_dir, "--library", str(library), cwd=tmp_path)
-    assert stats["reviews"] == 24
-    assert stats["items"] == 24
+    both = 2 * WAVENET_ITEMS
+    assert stats["reviews"] == both
+    assert stats["items"] == both
     learning = stats["item_states"]["learning"]
-    assert stats["item_states"] == {"new": 0, "learning": learning, "review": 24 - learning}
+    assert stats["item_states"] == {"new": 0, "learning": learning, "review": both - learning}
 
 
 def test_one_deck_reviewed_twice_at_once_keeps_every_saved_rating(tmp_path: Path) -> None:
-    """Both sessions start with all 12 items new and rate each of them: every rating either
+    """Both sessions start with all 13 items new and rate each of them: every rating either
     one printed `saved:` for is in the log, so each item has two reviews."""
     data_dir = tmp_path / "data"
     rng = random.Random(11)
@@ -307,7 +317,7 @@ def test_one_deck_reviewed_twice_at_once_keeps_every_saved_rating(tmp_path: Path
     transcript_a, transcript_b = run_together(
         data_dir, tmp_path, [(args, lines_a), (args, lines_b)]
     )
-    assert transcript_a[-1] == transcript_b[-1] == "reviewed: 12"
+    assert transcript_a[-1] == transcript_b[-1] == f"reviewed: {WAVENET_ITEMS}"
     printed: Counter[tuple[str, int]] = Counter()
     for transcript in (transcript_a, transcript_b):
         words = saved_words("\n".join(transcript))
@@ -320,7 +330,7 @@ def test_one_deck_reviewed_twice_at_once_keeps_every_saved_rating(tmp_path: Path
     assert Counter(item for item, _rating in kept) == dict.fromkeys(WAVENET_ORDER, 2)
     integrity_ok(data_dir)
     items_agree_with_the_log(data_dir)
-    assert stats_json(data_dir, cwd=tmp_path)["reviews"] == 24
+    assert stats_json(data_dir, cwd=tmp_path)["reviews"] == 2 * WAVENET_ITEMS
 
 
 def test_undo_takes_back_only_this_session_s_own_rating(tmp_path: Path) -> None:
@@ -334,7 +344,7 @@ def test_undo_takes_back_only_this_session_s_own_rating(tmp_path: Path) -> None:
         assert b.review_card(3, shown=True) == "good"  # B: the 1st item
         a = PlainReview(data_dir, "review", "wavenet", "--plain", cwd=tmp_path)
         a.expect(HEADER)
-        assert a.transcript[0].startswith("wavenet: 11 items to review.")
+        assert a.transcript[0].startswith(f"wavenet: {WAVENET_ITEMS - 1} items to review.")
         assert a.review_card(4, shown=True) == "easy"  # A: the 2nd item, the deck's latest
         b.expect(HEADER)
         b.send("u")  # B takes back its own rating of the 1st item, not A's of the 2nd
@@ -496,7 +506,7 @@ def real_database(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     data_dir = root / "data"
     result = subprocess.run(
         [*studyapp_command(), "review", "wavenet", "--plain"],
-        input=cards(3, 1, 4, 2, 3, 3, 1, 4, 2, 3, 3) + "\n".join(DEPTH_ANSWERS) + "\n",
+        input=cards(3, 1, 4, 2, 3, 3, 1, 4, 2, 3, 3) + BOTH_EXERCISES,
         capture_output=True,
         text=True,
         cwd=root,
@@ -504,7 +514,7 @@ def real_database(tmp_path_factory: pytest.TempPathFactory) -> bytes:
         timeout=120,
         check=False,
     )
-    assert reviewed_ok(result) == 12
+    assert reviewed_ok(result) == WAVENET_ITEMS
     assert not (data_dir / f"{DATABASE}-wal").exists()  # closed cleanly: all in the file
     return (data_dir / DATABASE).read_bytes()
 
@@ -606,13 +616,14 @@ def test_editing_text_keeps_the_history_of_an_item_with_an_id(
 
     stats = json.loads(run_studyapp(*lib, "stats", "wavenet", "--json").stdout)
     assert stats["reviews"] == 5
-    assert stats["items"] == 12
-    assert stats["item_states"]["new"] == 7
+    assert stats["items"] == WAVENET_ITEMS
+    assert stats["item_states"]["new"] == WAVENET_ITEMS - 5
     assert stats["orphans"] == 0
     again = run_studyapp(*lib, "review", "wavenet", "--plain", input=cards(3))
     assert reviewed_ok(again) == 1
     out = again.stdout.splitlines()
-    assert out[0].startswith("wavenet: 7 items to review.")  # the edited items are not new
+    # the edited items are not new
+    assert out[0].startswith(f"wavenet: {WAVENET_ITEMS - 5} items to review.")
     assert "In what way does the flat MLP combine its context, and why is that crude?" not in out
     assert "Sum up the WaveNet idea." in out  # the first item never reviewed comes first
 
@@ -632,16 +643,16 @@ def test_an_item_removed_from_the_deck_is_an_orphan_and_comes_back(
 
     stats = json.loads(run_studyapp(*lib, "stats", "--json").stdout)
     assert stats["orphans"] == 1
-    assert stats["items"] == 11
+    assert stats["items"] == WAVENET_ITEMS - 1
     # no learning steps here (see test_review_plain): rated items are in review
-    assert stats["item_states"] == {"new": 7, "learning": 0, "review": 4}
+    assert stats["item_states"] == {"new": WAVENET_ITEMS - 5, "learning": 0, "review": 4}
     assert stats["reviews"] == 5  # the orphan's history is kept
 
     deck.write_text(text, encoding="utf-8")  # the card comes back, with its history
     stats = json.loads(run_studyapp(*lib, "stats", "--json").stdout)
     assert stats["orphans"] == 0
-    assert stats["items"] == 12
-    assert stats["item_states"] == {"new": 7, "learning": 0, "review": 5}
+    assert stats["items"] == WAVENET_ITEMS
+    assert stats["item_states"] == {"new": WAVENET_ITEMS - 5, "learning": 0, "review": 5}
 
 
 def test_an_item_without_an_id_starts_anew_when_its_front_changes(

@@ -47,10 +47,17 @@ WAVENET_ORDER = [
     "hierarchy-benefits",
     "modern-ai-connection",
     "exercise:wavenet-depth",
+    "exercise:wavenet-chain",
 ]
-WAVENET_KINDS = ["question"] * 4 + ["card"] * 7 + ["exercise"]
+WAVENET_KINDS = ["question"] * 4 + ["card"] * 7 + ["exercise"] * 2
+WAVENET_ITEMS = len(WAVENET_ORDER)
 #: The right answers of the exercise `wavenet-depth`, step by step.
 DEPTH_ANSWERS = ["4", "6", "10", "16", "64", "1024", "4", "3"]
+#: The right answers of `wavenet-chain` as written (its params at their first values).
+CHAIN_ANSWERS = ["7", "128", "1280", "20", "1428"]
+EXERCISE_ANSWERS = {"exercise:wavenet-depth": DEPTH_ANSWERS,
+                    "exercise:wavenet-chain": CHAIN_ANSWERS}
+BOTH_EXERCISES = "\n".join(DEPTH_ANSWERS + CHAIN_ANSWERS) + "\n"
 RATING_NUMBERS = {"again": 1, "hard": 2, "good": 3, "easy": 4}
 
 HEADER = re.compile(r"^(\d+)/(\d+)\. (question|card|exercise)\b")
@@ -291,24 +298,24 @@ def test_saved_is_printed_only_once_the_rating_is_in_the_database(
 def test_a_whole_deck_in_deck_order_then_nothing_is_due(run_studyapp: RunStudyapp) -> None:
     out = run_studyapp(
         "review", "wavenet", "--plain", input=cards(3, 3, 4, 2, 4, 3, 3, 4, 3, 2, 3)
-        + "\n".join(DEPTH_ANSWERS) + "\n"
+        + BOTH_EXERCISES
     )
-    assert reviewed_ok(out) == 12
+    assert reviewed_ok(out) == 13
     lines = out.stdout.splitlines()
-    assert lines[0].startswith("wavenet: 12 items to review.")
+    assert lines[0].startswith("wavenet: 13 items to review.")
     headers = [m for line in lines if (m := HEADER.match(line))]
     assert [m.group(3) for m in headers] == WAVENET_KINDS
-    assert [int(m.group(1)) for m in headers] == list(range(1, 13))
+    assert [int(m.group(1)) for m in headers] == list(range(1, 14))
     assert saved_words(out.stdout) == [
         "good", "good", "easy", "hard", "easy", "good", "good", "easy", "good", "hard",
-        "good", "good",
+        "good", "good", "good",
     ]
     assert lines[-5:-3] == ["", "nothing more is due"]
     assert re.fullmatch(
-        r"session: 12 reviews \(again 0 · hard 2 · good 7 · easy 3\) in \d+s; 12 graduated, "
+        r"session: 13 reviews \(again 0 · hard 2 · good 8 · easy 3\) in \d+s; 13 graduated, "
         r"0 still learning, 0 buried", lines[-3]
     ), lines[-3]
-    assert lines[-2].startswith("next due: ") and lines[-1] == "reviewed: 12"
+    assert lines[-2].startswith("next due: ") and lines[-1] == "reviewed: 13"
     # the next session finds nothing due: every item was just reviewed (and none rated
     # again, which would be due in a minute)
     again = run_studyapp("review", "wavenet", "--plain", input="")
@@ -406,10 +413,10 @@ def test_undo_of_a_first_review_makes_the_item_new_again(
     assert reviewed_ok(out) == 0
     assert items_row(data_dir, "flat-mlp-crude") is None
     assert all_reviews(data_dir) == [("flat-mlp-crude", 4, 1)]
-    # a new session starts with it again, as a new item, with all 12 to review
+    # a new session starts with it again, as a new item, with all 13 to review
     nxt = run_studyapp("review", "wavenet", "--plain", input=cards(2))
     assert reviewed_ok(nxt) == 1
-    assert nxt.stdout.splitlines()[0].startswith("wavenet: 12 items to review.")
+    assert nxt.stdout.splitlines()[0].startswith("wavenet: 13 items to review.")
     assert kept_reviews(data_dir) == [("flat-mlp-crude", 2)]
 
 
@@ -513,11 +520,11 @@ def test_exercise_with_a_wrong_step_is_rated_again(
     tmp_path: Path, run_studyapp: RunStudyapp, data_dir: Path
 ) -> None:
     answers = list(DEPTH_ANSWERS)
-    answers[1] = "7"
+    answers[1] = "7\n7"  # wrong at both attempts
     out = run_exercise(tmp_path, run_studyapp, answers)
     assert reviewed_ok(out) == 1
     lines = out.stdout.splitlines()
-    assert "wrong, expected 6" in lines  # graded at once, with the expected value
+    assert "wrong, expected 6" in lines  # after the last attempt, with the expected value
     assert lines.count("correct") == 7
     assert saved_words(out.stdout) == ["again"]
     assert exercise_reviews(data_dir) == [("exercise:wavenet-depth", 1)]

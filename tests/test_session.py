@@ -84,13 +84,19 @@ def small_deck() -> tuple[Deck, list[Exercise]]:
 def test_deck_order_questions_cards_then_steps(wavenet: Deck, exercises: list[Exercise]) -> None:
     items = items_for_quiz(wavenet, exercises)
     kinds = [item.kind for item in items]
-    assert kinds == ["question"] * 4 + ["card"] * 7 + ["step"] * 8
+    assert kinds == ["question"] * 4 + ["card"] * 7 + ["step"] * (8 + 5)
     assert [i.item_id for i in items[:4]] == [q.key for q in wavenet.questions]
     assert [i.item_id for i in items[4:11]] == [c.key for c in wavenet.cards]
     assert items[11].item_id == "wavenet-depth/levels-16"
     assert items[11].identity == ("wavenet", "wavenet-depth/levels-16")
-    assert [i.step_number for i in items[11:]] == list(range(1, 9))
-    assert [i.expected for i in items[11:]] == [4, 6, 10, 16, 64, 1024, 4, 3]
+    assert [i.step_number for i in items[11:19]] == list(range(1, 9))
+    assert [i.expected for i in items[11:19]] == [4, 6, 10, 16, 64, 1024, 4, 3]
+    # The chained exercise follows, as written (its params at their first values).
+    assert [i.item_id for i in items[19:]] == [
+        f"wavenet-chain/{step}"
+        for step in ("levels", "field", "flat-width", "fusion-in", "fusion-params")
+    ]
+    assert [i.expected for i in items[19:]] == [7, 128, 1280, 20, 1428]
 
 
 def test_items_without_ids_get_derived_ids() -> None:
@@ -123,9 +129,11 @@ def test_shuffle_is_reproducible_and_keeps_exercises_whole(
     assert len(orders) > 5
     for seed in range(10):
         shuffled = items_for_quiz(wavenet, exercises, shuffle=True, rng=random.Random(seed))
-        steps = [n for n, item in enumerate(shuffled) if item.kind == "step"]
-        assert steps == list(range(steps[0], steps[0] + 8))
-        assert [shuffled[n].step_number for n in steps] == list(range(1, 9))
+        for exercise in exercises:
+            steps = [n for n, item in enumerate(shuffled) if item.exercise_id == exercise.id]
+            count = len(exercise.steps)
+            assert steps == list(range(steps[0], steps[0] + count))
+            assert [shuffled[n].step_number for n in steps] == list(range(1, count + 1))
 
 
 def test_step_is_graded_against_the_calculator() -> None:
@@ -216,7 +224,7 @@ def test_numeric_flow_with_exercise_context() -> None:
 def test_wrong_answer_finishes_the_step_and_shows_the_expected_value(
     wavenet: Deck, exercises: list[Exercise]
 ) -> None:
-    session = depth_session(wavenet, exercises)
+    session = depth_session(wavenet, exercises, attempts_per_step=1)
     feedback = session.answer("5")
     assert feedback.status == "wrong" and feedback.done
     assert feedback.expected == "4" and feedback.value == "5"
@@ -288,6 +296,7 @@ def test_all_right_all_wrong_and_the_summary(wavenet: Deck, exercises: list[Exer
     session = depth_session(wavenet, exercises)
     for _ in DEPTH_ANSWERS:
         session.answer("1")
+        session.answer("1")  # every step gets two attempts
     result = session.result()
     assert result.score == "0/8"
     assert result.exercises[0].rating == "again"
@@ -340,7 +349,7 @@ def test_unfinished_item_is_not_counted(wavenet: Deck, exercises: list[Exercise]
     session.self_grade(True)
     session.reveal()  # revealed, but input ended before the self-grade
     result = session.result()
-    assert (result.score, result.total, result.finished) == ("1/1", 19, False)
+    assert (result.score, result.total, result.finished) == ("1/1", 4 + 7 + 8 + 5, False)
 
 
 def test_partial_exercise_has_no_rating(wavenet: Deck, exercises: list[Exercise]) -> None:

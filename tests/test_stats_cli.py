@@ -17,6 +17,7 @@ import pytest
 from .conftest import RunStudyapp, assert_no_traceback
 from .test_review_flow import copy_library
 from .test_review_plain import (
+    CHAIN_ANSWERS,
     DEPTH_ANSWERS,
     WAVENET_ORDER,
     cards,
@@ -54,8 +55,8 @@ def test_a_fresh_data_dir_has_no_history(run_studyapp: RunStudyapp) -> None:
     data = stats(run_studyapp)
     assert data["reviews"] == 0
     assert data["due"] == 0
-    assert data["items"] == 12
-    assert data["item_states"] == {"new": 12, "learning": 0, "review": 0}
+    assert data["items"] == 13
+    assert data["item_states"] == {"new": 13, "learning": 0, "review": 0}
     assert data["orphans"] == 0
     assert data["retention"] is None
     assert data["streak"] == 0
@@ -69,8 +70,8 @@ def test_three_ratings_with_one_undo_are_two_reviews(
     assert reviewed_ok(out) == 2
     data = stats(run_studyapp)
     assert data["reviews"] == 2
-    assert data["items"] == 12
-    assert data["item_states"] == {"new": 10, "learning": 1, "review": 1}
+    assert data["items"] == 13
+    assert data["item_states"] == {"new": 11, "learning": 1, "review": 1}
     assert data["due"] == 0  # good: due in minutes; easy: in days
     assert sum(data["reviews_per_day"].values()) == 2
     assert data["retention"] == 1.0  # nothing rated again
@@ -85,9 +86,9 @@ def test_hand_made_history_with_an_undo_and_an_item_falling_due(
     assert reviewed_ok(out) == 3
     data = stats(run_studyapp)
     assert data["reviews"] == 3  # 4 ratings logged, 1 undone
-    # new: 12 - 3 reviewed; learning: the two rated good; review: the one rated easy
-    assert data["items"] == 12
-    assert data["item_states"] == {"new": 9, "learning": 2, "review": 1}
+    # new: 13 - 3 reviewed; learning: the two rated good; review: the one rated easy
+    assert data["items"] == 13
+    assert data["item_states"] == {"new": 10, "learning": 2, "review": 1}
     assert data["due"] == 0
     assert sum(data["forecast"].values()) == 3  # all three fall due within 30 days
     assert data["retention"] == 1.0
@@ -96,20 +97,20 @@ def test_hand_made_history_with_an_undo_and_an_item_falling_due(
     data = stats(run_studyapp)
     assert data["due"] == 1
     assert data["reviews"] == 3
-    assert data["items"] == 12
-    assert data["item_states"] == {"new": 9, "learning": 2, "review": 1}
-    # the next review session starts with it, then the 9 new items
+    assert data["items"] == 13
+    assert data["item_states"] == {"new": 10, "learning": 2, "review": 1}
+    # the next review session starts with it, then the 10 new items
     nxt = run_studyapp("review", "wavenet", "--plain", input=cards(1))
     assert reviewed_ok(nxt) == 1
     lines = nxt.stdout.splitlines()
-    assert lines[0].startswith("wavenet: 10 items to review.")
+    assert lines[0].startswith("wavenet: 11 items to review.")
     assert "What is the central idea of WaveNet, and what exactly happens inside one fusion?" \
         in lines[:5]
     data = stats(run_studyapp)
     assert data["reviews"] == 4
     assert data["due"] in (0, 1)  # rated again: due again within minutes
-    assert data["items"] == 12
-    assert data["item_states"] == {"new": 9, "learning": 3, "review": 0}
+    assert data["items"] == 13
+    assert data["item_states"] == {"new": 10, "learning": 3, "review": 0}
     assert data["retention"] == 0.75  # 3 of 4 reviews not rated again
 
 
@@ -118,24 +119,25 @@ def test_undo_of_a_first_review_leaves_no_trace_in_stats(run_studyapp: RunStudya
     assert reviewed_ok(out) == 0
     data = stats(run_studyapp)
     assert data["reviews"] == 0
-    assert data["items"] == 12
-    assert data["item_states"] == {"new": 12, "learning": 0, "review": 0}
+    assert data["items"] == 13
+    assert data["item_states"] == {"new": 13, "learning": 0, "review": 0}
     assert data["orphans"] == 0
 
 
 def test_an_exercise_counts_as_one_review(run_studyapp: RunStudyapp) -> None:
     answers = list(DEPTH_ANSWERS)
-    answers[-1] = "5"  # one wrong step: the exercise is rated again
+    answers[-1] = "5\n5"  # one step wrong at both attempts: the exercise is rated again
     out = run_studyapp(
         "review", "wavenet", "--plain",
-        input=cards(3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1) + "\n".join(answers) + "\n",
+        input=cards(3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1) + "\n".join(answers + CHAIN_ANSWERS) + "\n",
     )
-    assert reviewed_ok(out) == 12
+    assert reviewed_ok(out) == 13
     data = stats(run_studyapp)
-    assert data["reviews"] == 12  # 11 questions and cards + 1 exercise (not 8 steps)
+    assert data["reviews"] == 13  # 11 questions and cards + 2 exercises (not 13 steps)
     assert data["item_states"]["new"] == 0
-    assert data["items"] == 12
-    assert data["retention"] == round(10 / 12, 4)  # the last card and the exercise: again
+    assert data["items"] == 13
+    # the last card and the first exercise: again
+    assert data["retention"] == round(11 / 13, 4)
 
 
 def test_exercise_only_deck(tmp_path: Path, run_studyapp: RunStudyapp) -> None:
@@ -165,17 +167,17 @@ def test_stats_of_one_deck_and_of_all_decks(tmp_path: Path, run_studyapp: RunStu
     everything = stats(run_studyapp, *lib, "stats")
     assert everything["deck"] is None
     assert everything["reviews"] == 3
-    assert everything["items"] == 24
-    assert everything["item_states"] == {"new": 21, "learning": 2, "review": 1}
+    assert everything["items"] == 26
+    assert everything["item_states"] == {"new": 23, "learning": 2, "review": 1}
     one = stats(run_studyapp, *lib, "stats", "wavenet")
     assert one["deck"] == "wavenet"
     assert one["reviews"] == 2
-    assert one["items"] == 12
-    assert one["item_states"] == {"new": 10, "learning": 1, "review": 1}
+    assert one["items"] == 13
+    assert one["item_states"] == {"new": 11, "learning": 1, "review": 1}
     other = stats(run_studyapp, *lib, "stats", "other")
     assert other["reviews"] == 1
-    assert other["items"] == 12
-    assert other["item_states"] == {"new": 11, "learning": 1, "review": 0}
+    assert other["items"] == 13
+    assert other["item_states"] == {"new": 12, "learning": 1, "review": 0}
 
 
 def test_plain_stats_shows_the_same_numbers(run_studyapp: RunStudyapp) -> None:
@@ -188,7 +190,7 @@ def test_plain_stats_shows_the_same_numbers(run_studyapp: RunStudyapp) -> None:
     assert rows["deck"] == "wavenet"
     assert rows["reviews"].startswith("2 (")
     assert rows["due now"] == "0"
-    assert rows["items"] == "12: 10 new, 1 learning, 1 review"
+    assert rows["items"] == "13: 11 new, 1 learning, 1 review"
     assert rows["orphans"].startswith("0 ")
 
 

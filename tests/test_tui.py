@@ -30,8 +30,12 @@ SIZE = (80, 24)
 DECK = "wavenet"
 EXERCISE_ANSWERS = ["4", "6", "10", "16", "64", "1024", "4", "3"]
 """The wavenet-depth exercise's right answers, step by step."""
+CHAIN_ANSWERS = ["7", "128", "1280", "20", "1428"]
+"""wavenet-chain as written (context 100, embedding 10, hidden 68)."""
 QUESTIONS = 4
 CARDS = 7
+EXERCISES = 2
+ITEMS = QUESTIONS + CARDS + EXERCISES
 
 
 def clock() -> datetime:
@@ -111,7 +115,7 @@ async def test_home_lists_the_deck_with_counts(library: Path, data_dir: Path) ->
         table = app.screen.query_one("#decks", DeckList)
         assert table.row_count == 1
         deck, due, new, total, title = table.get_row_at(0)
-        assert (deck, due, new, total) == (DECK, "0", str(QUESTIONS + CARDS + 1), "12")
+        assert (deck, due, new, total) == (DECK, "0", str(ITEMS), str(ITEMS))
         assert title.startswith("Practice: a WaveNet-style")
         assert text_of(app.screen.query_one("#home-status")) == "1 deck in library"
         assert "WaveNet-style model replaces" in text_of(app.screen.query_one("#home-about"))
@@ -173,7 +177,7 @@ async def test_full_review_session_saves_every_rating_and_undo_restores(
         screen = review_screen(pilot)
         store = store_of(pilot)
         assert current_item(pilot) == "flat-mlp-crude"
-        assert text_of(screen.query_one("#review-progress")) == "1 of 12 · question"
+        assert text_of(screen.query_one("#review-progress")) == f"1 of {ITEMS} · question"
 
         # A rating before the answer is shown does nothing.
         await pilot.press("3")
@@ -217,29 +221,30 @@ async def test_full_review_session_saves_every_rating_and_undo_restores(
         ]
         assert store.review_count(DECK) == 7
 
-        # The whole exercise is last: walk it, all right, then it is rated good.
+        # The worked exercises come last: walk the first, all right: it is rated good.
         assert current_item(pilot) == "exercise:wavenet-depth"
         for text in EXERCISE_ANSWERS:
             await answer(pilot, text)
         assert store.review_count(DECK) == 8
         assert "saved good · due " in text_of(screen.query_one("#review-choices"))
-        await pilot.press("space")  # on: new, it comes back from its 10-minute step
+        await pilot.press("space")  # on to the next exercise
         await pilot.pause()
-        assert text_of(screen.query_one("#review-progress")).endswith("exercise · again")
+        assert current_item(pilot) == "exercise:wavenet-chain"
 
-        # Undo (ctrl+z works with the answer box focused): the exercise's rating is taken
-        # back and the exercise is at its last step, as it was.
+        # Undo (ctrl+z works with the answer box focused): the first exercise's rating is
+        # taken back and it is at its last step, as it was.
         await pilot.press("ctrl+z")
         await pilot.pause()
         assert store.review_count(DECK) == 7
         assert store.state(Identity(DECK, "exercise:wavenet-depth")) is None
+        assert current_item(pilot) == "exercise:wavenet-depth"
         assert "step 8 of 8" in text_of(pilot.app.screen.query_one("#sv-progress"))
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-        # The home screen recounts: the undone exercise is new again.
+        # The home screen recounts: the undone exercise is new again, like the second one.
         table = app.screen.query_one("#decks", DeckList)
-        assert table.get_row_at(0)[2] == "1"
+        assert table.get_row_at(0)[2] == "2"
 
     with ReviewStore.open(data_dir, now=NOW) as store:
         assert store.review_count(DECK) == 7
@@ -255,7 +260,8 @@ async def test_review_exercise_with_mistakes_is_rated_again(
         await pilot.pause()
         while current_item(pilot) != "exercise:wavenet-depth":
             await reveal_and_rate(pilot, "4")
-        await answer(pilot, "5")  # wrong
+        await answer(pilot, "5")  # wrong, try again
+        await answer(pilot, "5")  # wrong again: the step is missed
         await pilot.press("ctrl+g")  # give up
         await pilot.pause()
         for text in EXERCISE_ANSWERS[2:]:
@@ -370,8 +376,20 @@ async def test_exercise_quiz_scores_and_requizzes_the_missed(
         assert session_view(pilot).session.current() is not None
         box = screen.query_one("#sv-answer", Input)
         box.value = ""
+        # Wrong with an attempt left: try again, with the known mistake's text.
         await answer(pilot, "5")
-        assert texts(pilot, ".feedback-wrong") == ["wrong (5), expected 4"]
+        assert text_of(screen.query_one("#sv-note")) == (
+            "✗ wrong, try again\n"  # the hint was taken already: not offered again
+            "One level too many: 4 levels already reach 2^4 = 16 characters, enough for 16."
+        )
+        assert texts(pilot, ".feedback-wrong") == []
+        assert box.value == ""
+        # Wrong again: the answer, how the expression was read, and the mistake's text.
+        await answer(pilot, "2^4")
+        assert texts(pilot, ".feedback-wrong") == ["wrong: 2^4 = 16, expected 4"]
+        assert texts(pilot, ".feedback-mistake") == [
+            "16 is the context itself; the question asks for the levels, the k with 2^k = 16."
+        ]
 
         # The rest right, in the forms people type.
         for text in ["6", "10 levels", "16", "2^6", "1,024", "4", "3"]:
@@ -467,11 +485,11 @@ async def test_quiz_open_question_card_and_give_up(library: Path, data_dir: Path
         for _ in range(CARDS - 1):
             await pilot.press("ctrl+g")
             await pilot.pause()
-        for text in EXERCISE_ANSWERS:
+        for text in EXERCISE_ANSWERS + CHAIN_ANSWERS:
             await answer(pilot, text)
 
         assert [t for t in texts(pilot, ".section-title") if t.startswith("Score")] == [
-            "Score: 10/19"
+            "Score: 15/24"
         ]
         assert len(texts(pilot, ".missed-item")) == 9
         done = texts(pilot, ".done-step")
@@ -502,6 +520,79 @@ async def test_quiz_footer_offers_only_the_keys_that_fit(
         assert text_of(screen.query_one("#sv-note")).startswith("hint: ")
 
 
+async def test_carried_forward_feedback_and_a_fresh_version_of_the_chained_exercise(
+    library: Path, data_dir: Path
+) -> None:
+    app = make_app(library, data_dir, start="quiz", deck_id=DECK, exercise_id="wavenet-chain")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuizScreen) and screen.exercise_id == "wavenet-chain"
+        # A unit that is not the step's is not graded: the note says which one it asks for.
+        await answer(pilot, "7 numbers")
+        assert text_of(screen.query_one("#sv-note")) == (
+            "⚠ not graded: this step asks for levels, not numbers; answer again")
+        screen.query_one("#sv-answer", Input).value = ""
+        # 6 levels, wrong twice; then the field and the width that follow from it.
+        await answer(pilot, "6")
+        assert text_of(screen.query_one("#sv-note")).startswith(
+            "✗ wrong, try again (? for a hint)\nThat rounds log2(100) down")
+        await answer(pilot, "6 levels")
+        assert texts(pilot, ".feedback-wrong") == ["wrong, expected 7"]
+        await answer(pilot, "2^6")
+        await answer(pilot, "640")
+        assert texts(pilot, ".feedback-correct") == [
+            "correct (carried forward from your answer to levels)",
+            "correct (carried forward from your answer to field)",
+        ]
+        await answer(pilot, "20")
+        # The last answer's feedback comes before the exercise's summary and the score.
+        await answer(pilot, "1428")
+        history = [text_of(w) for w in screen.query("#sv-history > Static")]
+        assert history[-3].startswith("✓ That fusion's linear layer")
+        assert history[-2] == "correct"
+        assert history[-1] == (
+            "One calculation, start to finish: from a context to a fusion's parameters: "
+            "4 of 5 steps right · hints 0 · gave up 0 · carried forward 2"
+        )
+        assert [t for t in texts(pilot, ".section-title") if t.startswith("Score")] == [
+            "Score: 4/5"
+        ]
+        assert "f try a fresh version" in " ".join(texts(pilot, ".choices"))
+        assert screen.check_action("fresh", ()) is True
+
+        # f: the same exercise with new numbers, each answer from the calculator.
+        await pilot.press("f")
+        await pilot.pause()
+        banner = texts(pilot, ".section-title")[0]
+        assert banner.startswith("Fresh version: context=")
+        view = session_view(pilot)
+        items = view.session.items
+        assert [i.step_id for i in items] == [
+            "levels", "field", "flat-width", "fusion-in", "fusion-params"]
+        assert [i.expected for i in items] != [7, 128, 1280, 20, 1428]
+        for item in items:
+            await answer(pilot, str(item.expected))
+        assert [t for t in texts(pilot, ".section-title") if t.startswith("Score")] == [
+            "Score: 5/5"
+        ]
+
+
+async def test_the_first_exercise_has_no_fresh_version(library: Path, data_dir: Path) -> None:
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        for text in EXERCISE_ANSWERS:
+            await answer(pilot, text)
+        screen = app.screen
+        assert isinstance(screen, QuizScreen)
+        assert screen.check_action("fresh", ()) is False
+        assert "fresh" not in " ".join(texts(pilot, ".choices"))
+
+
 # -- practice --------------------------------------------------------------------------
 
 
@@ -526,11 +617,14 @@ async def test_practice_gives_feedback_on_generated_problems(
 
         right = expected()
         await answer(pilot, str(right))
-        assert texts(pilot, ".feedback-correct")[-1].startswith("correct: ")
+        assert texts(pilot, ".feedback-correct")[-1] == "correct"
 
         wrong = expected() + 1
         await answer(pilot, str(wrong))
-        assert texts(pilot, ".feedback-wrong")[-1].startswith(f"wrong ({wrong}), expected ")
+        assert text_of(screen.query_one("#sv-note")).startswith(
+            "✗ wrong, try again (? for a hint)")
+        await answer(pilot, str(wrong))
+        assert texts(pilot, ".feedback-wrong")[-1].startswith("wrong, expected ")
 
         await answer(pilot, "banana")
         assert text_of(screen.query_one("#sv-note")).startswith("⚠ ")
@@ -540,12 +634,20 @@ async def test_practice_gives_feedback_on_generated_problems(
         assert view.session.current() is not None
         assert view.session.current().position == 4  # type: ignore[union-attr]
 
-        # The rest of the set right: a fresh set follows with the running score.
+        # The rest of the set right. The last answer's feedback stays in view above the
+        # set's score; f draws a fresh set, which starts with the running score.
         for _ in range(7):
             await answer(pilot, str(expected()))
+        assert len(texts(pilot, ".done-step")) == 10
+        assert texts(pilot, ".feedback-correct")[-1] == "correct"
+        assert texts(pilot, ".section-title")[-1] == "Set score: 8/10 · so far 8/10"
+        assert screen.check_action("fresh", ()) is True
+        await pilot.press("f")
+        await pilot.pause()
         banner = texts(pilot, ".section-title")[0]
         assert banner.startswith("Last set 8/10 · so far 8/10 · fresh problems below")
         assert session_view(pilot).session.result().total == 10
+        assert not texts(pilot, ".done-step")
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
@@ -752,7 +854,7 @@ async def test_a_corrupt_database_is_reported_and_left_untouched(
         assert "⚠ review store:" in status and "reviews.sqlite3" in status
         # Counts are unknown, but the deck is listed and a quiz still works.
         table = app.screen.query_one("#decks", DeckList)
-        assert [str(c) for c in table.get_row_at(0)[:4]] == [DECK, "–", "–", "12"]
+        assert [str(c) for c in table.get_row_at(0)[:4]] == [DECK, "–", "–", str(ITEMS)]
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)  # review refused, with a notification
@@ -765,7 +867,7 @@ async def test_a_corrupt_database_is_reported_and_left_untouched(
 async def test_deck_list_moves_with_keys_and_mouse(library: Path, data_dir: Path) -> None:
     second = (library / "decks" / "wavenet.yaml").read_text(encoding="utf-8")
     second = second.replace("id: wavenet\n", "id: another\n", 1).replace(
-        "exercises: [wavenet-depth]", "exercises: []"
+        "exercises: [wavenet-depth, wavenet-chain]", "exercises: []"
     )
     (library / "decks" / "zz-another.yaml").write_text(second, encoding="utf-8")
     app = make_app(library, data_dir)
@@ -784,3 +886,60 @@ async def test_deck_list_moves_with_keys_and_mouse(library: Path, data_dir: Path
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen) and app.screen.deck_id == "another"
+
+
+async def test_suspended_items_are_listed_and_brought_back_from_the_stats_screen(
+    small_library: Path, data_dir: Path
+) -> None:
+    app = make_app(small_library, data_dir, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.pause()
+        await pilot.press("s")  # suspend "one"
+        await pilot.pause()
+        assert current_item(pilot) == "two"
+        store = store_of(pilot)
+        assert [h.identity.item_id for h in store.holds(NOW)] == ["one"]
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("s")  # home: stats
+        await pilot.pause()
+        await pilot.press("h")
+        await pilot.pause()
+        status = text_of(pilot.app.screen.query_one("#held-status"))
+        assert status.startswith("1 suspended, 0 buried")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert store.holds(NOW) == []
+        assert text_of(pilot.app.screen.query_one("#held-status")) == (
+            "Nothing is suspended or buried."
+        )
+
+
+async def test_a_read_only_data_folder_still_shows_the_counts(
+    library: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    import subprocess
+
+    with ReviewStore.open(data_dir, now=NOW) as store:
+        store.record_review(Identity(DECK, "flat-mlp-crude"), "question", 4, NOW)
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], check=True)
+    try:
+        shutil.copytree(data_dir, mount / "data")
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        app = make_app(library, mount / "data")
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for_library(pilot)
+            await pilot.pause()
+            status = text_of(app.screen.query_one("#home-status"))
+            assert "cannot write the review database" in status
+            assert "read-only" in status
+            table = app.screen.query_one("#decks", DeckList)
+            assert table.get_row_at(0)[2] != "–"  # the counts are there
+            await pilot.press("s")
+            await pilot.pause()
+            assert "1 reviews" in text_of(app.screen.query_one("#stats-summary"))
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)

@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from studyapp import calc
-from studyapp.deck.calcexpr import CalcCall, CalcExpressionError, parse_calc
+from studyapp.deck.calcexpr import STEP_REFERENCE, CalcCall, CalcExpressionError, parse_calc
 from studyapp.deck.cloze import ClozeError, parse_cloze
 from studyapp.deck.models import PLACEHOLDER, Deck, Exercise
 from studyapp.deck.problems import Problem, Severity
@@ -367,11 +367,18 @@ def _check_exercise(exercise: Exercise, stem: str, collector: _Collector) -> Non
             f"the exercise id {exercise.id!r} must equal the file name ({stem!r}), "
             "because decks find exercises by file name",
         )
+    params = exercise.params or {}
+    written = {name: values[0] for name, values in params.items()}
+    _check_exercise_placeholders(exercise, collector)
     seen: dict[str, int] = {}
+    right: dict[str, int] = {}
+    """Each earlier step's right value, for `{step:ID}` (computed along the chain)."""
+    later = {step.key for step in exercise.steps}
     for index, step in enumerate(exercise.steps):
         path = ("steps", index)
         mark = _item_mark(collector, path, step.id is not None, "prompt")
         key = step.key
+        later.discard(key)
         if key in seen:
             collector.add(mark, f"duplicate step id {key!r} (first used at line {seen[key]})")
         else:
@@ -382,30 +389,217 @@ def _check_exercise(exercise: Exercise, stem: str, collector: _Collector) -> Non
                 f"step without an id: its history follows its prompt text (derived id {key})",
                 "warning",
             )
-        if step.calc is None:
+        value = _check_step_calc(exercise, index, written, right, later, collector)
+        if value is None and step.calc is None and isinstance(step.answer, int):
+            value = step.answer
+            if params and PLACEHOLDER.search(step.prompt):
+                collector.at(
+                    (*path, "prompt"),
+                    f"step {key!r} uses params but has no calc: give it a calc so a "
+                    "fresh version can work out its answer",
+                )
+        if value is not None:
+            right[key] = value
+            _check_mistakes(exercise, index, value, written, right, collector)
+    _check_variants(exercise, collector)
+    _check_practice(exercise, collector)
+
+
+def _check_exercise_placeholders(exercise: Exercise, collector: _Collector) -> None:
+    """Every `{name}` in an exercise with params names one of them (text and calc)."""
+    params = set(exercise.params or {})
+    if not params:
+        return
+    texts: list[tuple[tuple[Any, ...], str | None]] = [
+        (("title",), exercise.title), (("setup",), exercise.setup),
+        (("outcome",), exercise.outcome),
+    ]
+    for index, step in enumerate(exercise.steps):
+        for text_key in ("prompt", "hint", "explain", "unit"):
+            texts.append((("steps", index, text_key), getattr(step, text_key)))
+        for number, mistake in enumerate(step.mistakes):
+            texts.append((("steps", index, "mistakes", number, "says"), mistake.says))
+    for path, text in texts:
+        for name in PLACEHOLDER.findall(text or ""):
+            if name not in params:
+                collector.at(
+                    path,
+                    f"the placeholder {{{name}}} has no matching param "
+                    f"(params: {', '.join(sorted(params))})",
+                )
+
+
+def _check_references(
+    call: CalcCall, known: dict[str, int], later: set[str], collector: _Collector,
+    path: tuple[Any, ...], own: str,
+) -> bool:
+    """Refuse `{step:ID}` naming this step, a later step or no step; True when all are fine."""
+    fine = True
+    for ref in call.references:
+        if ref in known:
             continue
-        call = _check_calc(collector, path, step.calc)
-        if call is None:
-            continue
-        if call.placeholders:
+        fine = False
+        if ref in later:
+            reason = f"{{step:{ref}}} refers to a later step: only earlier steps have a value"
+        elif ref == own:
+            reason = f"{{step:{ref}}} refers to this step itself"
+        else:
+            reason = (
+                f"{{step:{ref}}} names no earlier step of this exercise "
+                f"(earlier steps: {', '.join(known) or 'none'})"
+            )
+        collector.add(_reference_mark(collector, path, ref), f"calc: {reason}")
+    return fine
+
+
+def _reference_mark(collector: _Collector, path: tuple[Any, ...], ref: str) -> Mark:
+    """Where `{step:ref}` is written in the calc at `path` (the calc's start if not found)."""
+    mark = collector.document.mark_of(path) if collector.document else Mark(1, 1)
+    try:
+        lines = collector.path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return mark
+    for number in range(mark.line, min(mark.line + 5, len(lines)) + 1):
+        text = lines[number - 1]
+        start = mark.column - 1 if number == mark.line else 0
+        for match in STEP_REFERENCE.finditer(text, start):
+            if match.group(1) == ref:
+                return Mark(number, match.start() + 1)
+    return mark
+
+
+def _check_step_calc(
+    exercise: Exercise,
+    index: int,
+    written: dict[str, int],
+    right: dict[str, int],
+    later: set[str],
+    collector: _Collector,
+) -> int | None:
+    """Check one step's calc (placeholders, references, agreement); its right value or None."""
+    step = exercise.steps[index]
+    path = ("steps", index)
+    if step.calc is None:
+        return None
+    call = _check_calc(collector, path, step.calc)
+    if call is None:
+        return None
+    if not _check_references(call, right, later, collector, (*path, "calc"), step.key):
+        return None
+    unknown = call.placeholders - set(written)
+    if unknown:
+        if not written:
             collector.at(
                 (*path, "calc"),
-                "calc: {placeholders} belong in practice templates, not in steps",
+                "calc: {placeholders} need params: declare them under the exercise's params "
+                "(or use them in practice templates)",
             )
-            continue
-        try:
-            value = call.evaluate()
-        except calc.CalcError as error:
-            collector.at((*path, "calc"), f"calc: {call}: {error}")
-            continue
-        tolerance = step.tolerance or 0.0
-        if abs(value - step.answer) > tolerance:
+        else:
+            collector.at(
+                (*path, "calc"),
+                f"calc: the placeholder {{{sorted(unknown)[0]}}} has no matching param",
+            )
+        return None
+    try:
+        value = call.evaluate(written, right)
+    except calc.CalcError as error:
+        collector.at((*path, "calc"), f"calc: {call}: {error}")
+        return None
+    tolerance = step.tolerance or 0.0
+    if abs(value - step.answer) > tolerance:
+        shown = call if not (call.references or call.placeholders) else (
+            f"{call} with "
+            + ", ".join(
+                [f"{{step:{ref}}}={right[ref]}" for ref in call.references]
+                + [f"{name}={written[name]}" for name in sorted(call.placeholders)]
+            )
+        )
+        collector.at(
+            (*path, "answer"),
+            f"step {step.key!r}: the answer {step.answer} disagrees with the calculator: "
+            f"{shown} = {value}",
+        )
+    return value
+
+
+def _check_mistakes(
+    exercise: Exercise,
+    index: int,
+    value: int,
+    written: dict[str, int],
+    right: dict[str, int],
+    collector: _Collector,
+) -> None:
+    """A mistake must name a value other than the step's right one, and its calc must work."""
+    step = exercise.steps[index]
+    tolerance = step.tolerance or 0.0
+    earlier = {key: number for key, number in right.items() if key != step.key}
+    for number, mistake in enumerate(step.mistakes):
+        path = ("steps", index, "mistakes", number)
+        wrong: int | float | None = mistake.answer
+        if mistake.answer is not None and exercise.params:
             collector.at(
                 (*path, "answer"),
-                f"step {key!r}: the answer {step.answer} disagrees with the calculator: "
-                f"{call} = {value}",
+                "in an exercise with params, give a mistake as calc: so it follows the numbers "
+                "of a fresh version",
             )
-    _check_practice(exercise, collector)
+            continue
+        if mistake.calc is not None:
+            call = _check_calc(collector, path, mistake.calc)
+            if call is None:
+                continue
+            later = {s.key for s in exercise.steps[index:]}
+            if not _check_references(
+                call, earlier, later, collector, (*path, "calc"), step.key
+            ):
+                continue
+            unknown = call.placeholders - set(written)
+            if unknown:
+                collector.at(
+                    (*path, "calc"),
+                    f"calc: the placeholder {{{sorted(unknown)[0]}}} has no matching param",
+                )
+                continue
+            try:
+                wrong = call.evaluate(written, earlier)
+            except calc.CalcError as error:
+                collector.at((*path, "calc"), f"calc: {call}: {error}")
+                continue
+        if wrong is not None and abs(wrong - value) <= tolerance:
+            where = "answer" if mistake.answer is not None else "calc"
+            collector.at(
+                (*path, where),
+                f"step {step.key!r}: this mistake ({wrong}) is the right answer; a mistake "
+                "must name a wrong value",
+            )
+
+
+def _check_variants(exercise: Exercise, collector: _Collector) -> None:
+    """Every combination of an exercise's params (up to a limit) must be one the calculator
+    can work out along the whole chain of steps."""
+    params = exercise.params
+    if not params:
+        return
+    names = list(params)
+    combinations = itertools.product(*(list(dict.fromkeys(params[n])) for n in names))
+    for values in itertools.islice(combinations, MAX_PRACTICE_COMBINATIONS):
+        assignment = dict(zip(names, values, strict=True))
+        right: dict[str, int] = {}
+        for step in exercise.steps:
+            if step.calc is None:
+                continue
+            try:
+                call = parse_calc(step.calc)
+                right[step.key] = call.evaluate(assignment, right)
+            except calc.CalcError as error:
+                shown = ", ".join(f"{k}={v}" for k, v in assignment.items())
+                collector.at(
+                    ("params",),
+                    f"step {step.key!r}: calc fails for {shown}: {error}",
+                )
+                return
+            except CalcExpressionError:
+                break  # reported at the step
 
 
 def _check_practice(exercise: Exercise, collector: _Collector) -> None:

@@ -141,6 +141,30 @@ class Card(StrictModel):
         return derived_id(self.cloze if self.cloze is not None else self.front or "")
 
 
+DEFAULT_ATTEMPTS = 2
+"""Graded tries a step gets before its answer is shown (deck-format.md 1.1, `attempts`)."""
+
+
+class Mistake(StrictModel):
+    """A known wrong answer of a step and what to tell the learner who gives it.
+
+    Exactly one of `answer` (a number) or `calc` (a calculator call, which may use the
+    exercise's `{param}` placeholders and `{step:ID}` references) names the wrong value.
+    """
+
+    answer: Number | None = None
+    calc: Text | None = None
+    says: Text
+
+    @model_validator(mode="after")
+    def _one_value(self) -> Mistake:
+        if (self.answer is None) == (self.calc is None):
+            raise ValueError("a mistake needs exactly one of 'answer' or 'calc'")
+        if isinstance(self.answer, float) and not math.isfinite(self.answer):
+            raise ValueError("a mistake's answer must be a finite number")
+        return self
+
+
 class Step(StrictModel):
     """One numeric step of a worked exercise."""
 
@@ -156,6 +180,10 @@ class Step(StrictModel):
     """Absolute tolerance; 0 when absent."""
     unit: OptionalText | None = None
     explain: OptionalText | None = None
+    attempts: Annotated[int, Field(ge=1, le=10)] | None = None
+    """Graded tries before the answer is shown; DEFAULT_ATTEMPTS when absent."""
+    mistakes: list[Mistake] = Field(default_factory=list)
+    """Known wrong answers, each with what to say when the learner's number matches."""
 
     @field_validator("answer")
     @classmethod
@@ -168,6 +196,11 @@ class Step(StrictModel):
     def key(self) -> str:
         """The step id, explicit or derived from the prompt."""
         return self.id if self.id is not None else derived_id(self.prompt)
+
+    @property
+    def tries(self) -> int:
+        """Graded tries the step gets (`attempts`, else DEFAULT_ATTEMPTS)."""
+        return self.attempts if self.attempts is not None else DEFAULT_ATTEMPTS
 
 
 ParamName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
@@ -196,6 +229,10 @@ class Exercise(StrictModel):
     setup: OptionalText | None = None
     steps: Annotated[list[Step], Field(min_length=1)]
     outcome: OptionalText | None = None
+    params: dict[ParamName, ParamValues] | None = None
+    """Numbers a fresh version may change: each `{name}` in the title, setup, steps and
+    outcome is filled with one of its values. The first value of each is the exercise as
+    written; every step's expected value then comes from its `calc`."""
     practice: list[PracticeTemplate] = Field(default_factory=list)
     tags: list[Tag] = Field(default_factory=list)
 

@@ -158,6 +158,9 @@ def printable_items(
 
 def exercise_sheet(exercise: Exercise) -> tuple[str, str]:
     """An exercise as Markdown for a worked sheet: (setup and steps, answers and outcome)."""
+    from studyapp.practice import as_written
+
+    exercise = as_written(exercise)  # an exercise with params prints its first numbers
     title = escape_markdown(" ".join(exercise.title.split()))
     front = [f"**{title}**"]
     if exercise.setup:

@@ -222,6 +222,12 @@ class StudyApp(App[int]):
 
         self.push_screen(StatsScreen(deck_id))
 
+    def open_held(self) -> None:
+        """Suspended and buried items, to unsuspend."""
+        from studyapp.tui.screens.held import HeldScreen
+
+        self.push_screen(HeldScreen())
+
     def open_export(self, deck_id: str) -> None:
         """The PDF export dialog."""
         from studyapp.tui.screens.export import ExportScreen

@@ -65,6 +65,7 @@ QUIZ: list[BindingType] = [
     *BACK,
     Binding("m", "retry_missed", "Quiz the missed"),
     Binding("a", "again", "Start over"),
+    Binding("f", "fresh", "Fresh"),
 ]
 
 HELP: list[BindingType] = [
@@ -84,6 +85,11 @@ CALCULATOR: list[BindingType] = [
 
 STATS: list[BindingType] = [
     *BACK,
+    Binding("h", "held", "Suspended"),
+]
+
+HELD: list[BindingType] = [
+    *BACK,
 ]
 
 HELP_TEXT = """\
@@ -102,6 +108,8 @@ the next item appears; cards you miss come back in the same session.
 **Quiz**: write your answer in the box first (for open questions), `ctrl+r` reveal, then `y` / `n`.
 Numeric steps: type the number and press `enter`; `?` or `ctrl+o` shows the hint; an empty
 `enter` or `ctrl+g` gives up. Answers like `1,024`, `2^10`, `log2(1024)` and `10 levels` count.
+
+**Stats**: `h` lists suspended and buried items; `enter` on one brings it back.
 
 **Calculator**: type in any box; everything updates as you type. `ctrl+l` restores the
 lecture's model (context 8, embedding 10, hidden 68, vocab 27, batch 4).

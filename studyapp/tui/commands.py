@@ -20,6 +20,7 @@ class StudyCommands(Provider):
         commands: list[tuple[str, Callable[[], object], str]] = [
             ("Open the tree calculator", app.open_calculator, "levels, parameters, shapes"),
             ("Show review statistics", app.open_stats, "heatmap, forecast, retention, streak"),
+            ("Suspended and buried items", app.open_held, "unsuspend what you set aside"),
             ("Switch light/dark theme", app.action_toggle_theme, "toggle the colour theme"),
         ]
         library = app.library

@@ -1,4 +1,9 @@
-"""The quiz screen: every item of a deck (or one worked exercise, or generated practice)."""
+"""The quiz screen: every item of a deck (or one worked exercise, or generated practice).
+
+The last answer's feedback always stays on screen above the score: a practice set ends with
+its score and waits for `f` before drawing fresh problems, and a worked exercise with params
+offers `f` for a fresh version with new numbers.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from studyapp.session import (
     SessionResult,
     items_for_practice,
     items_for_quiz,
+    variant_items,
 )
 from studyapp.tui import bindings
 from studyapp.tui.widgets.session_view import SessionView
@@ -54,6 +60,8 @@ class QuizScreen(Screen[None]):
         self._results: list[SessionResult] = []
         self._missed: list[Item] = []
         self._rng = random.Random()
+        self._variants = False
+        """The finished session was one exercise that has fresh versions."""
 
     @property
     def study_app(self) -> StudyApp:
@@ -104,14 +112,19 @@ class QuizScreen(Screen[None]):
         self._finished = True
         self._results.append(result)
         self._save(result)
+        body = self.query_one("#quiz-body", VerticalScroll)
         if self.practice:
-            # Practice goes on with fresh problems until the learner presses escape.
+            # The set's last feedback stays in view above its score; f draws fresh problems.
             right = sum(r.correct for r in self._results)
             asked = sum(r.asked for r in self._results)
-            await self.start_session(
-                f"Last set {result.correct}/{result.asked} · so far {right}/{asked} · "
-                "fresh problems below (escape to stop)"
-            )
+            await body.mount_all([
+                Label(f"Set score: {result.correct}/{result.asked} · so far {right}/{asked}",
+                      classes="section-title"),
+                Static("f fresh problems · escape to stop", classes="choices"),
+            ])
+            body.scroll_end(animate=False)
+            self.set_focus(None)
+            self.refresh_bindings()
             return
         session = self.query_one("#session", SessionView).session
         by_identity = {item.identity: item for item in session.items}
@@ -119,7 +132,13 @@ class QuizScreen(Screen[None]):
             by_identity[o.identity] for o in result.outcomes
             if not o.correct and o.identity in by_identity
         ]
-        body = self.query_one("#quiz-body", VerticalScroll)
+        infos = {item.exercise for item in session.items}
+        self._variants = (
+            self.exercise_id is not None
+            and len(infos) == 1
+            and all(info is not None and info.variants for info in infos)
+        )
+        fresh = "f try a fresh version · " if self._variants else ""
         lines: list[Static] = [
             Label(f"Score: {result.correct}/{result.asked}", classes="section-title")
         ]
@@ -128,10 +147,10 @@ class QuizScreen(Screen[None]):
             for item in self._missed:
                 title = item.text.strip().splitlines()[0]
                 lines.append(Static(f"  ✗ {title}", classes="missed-item", markup=False))
-            lines.append(Static("m quiz just the missed ones again · a start over · "
+            lines.append(Static(f"m quiz just the missed ones again · {fresh}a start over · "
                                 "escape back", classes="choices"))
         else:
-            lines.append(Static("Everything right. a start over · escape back",
+            lines.append(Static(f"Everything right. {fresh}a start over · escape back",
                                 classes="choices"))
         await body.mount_all(lines)
         body.scroll_end(animate=False)
@@ -154,6 +173,8 @@ class QuizScreen(Screen[None]):
             return self._finished and bool(self._missed) and not self.practice
         if action == "again":
             return self._finished and not self.practice
+        if action == "fresh":
+            return self._finished and (self.practice or self._variants)
         return True
 
     async def action_retry_missed(self) -> None:
@@ -167,6 +188,32 @@ class QuizScreen(Screen[None]):
             return
         self._items = self._given_items  # practice (None) draws fresh problems
         await self.start_session()
+
+    async def action_fresh(self) -> None:
+        """Practice: the next set of fresh problems. An exercise with params: a fresh
+        version of it, every number drawn again and every answer from the calculator."""
+        if not self._finished:
+            return
+        if self.practice:
+            right = sum(r.correct for r in self._results)
+            asked = sum(r.asked for r in self._results)
+            self._items = None
+            await self.start_session(
+                f"Last set {self._results[-1].correct}/{self._results[-1].asked} · "
+                f"so far {right}/{asked} · fresh problems below (escape to stop)"
+            )
+            return
+        if not self._variants or self.exercise_id is None:
+            return
+        library = self.study_app.library
+        if library is None:
+            return
+        deck = library.deck(self.deck_id)
+        exercise = next(e for e in library.exercises_of(deck) if e.id == self.exercise_id)
+        self._items = variant_items(deck.id, exercise, self._rng)
+        info = self._items[0].exercise if self._items else None
+        drawn = ", ".join(f"{k}={v}" for k, v in (info.variant or ())) if info else ""
+        await self.start_session(f"Fresh version: {drawn}" if drawn else None)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -65,5 +65,8 @@ class StatsScreen(Screen[None]):
         self.query_one("#stats-heatmap", Heatmap).show(stats.per_day)
         self.query_one("#stats-forecast", ForecastChart).show(stats.forecast)
 
+    def action_held(self) -> None:
+        cast("StudyApp", self.app).open_held()
+
     def action_back(self) -> None:
         self.dismiss()

@@ -32,6 +32,10 @@ class SessionView(Widget, can_focus=True):
     SessionView > Vertical {
         height: auto;
     }
+    SessionView .feedback-mistake {
+        color: $warning;
+        height: auto;
+    }
     """
 
     BINDINGS = bindings.SESSION
@@ -52,8 +56,9 @@ class SessionView(Widget, can_focus=True):
     ) -> None:
         super().__init__(id=id)
         self.session = session
-        self._submit = submit if submit is not None else session.submit
-        """Where a typed line for a numeric step goes (review sends it through its engine)."""
+        self._line = submit if submit is not None else session.submit
+        """Where a typed line for a numeric step goes (review sends it through its engine,
+        which commits the exercise when its last step is done)."""
         self._shown: Prompt | None = None
 
     def compose(self) -> ComposeResult:
@@ -98,7 +103,7 @@ class SessionView(Widget, can_focus=True):
                 classes="numeric-row",
             )
             widgets.append(row)
-            widgets.append(Static("", id="sv-note", classes="feedback-note"))
+            widgets.append(Static("", id="sv-note", classes="feedback-note", markup=False))
         elif prompt.kind == "open":
             widgets.append(Label("Write your answer first, then ctrl+r to reveal:",
                                  classes="prompt-note"))
@@ -121,31 +126,32 @@ class SessionView(Widget, can_focus=True):
         if isinstance(container, Widget):
             container.scroll_end(animate=False, immediate=False)
 
-    async def _record(self, prompt: Prompt, feedback: Feedback, typed: str | None) -> None:
-        """Move the finished item into the history, then show the next one."""
+    async def _record(self, prompt: Prompt, feedback: Feedback) -> None:
+        """Move the finished item into the history, then show the next one.
+
+        A numeric item's lines are the ones `quiz --plain` prints, in its order: the
+        verdict, the known mistake's text, the explanation, then (after an exercise's last
+        step) the exercise's summary and outcome. The summary never comes without them.
+        """
         history = self.query_one("#sv-history", Vertical)
         mark = "✓" if feedback.correct else "✗"
         title = prompt.text.strip().splitlines()[0] if prompt.text.strip() else ""
         lines: list[Widget] = [Static(f"{mark} {title}", classes="done-step entry-start",
                                       markup=False)]
         if prompt.kind == "numeric":
-            if feedback.status == "correct":
-                text = f"correct: {feedback.value}"
-                style = "feedback-correct"
-            elif feedback.status == "gave_up":
-                text = f"gave up, expected {feedback.expected}"
-                style = "feedback-wrong"
-            else:
-                text = f"wrong ({typed}), expected {feedback.expected}"
-                style = "feedback-wrong"
-            lines.append(Static(text, classes=style, markup=False))
+            style = "feedback-correct" if feedback.correct else "feedback-wrong"
+            lines.append(Static(feedback.verdict, classes=style, markup=False))
+            if feedback.mistake:
+                lines.append(Static(feedback.mistake, classes="feedback-mistake",
+                                    markup=False))
             if feedback.explanation:
                 lines.append(Markdown(feedback.explanation, classes="explain"))
         summary = feedback.exercise
         if summary is not None:
+            carried = f" · carried forward {summary.carried}" if summary.carried else ""
             lines.append(Static(
                 f"{summary.title}: {summary.right} of {summary.step_count} steps right"
-                f" · hints {summary.hints} · gave up {summary.gave_up}",
+                f" · hints {summary.hints} · gave up {summary.gave_up}{carried}",
                 classes="section-title", markup=False,
             ))
             if summary.outcome:
@@ -190,25 +196,50 @@ class SessionView(Widget, can_focus=True):
             self.notify("Reveal the answer first (space or ctrl+r).")
             return
         feedback = self.session.self_grade(knew)
-        await self._record(prompt, feedback, None)
+        await self._record(prompt, feedback)
 
     async def action_hint(self) -> None:
         prompt = self.session.current()
         if prompt is None or prompt.kind != "numeric":
             return
-        self._show_hint(self._submit("?"))
-
-    def _show_hint(self, feedback: Feedback) -> None:
-        # Hints are Markdown; the note line shows them as plain text (no stray backticks).
-        shown = plain_text(parse(feedback.hint)) if feedback.hint else ""
-        self._note(f"hint: {shown}" if shown else "This step has no hint.")
+        await self._submit(prompt, "?")
 
     async def action_give_up(self) -> None:
         prompt = self.session.current()
         if prompt is None:
             return
-        feedback = self._submit("") if prompt.kind == "numeric" else self.session.give_up()
-        await self._record(prompt, feedback, None)
+        if prompt.kind == "numeric":
+            await self._submit(prompt, "")
+            return
+        feedback = self.session.give_up()
+        await self._record(prompt, feedback)
+
+    async def _submit(self, prompt: Prompt, text: str) -> None:
+        """Hand a line to `Session.submit` (the one place that reads it) and show the result."""
+        feedback = self._line(text)
+        if feedback.status == "hint":
+            # Hints are Markdown; the note line shows them as plain text (no stray backticks).
+            shown = plain_text(parse(feedback.hint)) if feedback.hint else ""
+            self._note(f"hint: {shown}" if shown else "This step has no hint.")
+            if text.strip() == "?":
+                self._clear_answer()
+            return
+        if feedback.status in ("unreadable", "unit"):
+            self._note(f"⚠ {feedback.verdict}")
+            return
+        if not feedback.done:
+            self._clear_answer()
+            note = f"✗ {feedback.verdict}"
+            if feedback.mistake:
+                note += f"\n{feedback.mistake}"
+            self._note(note)
+            return
+        await self._record(prompt, feedback)
+
+    def _clear_answer(self) -> None:
+        boxes = self.query("#sv-answer")
+        if boxes:
+            boxes.first(Input).value = ""
 
     def _note(self, text: str) -> None:
         notes = self.query("#sv-note")
@@ -221,17 +252,4 @@ class SessionView(Widget, can_focus=True):
         prompt = self.session.current()
         if prompt is None or prompt.kind != "numeric":
             return
-        text = event.value.strip()
-        feedback = self._submit(text)
-        if feedback.status == "hint":
-            event.input.value = ""
-            self._show_hint(feedback)
-            return
-        if feedback.status == "unreadable":
-            self._note(f"⚠ {feedback.reason}")
-            return
-        if not feedback.done:
-            event.input.value = ""
-            self._note(f"wrong ({text}); try again")
-            return
-        await self._record(prompt, feedback, text)
+        await self._submit(prompt, event.value)

@@ -1,0 +1,104 @@
+"""The held-items screen: what is suspended or buried, and unsuspending it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from studyapp.errors import StudyappError
+from studyapp.review import review_items
+from studyapp.store import Hold, Identity
+from studyapp.tui import bindings
+
+if TYPE_CHECKING:
+    from studyapp.tui.app import StudyApp
+
+
+class HeldScreen(Screen[None]):
+    """Every suspended and buried item of the library; enter unsuspends the one chosen."""
+
+    CSS_PATH = "stats.tcss"
+    BINDINGS = bindings.HELD
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._holds: list[Hold] = []
+
+    @property
+    def study_app(self) -> StudyApp:
+        return cast("StudyApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="held-status", classes="held-line", markup=False)
+        yield OptionList(id="held-list")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = "Suspended and buried"
+        self.show_holds()
+
+    def show_holds(self) -> None:
+        """List the holds in force now, each with the first line of its item."""
+        app = self.study_app
+        status = self.query_one("#held-status", Static)
+        listing = self.query_one("#held-list", OptionList)
+        listing.clear_options()
+        store = app.read_store
+        if store is None or app.library is None:
+            status.update(f"⚠ {app.store_error or 'the library is still loading'}")
+            return
+        fronts: dict[Identity, str] = {}
+        for deck in app.library.decks.values():
+            for item in review_items(deck, app.library.exercises_of(deck)):
+                lines = item.front.strip().splitlines()
+                fronts[item.identity] = lines[0] if lines else item.kind
+        try:
+            self._holds = store.holds(app.clock())
+        except StudyappError as error:
+            status.update(f"⚠ {error}")
+            return
+        if not self._holds:
+            status.update("Nothing is suspended or buried.")
+            return
+        suspended = sum(1 for h in self._holds if h.kind == "suspend")
+        status.update(
+            f"{suspended} suspended, {len(self._holds) - suspended} buried until tomorrow · "
+            "enter unsuspends the item chosen"
+        )
+        for hold in self._holds:
+            when = "suspended" if hold.until is None else (
+                "buried until " + hold.until.astimezone().strftime("%a %H:%M")
+            )
+            front = fronts.get(hold.identity, "(not in any deck now)")
+            listing.add_option(Option(
+                f"{hold.identity.deck_id} · {when} · {front}", id=str(hold.hold_id)
+            ))
+        listing.highlighted = 0
+        listing.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        hold = next((h for h in self._holds if str(h.hold_id) == event.option.id), None)
+        store = self.study_app.store
+        if hold is None:
+            return
+        if store is None:
+            self.notify(self.study_app.store_error or "the review store cannot be written",
+                        severity="error")
+            return
+        try:
+            done = store.release_hold(hold.hold_id, self.study_app.clock())
+        except StudyappError as error:
+            self.notify(f"not changed: {error}", severity="error")
+            return
+        what = "unburied" if hold.kind == "bury" else "unsuspended"
+        self.notify(f"{what}: {hold.identity.item_id}" if done else "that hold had ended")
+        self.show_holds()
+
+    def action_back(self) -> None:
+        self.dismiss()
