@@ -132,6 +132,12 @@ def test_the_imported_library_passes_check(tmp_path: Path, run_studyapp: RunStud
     result = run_studyapp("check", str(library))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "checked 2 files: 2 ok, 0 failed" in result.stdout
+    # And the exercise is one a learner can work through: the page's numbers are right.
+    quiz = run_studyapp("--library", str(library), "quiz",
+                        "practice-a-wavenet-style-hierarchical-model", "--plain",
+                        "--exercise", EXERCISE_ID, input="4\n6 levels\n10\n16\n64\n1024\n4\n3\n")
+    assert quiz.returncode == 0, quiz.stderr
+    assert "exercise done: 8/8 steps right" in quiz.stdout
 
 
 @pytest.mark.parametrize("page", [MARKDOWN_PAGE, HTML_PAGE], ids=["markdown", "html"])
