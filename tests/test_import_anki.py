@@ -8,6 +8,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -102,23 +103,25 @@ def test_review_history_is_replayed_once(tmp_path: Path) -> None:
     library = tmp_path / "lib"
     with ReviewStore.open(tmp_path / "data") as store:
         result = import_anki(ANKI / "new-format.apkg", library, store=store)
-        assert (result.history_items, result.history_reviews, result.history_skipped) == (6, 6, 0)
-        assert store.review_count() == 6
+        assert (result.history_items, result.history_reviews, result.history_skipped) == (6, 7, 0)
+        assert store.review_count() == 7
         # Anki's "Again" leaves a card learning; "Easy" on a new card sends it to review.
-        # (In the fixture the first cloze deletion got "Easy", the reversed side "Good".)
+        # The fixture's plan: the idea card Again then Good, the first cloze deletion Easy,
+        # the reversed side Good (make_packages.py).
         cloze = "one-fusion-is-a-linear-layer-followed-by-tanh"
-        again = store.state(Identity("lectures-wavenet", "what-is-the-wavenet-idea"))
+        twice = store.state(Identity("lectures-wavenet", "what-is-the-wavenet-idea"))
         easy = store.state(Identity("lectures-wavenet", f"{cloze}#c1"))
         good = store.state(Identity("lectures-basics", "receptive-field#reverse"))
-        assert again is not None and again.phase == Phase.LEARNING
-        assert easy is not None and easy.phase == Phase.REVIEW
-        assert good is not None and good.phase == Phase.LEARNING
-        assert again.due < good.due < easy.due
+        assert twice is not None and twice.phase == Phase.LEARNING
+        assert easy is not None and easy.phase == Phase.REVIEW and easy.last_review is not None
+        assert good is not None and good.phase == Phase.LEARNING and good.last_review is not None
+        assert easy.due - easy.last_review >= timedelta(days=1)
+        assert good.due - good.last_review < timedelta(hours=1)
         assert store.state(Identity("lectures-wavenet", f"{cloze}#c2")) is None  # not reviewed
         # Importing again (with --force for the files) adds no review twice.
         again_result = import_anki(ANKI / "new-format.apkg", library, store=store, force=True)
         assert (again_result.history_items, again_result.history_skipped) == (0, 6)
-        assert store.review_count() == 6
+        assert store.review_count() == 7
 
 
 def test_existing_decks_need_force_and_other_refusals(tmp_path: Path) -> None:
@@ -153,12 +156,12 @@ def test_the_command_and_stats_show_the_imported_history(
     result = run_studyapp("import", "anki", str(ANKI / "legacy-format.apkg"), "-o", str(library))
     assert result.returncode == 0, result.stderr
     assert_no_traceback(result)
-    assert "review history: 6 reviews of 6 items replayed" in result.stdout
+    assert "review history: 7 reviews of 6 items replayed" in result.stdout
     assert "warning: " in result.stderr and "tree.png" in result.stderr
     stats = run_studyapp("--library", str(library), "stats", "--json")
     assert stats.returncode == 0, stats.stderr
     data = json.loads(stats.stdout)
-    assert data["reviews"] == 6
+    assert data["reviews"] == 7
     assert data["items"] == 8  # 6 notes: 4 plain, a reversed card and a 2-deletion cloze
     check = run_studyapp("check", str(library))
     assert check.returncode == 0, check.stdout + check.stderr
