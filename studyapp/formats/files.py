@@ -21,18 +21,6 @@ def require(module: str, what: str) -> Any:
         raise DataError(MISSING_EXTRA.format(what=what, module=module)) from None
 
 
-def models_know_v11() -> bool:
-    """True once the deck models describe deck-format 1.1 cards (`cloze:`, `reversed:`)."""
-    from studyapp.deck.models import Card
-
-    return "cloze" in Card.model_fields
-
-
-def uses_v11(data: dict[str, Any]) -> bool:
-    """True when a deck's data holds a 1.1 card (a cloze or a reversed card)."""
-    return any("cloze" in card or card.get("reversed") for card in data.get("cards", []))
-
-
 def check_text(text: str, path: Path, kind: Literal["deck", "exercise"]) -> None:
     """Load `text` as if it were the file `path`; DataError listing its errors, if any.
 
@@ -54,15 +42,11 @@ def check_text(text: str, path: Path, kind: Literal["deck", "exercise"]) -> None
 def write_data(
     data: dict[str, Any], path: Path, kind: Literal["deck", "exercise"], *, force: bool
 ) -> None:
-    """Write a deck or exercise given as plain data to `path`, atomically, once it loads.
-
-    A deck with 1.1 cards is written unchecked while the models do not describe them yet.
-    """
+    """Write a deck or exercise given as plain data to `path`, atomically, once it loads."""
     from studyapp.deck.writer import atomic_output, data_to_yaml, refuse_existing
 
     refuse_existing(path, force=force)
     text = data_to_yaml(data)
-    if kind == "exercise" or models_know_v11() or not uses_v11(data):
-        check_text(text, path, kind)
+    check_text(text, path, kind)
     with atomic_output(path, force=force) as temporary:
         temporary.write_text(text, encoding="utf-8", newline="\n")
