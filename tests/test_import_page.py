@@ -22,6 +22,8 @@ SOURCE_PAGE = PAGES / "wavenet-practice-page.txt"
 MARKDOWN_PAGE = PAGES / "wavenet-practice-page.md"
 HTML_PAGE = PAGES / "wavenet-practice-page.html"
 """The same page as Markdown (with <details>) and as Chromium's DOM of an HTML version."""
+SERVED_HTML = PAGES / "wavenet-practice-page.source.html"
+"""The HTML before the browser (make_pages.py writes it and the Markdown)."""
 VARIATION = PAGES / "crlf-no-heading.txt"
 EXERCISE_ID = "work-out-how-depth-buys-context-then-trace-one"
 
@@ -140,7 +142,8 @@ def test_the_imported_library_passes_check(tmp_path: Path, run_studyapp: RunStud
     assert "exercise done: 8/8 steps right" in quiz.stdout
 
 
-@pytest.mark.parametrize("page", [MARKDOWN_PAGE, HTML_PAGE], ids=["markdown", "html"])
+@pytest.mark.parametrize("page", [MARKDOWN_PAGE, HTML_PAGE, SERVED_HTML],
+                         ids=["markdown", "html", "served-html"])
 def test_markdown_and_html_give_the_same_files(tmp_path: Path, page: Path) -> None:
     text_library = import_library(tmp_path / "text", SOURCE_PAGE)
     other_library = import_library(tmp_path / "other", page)
