@@ -169,3 +169,16 @@ def test_our_csv_export_is_the_file_the_real_anki_importer_was_checked_with() ->
     # The exact round trip holds all the same.
     again = read_csv_deck(CSV_CHECK / "csv-check.csv", deck.id, deck.title)
     assert again.questions == deck.questions and again.cards == deck.cards
+
+
+def test_the_wrong_import_names_the_right_one(tmp_path: Path) -> None:
+    from studyapp.formats.csvfile import import_csv
+
+    with pytest.raises(DataError, match=r"new-format\.apkg: a zip file, not CSV; an Anki package "
+                                        r"\(\.apkg, \.colpkg\) is read by: studyapp import anki$"):
+        import_csv(ANKI / "new-format.apkg", tmp_path / "d.yaml")
+    with pytest.raises(DataError, match=r"a zip file, not text; .* studyapp import anki$"):
+        cmd_import_text(text_args(ANKI / "new-format.apkg", tmp_path / "d.yaml"))
+    with pytest.raises(DataError, match=r"notes-in-plain-text\.txt:1: #separator:tab is Anki's "
+                                        r"text export; it is read by: studyapp import text$"):
+        import_csv(ANKI_TEXT, tmp_path / "d.yaml")

@@ -57,6 +57,9 @@ def separator_from(value: str) -> str:
 
 
 def _decode(raw: bytes, name: str) -> str:
+    if raw.startswith(b"PK\x03\x04"):
+        raise DataError(f"{name}: a zip file, not text; an Anki package (.apkg, .colpkg) is "
+                        "read by: studyapp import anki")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -131,7 +131,13 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
         yield start, record
 
 
+ZIP_MAGIC = b"PK\x03\x04"
+
+
 def _decode(raw: bytes, name: str) -> str:
+    if raw.startswith(ZIP_MAGIC):
+        raise DataError(f"{name}: a zip file, not CSV; an Anki package (.apkg, .colpkg) is "
+                        "read by: studyapp import anki")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -149,6 +155,11 @@ def read_csv_rows(text: str, name: str) -> list[CsvRow]:
         header_line, header = next(records)
         # Anki's header lines (`#separator:comma`, ...) come first; `#columns:` names them.
         while header and header[0].startswith("#") and not header[0].startswith(COLUMNS_LINE):
+            if header[0].lower().startswith("#separator:") and header[0].lower() not in (
+                "#separator:comma", "#separator:,"
+            ):
+                raise DataError(f"{name}:{header_line}: {header[0]} is Anki's text export; "
+                                "it is read by: studyapp import text")
             header_line, header = next(records)
     except StopIteration:
         raise DataError(
