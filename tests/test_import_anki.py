@@ -4,6 +4,7 @@ decks, text, tags, note types, media and the review history replayed into our st
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -118,6 +119,12 @@ def test_review_history_is_replayed_once(tmp_path: Path) -> None:
         assert easy.due - easy.last_review >= timedelta(days=1)
         assert good.due - good.last_review < timedelta(hours=1)
         assert store.state(Identity("lectures-wavenet", f"{cloze}#c2")) is None  # not reviewed
+        # Logged with the kinds the review engine logs for these items.
+        with sqlite3.connect(store.path) as conn:
+            kinds = dict(conn.execute("SELECT item_id, kind FROM reviews"))
+        assert kinds[f"{cloze}#c1"] == "cloze"
+        assert kinds["receptive-field#reverse"] == "reverse"
+        assert kinds["receptive-field"] == "card"
         # Importing again (with --force for the files) adds no review twice.
         again_result = import_anki(ANKI / "new-format.apkg", library, store=store, force=True)
         assert (again_result.history_items, again_result.history_skipped) == (0, 6)

@@ -545,8 +545,9 @@ class AnkiImport:
 
     decks: list[ImportedDeck]
     media: dict[str, bytes]
-    identities: dict[int, tuple[str, str]]
-    """Anki card id -> (deck id, item id) of the review item it became."""
+    identities: dict[int, tuple[str, str, str]]
+    """Anki card id -> (deck id, item id, kind) of the review item it became (the kinds the
+    review engine logs: question, card, reverse, cloze)."""
     revlog: list[PackageReview]
     warnings: list[str]
 
@@ -575,7 +576,7 @@ def package_to_decks(package: AnkiPackage, name: str) -> AnkiImport:
     decks: dict[int, ImportedDeck] = {}
     deck_ids: set[str] = set()
     item_ids: dict[int, set[str]] = {}
-    identities: dict[int, tuple[str, str]] = {}
+    identities: dict[int, tuple[str, str, str]] = {}
     dropped_fields: dict[str, set[str]] = {}
     for note in package.notes:
         cards = sorted(cards_of.get(note.id, []), key=lambda c: c.ord)
@@ -612,7 +613,8 @@ def package_to_decks(package: AnkiPackage, name: str) -> AnkiImport:
                                    or f"note-{note.id}", item_ids[anki_deck]),
                      "cloze": "\n\n".join([text, *extra])}
             for card in cards:
-                identities[card.id] = (deck.data["id"], f"{entry['id']}#c{card.ord + 1}")
+                identities[card.id] = (deck.data["id"], f"{entry['id']}#c{card.ord + 1}",
+                                       "cloze")
         else:
             front = fields[0] if fields else ""
             back = fields[1] if len(fields) > 1 else ""
@@ -633,16 +635,17 @@ def package_to_decks(package: AnkiPackage, name: str) -> AnkiImport:
                     entry["tags"] = tags
                 deck.data.setdefault("questions", []).append(entry)
                 if cards[0].ord == 0:
-                    identities[cards[0].id] = (deck.data["id"], entry["id"])
+                    identities[cards[0].id] = (deck.data["id"], entry["id"], "question")
                 continue
             ords = {card.ord for card in cards}
             if 1 in ords and 0 in ords:
                 entry["reversed"] = True
             for card in cards:
                 # Other templates of other note types have no item here: no history either.
-                suffix = {0: "", 1: "#reverse" if entry.get("reversed") else None}.get(card.ord)
-                if suffix is not None:
-                    identities[card.id] = (deck.data["id"], entry["id"] + suffix)
+                if card.ord == 0:
+                    identities[card.id] = (deck.data["id"], entry["id"], "card")
+                elif card.ord == 1 and entry.get("reversed"):
+                    identities[card.id] = (deck.data["id"], f"{entry['id']}#reverse", "reverse")
         if tags:
             entry["tags"] = tags
         deck.data["cards"].append(entry)
@@ -680,7 +683,7 @@ def replay_history(
             by_card.setdefault(review.card, []).append(review)
     histories: list[tuple[Any, str, list[tuple[Any, Any, int | None, Any]]]] = []
     for card_id, reviews in by_card.items():
-        deck_id, item_id = imported.identities[card_id]
+        deck_id, item_id, kind = imported.identities[card_id]
         state = None
         rows: list[tuple[Any, Any, int | None, Any]] = []
         for review in sorted(reviews, key=lambda r: r.time_ms):
@@ -688,7 +691,7 @@ def replay_history(
             rating = Rating(review.ease)
             state = scheduler.apply(state, rating, moment, card_id=card_id)
             rows.append((rating, moment, max(0, review.duration_ms) or None, state))
-        histories.append((Identity(deck_id, item_id), "card", rows))
+        histories.append((Identity(deck_id, item_id), kind, rows))
     return histories
 
 
