@@ -313,19 +313,30 @@ class ReviewEngine:
         """This session's ratings that were not undone."""
         return sum(1 for entry in self._history if entry.kind == "review")
 
+    def _phase(self) -> ViewPhase:
+        shown = self._shown
+        if shown is None:
+            return "done"
+        if shown.exercise_result is not None:
+            return "exercise_done"
+        if shown.exercise is not None:
+            return "step"
+        return "back" if shown.revealed else "front"
+
     def allowed(self, action: str) -> bool:
-        """Whether an action fits now (the TUI shows only these keys)."""
-        view = self.view()
+        """Whether an action fits now (the TUI shows only these keys). Cheap: the footer
+        asks for every key on every refresh."""
+        phase = self._phase()
         if action == "primary":
-            return view.phase in ("front", "exercise_done")
+            return phase in ("front", "exercise_done")
         if action == "reveal":
-            return view.phase == "front"
+            return phase == "front"
         if action == "rate":
-            return view.phase == "back"
+            return phase == "back"
         if action == "proceed":
-            return view.phase == "exercise_done"
+            return phase == "exercise_done"
         if action in ("bury", "suspend"):
-            return view.phase in ("front", "back", "step")
+            return phase in ("front", "back", "step")
         if action == "undo":
             return bool(self._history)
         return True
@@ -361,28 +372,29 @@ class ReviewEngine:
         command = text.strip().lower()
         if command == UNDO:
             return self.undo()
-        view = self.view()
-        if view.phase == "done":
+        phase = self._phase()
+        item = self._shown.item if self._shown is not None else None
+        if phase == "done":
             return ReviewEvent("ignored")
-        if command in (BURY, SUSPEND) and view.phase != "exercise_done":
+        if command in (BURY, SUSPEND) and phase != "exercise_done":
             return self.hold("bury" if command == BURY else "suspend")
-        if view.phase == "front":
+        if phase == "front":
             return self.reveal()
-        if view.phase == "back":
+        if phase == "back":
             if command in ("1", "2", "3", "4"):
                 return self.rate(int(command))
             return ReviewEvent(
-                "invalid", view.item,
+                "invalid", item,
                 message="answer 1, 2, 3 or 4 (u undoes the last rating, b buries, s suspends)",
             )
-        if view.phase == "step":
+        if phase == "step":
             return self.answer(text)
         return self.proceed()
 
     def primary(self) -> ReviewEvent:
         """The main key (space in the TUI): reveal a front, or move on from a finished
         exercise."""
-        phase = self.view().phase
+        phase = self._phase()
         if phase == "front":
             return self.reveal()
         if phase == "exercise_done":
