@@ -349,13 +349,13 @@ def cmd_suspended(args: argparse.Namespace) -> int:
 
     from studyapp.deck.loader import load_library
     from studyapp.paths import find_library, resolve_data_dir
+    from studyapp.review import held_items
     from studyapp.store import ReviewStore
 
     library = load_library(find_library(args.library))
-    fronts = _fronts(library, args.deck)
     now = datetime.now(UTC)
     with ReviewStore.open(resolve_data_dir(args.data_dir), readonly=True) as store:
-        holds = store.holds(now, args.deck)
+        held = held_items(store, library, now, args.deck)
     if args.json:
         _print_json(
             [
@@ -363,23 +363,24 @@ def cmd_suspended(args: argparse.Namespace) -> int:
                     "deck": h.identity.deck_id,
                     "item": h.identity.item_id,
                     "kind": h.kind,
-                    "since": h.since.isoformat(),
                     "until": None if h.until is None else h.until.isoformat(),
-                    "front": fronts.get((h.identity.deck_id, h.identity.item_id)),
+                    "front": h.front or None,
                 }
-                for h in holds
+                for h in held
             ]
         )
         return EXIT_OK
-    if not holds:
+    if not held:
         print("nothing is suspended or buried" + (f" in {args.deck}" if args.deck else ""))
         return EXIT_OK
-    for h in holds:
+    for h in held:
         if h.until is None:
             state = "suspended"
         else:
             state = f"buried until {h.until.astimezone():%Y-%m-%d %H:%M}"
-        front = fronts.get((h.identity.deck_id, h.identity.item_id), "(no longer in a deck)")
+            if h.kind == "sibling":
+                state += " (a sibling was reviewed today)"
+        front = h.front or "(no longer in a deck)"
         print(f"{h.identity.deck_id}  {h.identity.item_id}  {state}  {front}")
     return EXIT_OK
 

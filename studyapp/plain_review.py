@@ -75,8 +75,9 @@ def summary_lines(summary: ReviewSummary, now: datetime) -> list[str]:
 
     ratings = " · ".join(f"{RATING_NAMES[r]} {n}" for r, n in summary.by_rating.items())
     lines = [
-        f"session: {summary.reviewed} review{'' if summary.reviewed == 1 else 's'} "
-        f"({ratings}) in {_duration(summary.time_spent)}; {summary.graduated} graduated, "
+        f"session: {summary.reviewed} review{'' if summary.reviewed == 1 else 's'} of "
+        f"{summary.items} item{'' if summary.items == 1 else 's'} ({ratings}) in "
+        f"{_duration(summary.time_spent)}; {summary.graduated} graduated, "
         f"{summary.learning} still learning, {summary.buried} buried",
     ]
     if summary.next_due is None:

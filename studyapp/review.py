@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from studyapp.counts import DEFAULT_NEW_LIMIT, buried_by_siblings
 from studyapp.deck.items import deck_items
@@ -34,6 +34,9 @@ from studyapp.schedule import Phase, Rating, format_interval
 from studyapp.session import ExerciseSummary, Feedback, Prompt, Session, SessionResult
 from studyapp.session import exercise_items as _exercise_steps
 from studyapp.store import Identity, QuizAnswer, ReviewPlan, ReviewResult, ReviewStore
+
+if TYPE_CHECKING:
+    from studyapp.deck.loader import Library
 
 ReviewKind = Literal["question", "card", "reverse", "cloze", "exercise"]
 EXERCISE_PREFIX = "exercise:"
@@ -114,6 +117,8 @@ class ReviewSummary:
     by_rating: dict[Rating, int]
     """This session's ratings that were not undone."""
     reviewed: int
+    items: int
+    """Distinct items those ratings were for (a card that came back counts once)."""
     time_spent: timedelta
     graduated: int
     """Items this session moved from new or (re)learning into the review phase."""
@@ -308,19 +313,30 @@ class ReviewEngine:
         """This session's ratings that were not undone."""
         return sum(1 for entry in self._history if entry.kind == "review")
 
+    def _phase(self) -> ViewPhase:
+        shown = self._shown
+        if shown is None:
+            return "done"
+        if shown.exercise_result is not None:
+            return "exercise_done"
+        if shown.exercise is not None:
+            return "step"
+        return "back" if shown.revealed else "front"
+
     def allowed(self, action: str) -> bool:
-        """Whether an action fits now (the TUI shows only these keys)."""
-        view = self.view()
+        """Whether an action fits now (the TUI shows only these keys). Cheap: the footer
+        asks for every key on every refresh."""
+        phase = self._phase()
         if action == "primary":
-            return view.phase in ("front", "exercise_done")
+            return phase in ("front", "exercise_done")
         if action == "reveal":
-            return view.phase == "front"
+            return phase == "front"
         if action == "rate":
-            return view.phase == "back"
+            return phase == "back"
         if action == "proceed":
-            return view.phase == "exercise_done"
+            return phase == "exercise_done"
         if action in ("bury", "suspend"):
-            return view.phase in ("front", "back", "step")
+            return phase in ("front", "back", "step")
         if action == "undo":
             return bool(self._history)
         return True
@@ -341,6 +357,7 @@ class ReviewEngine:
         return ReviewSummary(
             by_rating=by_rating,
             reviewed=len(reviews),
+            items=len({e.item.identity for e in reviews}),
             time_spent=sum((e.duration for e in reviews), timedelta(0)),
             graduated=graduated,
             learning=len(self._pending),
@@ -355,28 +372,29 @@ class ReviewEngine:
         command = text.strip().lower()
         if command == UNDO:
             return self.undo()
-        view = self.view()
-        if view.phase == "done":
+        phase = self._phase()
+        item = self._shown.item if self._shown is not None else None
+        if phase == "done":
             return ReviewEvent("ignored")
-        if command in (BURY, SUSPEND) and view.phase != "exercise_done":
+        if command in (BURY, SUSPEND) and phase != "exercise_done":
             return self.hold("bury" if command == BURY else "suspend")
-        if view.phase == "front":
+        if phase == "front":
             return self.reveal()
-        if view.phase == "back":
+        if phase == "back":
             if command in ("1", "2", "3", "4"):
                 return self.rate(int(command))
             return ReviewEvent(
-                "invalid", view.item,
+                "invalid", item,
                 message="answer 1, 2, 3 or 4 (u undoes the last rating, b buries, s suspends)",
             )
-        if view.phase == "step":
+        if phase == "step":
             return self.answer(text)
         return self.proceed()
 
     def primary(self) -> ReviewEvent:
         """The main key (space in the TUI): reveal a front, or move on from a finished
         exercise."""
-        phase = self.view().phase
+        phase = self._phase()
         if phase == "front":
             return self.reveal()
         if phase == "exercise_done":
@@ -618,6 +636,57 @@ def _only_summary(result: SessionResult) -> ExerciseSummary | None:
     return result.exercises[0] if result.exercises else None
 
 
+def buried_siblings(
+    store: ReviewStore, deck_id: str, items: Sequence[ReviewItem], now: datetime
+) -> set[str]:
+    """Item ids of the deck left out today because a sibling was reviewed (not a hold: they
+    come back on the next study day by themselves)."""
+    group_of = {item.identity.item_id: item.sibling for item in items}
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        groups.setdefault(item.sibling, []).append(item.identity.item_id)
+    return buried_by_siblings(store.reviewed_on_day(deck_id, now), group_of, groups)
+
+
+@dataclass(frozen=True, slots=True)
+class HeldItem:
+    """An item set aside: suspended, buried by the learner, or buried for the day because a
+    sibling was reviewed (`hold_id` None: nothing to release, it returns tomorrow)."""
+
+    identity: Identity
+    kind: Literal["suspend", "bury", "sibling"]
+    until: datetime | None
+    front: str
+    """The first line of the item's front ("" when it is in no deck now)."""
+    hold_id: int | None = None
+
+
+def held_items(
+    store: ReviewStore, library: Library, now: datetime, deck_id: str | None = None
+) -> list[HeldItem]:
+    """Every held item of the library (or of one deck): holds first, then siblings."""
+    decks = list(library.decks.values()) if deck_id is None else [library.deck(deck_id)]
+    fronts: dict[Identity, str] = {}
+    siblings: list[tuple[Identity, datetime]] = []
+    tomorrow = store.day_start(store.study_day(now) + timedelta(days=1))
+    for deck in decks:
+        items = review_items(deck, library.exercises_of(deck))
+        for item in items:
+            fronts[item.identity] = (item.front.strip().splitlines() or [""])[0]
+        siblings += [(Identity(deck.id, i), tomorrow)
+                     for i in sorted(buried_siblings(store, deck.id, items, now))]
+    holds = store.holds(now, deck_id)
+    held = [
+        HeldItem(h.identity, "suspend" if h.until is None else "bury", h.until,
+                 fronts.get(h.identity, ""), h.hold_id)
+        for h in holds
+    ]
+    taken = {h.identity for h in holds}
+    held += [HeldItem(ident, "sibling", until, fronts.get(ident, ""))
+             for ident, until in siblings if ident not in taken]
+    return held
+
+
 def keep_quiz_history(store: ReviewStore, result: SessionResult, now: datetime) -> None:
     """Record a finished quiz's answers for history; quizzes never change the schedule."""
     if not result.outcomes:
@@ -630,12 +699,15 @@ __all__ = [
     "EXERCISE_PREFIX",
     "RATING_NAMES",
     "Choice",
+    "HeldItem",
     "ReviewEngine",
     "ReviewEvent",
     "ReviewItem",
     "ReviewSummary",
     "ReviewView",
     "StudyappError",
+    "buried_siblings",
+    "held_items",
     "keep_quiz_history",
     "review_items",
     "saved_interval",

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from studyapp.deck.loader import Library
-from studyapp.review import review_items
+from studyapp.review import buried_siblings, review_items
 from studyapp.store import Identity, ReviewStore
 
 HEATMAP_DAYS = 7 * 15
@@ -38,7 +38,8 @@ class Stats:
     orphans: int
     """Items with history that are in no deck any more (kept, never deleted)."""
     buried: int = 0
-    """Items buried until the next study day (and not also suspended)."""
+    """Items left out until the next study day: buried by the learner (and not also
+    suspended), or because a sibling was reviewed today."""
     suspended: int = 0
     """Items suspended until unsuspended."""
 
@@ -72,11 +73,17 @@ def compute_stats(
     """Statistics of one deck (or every deck) at `now`."""
     if deck_id is not None:
         library.deck(deck_id)  # an unknown deck is a DataError naming the known ones
-    all_known: list[Identity] = [
-        item.identity
-        for deck in library.decks.values()
-        for item in review_items(deck, library.exercises_of(deck))
-    ]
+    all_known: list[Identity] = []
+    due = sibling_buried = 0
+    for deck in library.decks.values():
+        items = review_items(deck, library.exercises_of(deck))
+        all_known += [item.identity for item in items]
+        if deck_id is not None and deck.id != deck_id:
+            continue
+        buried_today = buried_siblings(store, deck.id, items, now)
+        due += store.due_count(now, deck.id, [i.identity for i in items], exclude=buried_today)
+        held = {h.identity.item_id for h in store.holds(now, deck.id)}
+        sibling_buried += len(buried_today - held)
     identities = (
         all_known if deck_id is None else [i for i in all_known if i.deck_id == deck_id]
     )
@@ -88,7 +95,7 @@ def compute_stats(
         reviews=store.review_count(deck_id),
         reviews_today=list(per_day.values())[-1],
         per_day=per_day,
-        due=store.due_count(now, deck_id, identities),
+        due=due,
         forecast=store.due_forecast(now, FORECAST_DAYS, deck_id),
         retention=store.retention(now, 30, deck_id),
         streak=store.streak(now, deck_id),
@@ -96,6 +103,6 @@ def compute_stats(
         learning=counts.learning,
         review=counts.review,
         orphans=store.orphans(all_known),
-        buried=buried,
+        buried=buried + sibling_buried,
         suspended=suspended,
     )

@@ -312,8 +312,8 @@ def test_a_whole_deck_in_deck_order_then_nothing_is_due(run_studyapp: RunStudyap
     ]
     assert lines[-5:-3] == ["", "nothing more is due"]
     assert re.fullmatch(
-        r"session: 13 reviews \(again 0 · hard 2 · good 8 · easy 3\) in \d+s; 13 graduated, "
-        r"0 still learning, 0 buried", lines[-3]
+        r"session: 13 reviews of 13 items \(again 0 · hard 2 · good 8 · easy 3\) in \d+s; "
+        r"13 graduated, 0 still learning, 0 buried", lines[-3]
     ), lines[-3]
     assert lines[-2].startswith("next due: ") and lines[-1] == "reviewed: 13"
     # the next session finds nothing due: every item was just reviewed (and none rated

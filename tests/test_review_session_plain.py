@@ -78,7 +78,7 @@ def test_new_cards_rated_good_are_shown_twice_then_graduate(
     assert "(in 10m)" not in lines[-2]
     assert lines[-1] == "reviewed: 6"
     summary = next(line for line in lines if line.startswith("session: "))
-    assert "6 reviews" in summary and "good 6" in summary and "3 graduated" in summary
+    assert "6 reviews of 3 items" in summary and "good 6" in summary and "3 graduated" in summary
     stats = run_studyapp("--library", str(root), "stats", "--json")
     assert json.loads(stats.stdout)["reviews"] == 6 == len(kept_reviews(data_dir, "words"))
 
@@ -123,6 +123,10 @@ def test_a_reviewed_item_buries_its_sibling_for_the_day(
     )
     again = run_studyapp("--library", str(root), "review", "words", "--plain", input="")
     assert reviewed_ok(again) == 0  # still buried in a new session the same day
+    stats = json.loads(run_studyapp("--library", str(root), "stats", "--json").stdout)
+    assert (stats["buried"], stats["suspended"], stats["due"]) == (1, 0, 0)
+    listed = run_studyapp("--library", str(root), "suspended").stdout
+    assert "card-flat" in listed and "(a sibling was reviewed today)" in listed
 
 
 def test_bury_and_suspend_survive_a_restart_and_undo(

@@ -319,7 +319,7 @@ async def test_a_card_rated_again_comes_back_and_the_summary_says_how_it_went(
         await reveal_and_rate(pilot, "3")  # graduates
         assert current_item(pilot) is None
         summary = text_of(screen.query_one("#review-summary"))
-        assert "Reviewed 4 items" in summary
+        assert "Reviewed 2 items (4 reviews)" in summary
         assert "Ratings: again 1 · hard 0 · good 2 · easy 1" in summary
         assert "Graduated: 2 · still learning: 0 · buried: 1" in summary
         assert "Next due: " in summary and "(in " in summary

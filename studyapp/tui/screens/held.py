@@ -10,8 +10,7 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from studyapp.errors import StudyappError
-from studyapp.review import review_items
-from studyapp.store import Hold, Identity
+from studyapp.review import HeldItem, held_items
 from studyapp.tui import bindings
 
 if TYPE_CHECKING:
@@ -26,7 +25,7 @@ class HeldScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._holds: list[Hold] = []
+        self._held: list[HeldItem] = []
 
     @property
     def study_app(self) -> StudyApp:
@@ -52,52 +51,50 @@ class HeldScreen(Screen[None]):
         if store is None or app.library is None:
             status.update(f"⚠ {app.store_error or 'the library is still loading'}")
             return
-        fronts: dict[Identity, str] = {}
-        for deck in app.library.decks.values():
-            for item in review_items(deck, app.library.exercises_of(deck)):
-                lines = item.front.strip().splitlines()
-                fronts[item.identity] = lines[0] if lines else item.kind
         try:
-            self._holds = store.holds(app.clock())
+            self._held = held_items(store, app.library, app.clock())
         except StudyappError as error:
             status.update(f"⚠ {error}")
             return
-        if not self._holds:
+        if not self._held:
             status.update("Nothing is suspended or buried.")
             return
-        suspended = sum(1 for h in self._holds if h.kind == "suspend")
+        suspended = sum(1 for h in self._held if h.kind == "suspend")
         status.update(
-            f"{suspended} suspended, {len(self._holds) - suspended} buried until tomorrow · "
-            "enter unsuspends the item chosen"
+            f"{suspended} suspended, {len(self._held) - suspended} buried until tomorrow · "
+            "enter brings back the item chosen"
         )
-        for hold in self._holds:
-            when = "suspended" if hold.until is None else (
-                "buried until " + hold.until.astimezone().strftime("%a %H:%M")
-            )
-            front = fronts.get(hold.identity, "(not in any deck now)")
-            listing.add_option(Option(
-                f"{hold.identity.deck_id} · {when} · {front}", id=str(hold.hold_id)
-            ))
+        for number, held in enumerate(self._held):
+            if held.until is None:
+                when = "suspended"
+            else:
+                when = "buried until " + held.until.astimezone().strftime("%a %H:%M")
+                if held.kind == "sibling":
+                    when += " (sibling reviewed)"
+            front = held.front or "(not in any deck now)"
+            listing.add_option(Option(f"{held.identity.deck_id} · {when} · {front}",
+                                      id=str(number)))
         listing.highlighted = 0
         listing.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        hold = next((h for h in self._holds if str(h.hold_id) == event.option.id), None)
+        held = self._held[int(event.option.id or 0)]
         store = self.study_app.store
-        if hold is None:
+        if held.hold_id is None:
+            self.notify("Buried because a sibling was reviewed today: it is back tomorrow.")
             return
         if store is None:
             self.notify(self.study_app.store_error or "the review store cannot be written",
                         severity="error")
             return
         try:
-            done = store.release_hold(hold.hold_id, self.study_app.clock())
+            done = store.release_hold(held.hold_id, self.study_app.clock())
         except StudyappError as error:
             self.notify(f"not changed: {error}", severity="error")
             return
-        what = "unburied" if hold.kind == "bury" else "unsuspended"
-        self.notify(f"{what}: {hold.identity.item_id}" if done else "that hold had ended")
+        what = "unburied" if held.kind == "bury" else "unsuspended"
+        self.notify(f"{what}: {held.identity.item_id}" if done else "that hold had ended")
         self.show_holds()
 
     def action_back(self) -> None:

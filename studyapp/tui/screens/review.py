@@ -256,7 +256,8 @@ def _summary_widgets(deck_id: str, summary: ReviewSummary, now: object) -> list[
         wait = format_interval(max(summary.next_due - now, timedelta(0)))
         next_due = f"{summary.next_due.astimezone().strftime('%Y-%m-%d %H:%M')} (in {wait})"
     lines = [
-        f"Reviewed {summary.reviewed} item{'s' if summary.reviewed != 1 else ''} "
+        f"Reviewed {summary.items} item{'s' if summary.items != 1 else ''} "
+        f"({summary.reviewed} review{'s' if summary.reviewed != 1 else ''}) "
         f"in {minutes}m {seconds:02d}s",
         f"Ratings: {ratings}",
         f"Graduated: {summary.graduated} · still learning: {summary.learning} · "

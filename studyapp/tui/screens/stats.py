@@ -60,6 +60,8 @@ class StatsScreen(Screen[None]):
             f"day{'s' if stats.streak != 1 else ''} · retention {retention} (30 days)\n"
             f"{stats.due} due now · {stats.items} items: {stats.new} new, "
             f"{stats.learning} learning, {stats.review} in review"
+            + (f"\n{stats.buried} buried until tomorrow · {stats.suspended} suspended (h lists "
+               "them)" if stats.buried or stats.suspended else "")
             + (f" · {stats.orphans} orphaned histories kept" if stats.orphans else "")
         )
         self.query_one("#stats-heatmap", Heatmap).show(stats.per_day)
