@@ -29,8 +29,10 @@ __all__ = [
     "Scheduler",
     "SchedulerConfig",
     "StateColumns",
+    "default_parameters",
     "format_interval",
     "format_timestamp",
+    "parameter_bounds",
     "parse_timestamp",
     "to_utc",
 ]
@@ -247,3 +249,17 @@ def format_interval(interval: timedelta) -> str:
     if round(months, 1) < 12 and days < 365:
         return f"{_compact(months)}mo"
     return f"{_compact(days / 365)}y"
+
+
+def parameter_bounds() -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The lowest and highest value the scheduler accepts for each FSRS-6 parameter."""
+    from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+    return tuple(LOWER_BOUNDS_PARAMETERS), tuple(UPPER_BOUNDS_PARAMETERS)
+
+
+def default_parameters() -> tuple[float, ...]:
+    """The FSRS-6 default parameters the scheduler uses when none are given."""
+    from fsrs.scheduler import DEFAULT_PARAMETERS
+
+    return tuple(float(value) for value in DEFAULT_PARAMETERS)

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 from studyapp.counts import DEFAULT_NEW_LIMIT
 from studyapp.errors import DataError
+from studyapp.parameters import load_parameters
 from studyapp.schedule import Scheduler, SchedulerConfig
 
 SETTINGS_NAME = "settings.toml"
@@ -46,6 +47,8 @@ class Settings(NamedTuple):
     """FSRS's relearning steps, after an item in review is forgotten."""
     learn_ahead: timedelta = DEFAULT_LEARN_AHEAD
     """When nothing else is left, learning items due within this are shown early."""
+    parameters: tuple[float, ...] | None = None
+    """FSRS weights kept by `studyapp optimize` (None: the defaults)."""
 
     def scheduler(self) -> Scheduler:
         """An FSRS scheduler with these settings."""
@@ -53,6 +56,7 @@ class Settings(NamedTuple):
             desired_retention=self.desired_retention,
             learning_steps=self.learning_steps,
             relearning_steps=self.relearning_steps,
+            parameters=self.parameters,
         ))
 
 
@@ -85,7 +89,7 @@ def load_settings(data_dir: Path) -> Settings:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return Settings()
+        return Settings(parameters=load_parameters(data_dir))
     except OSError as error:
         raise DataError(f"{path}: cannot read the settings ({error.strerror})") from None
     try:
@@ -121,4 +125,5 @@ def load_settings(data_dir: Path) -> Settings:
         relearning_steps=_steps(path, "relearning_steps", data.get("relearning_steps"),
                                 DEFAULT_RELEARNING_STEPS),
         learn_ahead=timedelta(minutes=ahead),
+        parameters=load_parameters(data_dir),
     )

@@ -1577,3 +1577,15 @@ class ReviewStore:
         with self._read() as conn:
             rows = conn.execute("SELECT deck_id, item_id FROM items").fetchall()
         return sum(1 for r in rows if Identity(r[0], r[1]) not in known)
+
+    # ------------------------------------------------------------ optimizer history
+
+    def rating_history(self) -> list[tuple[Identity, datetime, Rating]]:
+        """Every rating not undone, item by item (deck id, item id), oldest first within an
+        item: what `studyapp optimize` fits the FSRS parameters to."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT deck_id, item_id, reviewed_at, rating FROM reviews WHERE undone = 0 "
+                "ORDER BY deck_id, item_id, reviewed_at, id"
+            ).fetchall()
+        return [(Identity(r[0], r[1]), parse_timestamp(r[2]), Rating(r[3])) for r in rows]

@@ -219,6 +219,6 @@ def test_only_schedule_imports_fsrs() -> None:
     importers = sorted(
         str(path.relative_to(package))
         for path in package.rglob("*.py")
-        if re.search(r"^\s*(import fsrs|from fsrs)", path.read_text("utf-8"), re.MULTILINE)
+        if re.search(r"^\s*(import fsrs|from fsrs)\b", path.read_text("utf-8"), re.MULTILINE)
     )
     assert importers == ["schedule.py"]
