@@ -605,6 +605,22 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _port(text: str) -> int:
+    value = _positive_int(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a number from 1 to 65535, got {text!r}")
+    return value
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The TUI in a web browser (textual-serve), on 127.0.0.1 unless --host says otherwise."""
+    from studyapp.paths import find_library, resolve_data_dir
+    from studyapp.serve import serve
+
+    serve(find_library(args.library), resolve_data_dir(args.data_dir), args.host, args.port)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line."""
     parser = _Parser(
@@ -724,6 +740,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     optimize.add_argument("--json", action="store_true", help="machine-readable report")
     optimize.set_defaults(handler=cmd_optimize)
+
+    serve = commands.add_parser("serve", help="the TUI in a web browser")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this computer only)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    serve.set_defaults(handler=cmd_serve)
 
     calc = commands.add_parser("calc", help="the tree calculator")
     calc_commands = calc.add_subparsers(dest="calc_command", metavar="WHAT",
