@@ -621,6 +621,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Exchange review history with every device that syncs through FOLDER."""
+    from studyapp.paths import resolve_data_dir
+    from studyapp.settings import load_settings
+    from studyapp.store import ReviewStore
+    from studyapp.sync import sync
+
+    data_dir = resolve_data_dir(args.data_dir)
+    settings = load_settings(data_dir)
+    with ReviewStore.open(data_dir, scheduler=settings.scheduler()) as store:
+        result = sync(store, data_dir, Path(args.folder).expanduser())
+    print(f"sent {_plural(result.appended, 'event')}, received {_plural(result.received, 'event')}")
+    print(result.line())
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line."""
     parser = _Parser(
@@ -746,6 +762,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="address to listen on (default 127.0.0.1: this computer only)")
     serve.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     serve.set_defaults(handler=cmd_serve)
+
+    sync = commands.add_parser(
+        "sync", help="exchange review history with other devices through a shared folder"
+    )
+    sync.add_argument("folder", metavar="FOLDER", help="any shared or synced folder")
+    sync.set_defaults(handler=cmd_sync)
 
     calc = commands.add_parser("calc", help="the tree calculator")
     calc_commands = calc.add_subparsers(dest="calc_command", metavar="WHAT",
