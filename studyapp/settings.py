@@ -6,6 +6,7 @@
     learning_steps = ["1m", "10m"]   # FSRS's steps for new items before they graduate
     relearning_steps = ["10m"]       # ... and for a forgotten item before it returns to review
     learn_ahead_minutes = 20    # at the end of a session, show learning items due this soon
+    sync_folder = "~/Dropbox/studyapp"   # the TUI offers a sync through it (studyapp sync)
 
 The file is optional; a missing key keeps its default. A broken file is refused with one
 line naming it, never silently ignored (a typo must not quietly change the schedule).
@@ -49,6 +50,8 @@ class Settings(NamedTuple):
     """When nothing else is left, learning items due within this are shown early."""
     parameters: tuple[float, ...] | None = None
     """FSRS weights kept by `studyapp optimize` (None: the defaults)."""
+    sync_folder: Path | None = None
+    """The folder the TUI syncs through (`studyapp sync`); None: no sync action."""
 
     def scheduler(self) -> Scheduler:
         """An FSRS scheduler with these settings."""
@@ -99,7 +102,7 @@ def load_settings(data_dir: Path) -> Settings:
     except tomllib.TOMLDecodeError as error:
         raise DataError(f"{path}: {error}") from None
     known = {"new_items_per_day", "desired_retention", "learning_steps", "relearning_steps",
-             "learn_ahead_minutes"}
+             "learn_ahead_minutes", "sync_folder"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise DataError(
@@ -126,4 +129,14 @@ def load_settings(data_dir: Path) -> Settings:
                                 DEFAULT_RELEARNING_STEPS),
         learn_ahead=timedelta(minutes=ahead),
         parameters=load_parameters(data_dir),
+        sync_folder=_sync_folder(path, data.get("sync_folder")),
     )
+
+
+def _sync_folder(path: Path, value: Any) -> Path | None:
+    """`sync_folder`: a folder path (``~`` expanded; a relative one is under the data folder)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise DataError(f"{path}: sync_folder must be a folder path as text, got {value!r}"[:300])
+    return path.parent / Path(value).expanduser()
