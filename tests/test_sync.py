@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from studyapp.schedule import Scheduler, SchedulerConfig
 from studyapp.store import Identity, QuizAnswer, ReviewResult, ReviewStore
 from studyapp.sync import SYNC_DIR, SyncResult, device_id, read_device_file, sync
 from tests.conftest import RunStudyapp, studyapp_command
@@ -26,9 +27,9 @@ ITEMS = [Identity("d", f"i{n}") for n in range(8)]
 class Device:
     """One data folder with its store open, as one computer would have it."""
 
-    def __init__(self, root: Path, name: str) -> None:
+    def __init__(self, root: Path, name: str, scheduler: Scheduler | None = None) -> None:
         self.data = root / name
-        self.store = ReviewStore.open(self.data, now=T0, tz=UTC)
+        self.store = ReviewStore.open(self.data, now=T0, tz=UTC, scheduler=scheduler)
         self.last: ReviewResult | None = None
         self.holds: list[int] = []
 
@@ -163,6 +164,27 @@ def test_an_undo_on_one_device_is_undone_everywhere(tmp_path: Path) -> None:
             assert device.store.review_count() == 2
         assert a.store.state(ITEMS[1]) == kept.after
         assert result.reviews == 2
+    finally:
+        a.close()
+        b.close()
+
+
+def test_with_fuzzing_on_every_device_computes_the_same_schedule(tmp_path: Path) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    fuzzy = SchedulerConfig(enable_fuzzing=True)
+    a = Device(tmp_path, "a", Scheduler(fuzzy))
+    b = Device(tmp_path, "b", Scheduler(fuzzy))
+    try:
+        for item in ITEMS:
+            moment = T0
+            for rating in (4, 3, 3, 4):
+                moment = a.store.record_review(item, "card", rating, moment).due
+        a.sync(folder, T0)
+        b.sync(folder, T0)
+        schedule = b.store.sync_schedule()
+        assert schedule == a.store.sync_schedule()
+        assert len({row[-2] for row in schedule}) > 1  # same ratings, yet fuzz spread the dues
     finally:
         a.close()
         b.close()
