@@ -1621,13 +1621,25 @@ class ReviewStore:
 
     def sync_name_events(self, device: str) -> None:
         """Give this device's reviews, holds and quiz answers that have no event id yet one
-        that no other device can give (``r:``/``h:``/``q:``, the device id, the row id)."""
+        that no other device can give: ``r:``/``h:``/``q:``, the device id, the row id and
+        a hash of the row (so a database made afresh under the same device id cannot reuse
+        an id for another event)."""
+        queries = (
+            ("reviews", "r", "deck_id, item_id, rating, reviewed_at"),
+            ("holds", "h", "deck_id, item_id, kind, since"),
+            ("quiz_results", "q", "session_id, deck_id, item_id, answered_at"),
+        )
         with self._write() as conn:
-            for table, prefix in (("reviews", "r"), ("holds", "h"), ("quiz_results", "q")):
-                conn.execute(
-                    f"UPDATE {table} SET event_id = ? || id WHERE event_id IS NULL",
-                    (f"{prefix}:{device}:",),
-                )
+            for table, prefix, columns in queries:
+                rows = conn.execute(
+                    f"SELECT id, {columns} FROM {table} WHERE event_id IS NULL"
+                ).fetchall()
+                names = []
+                for row in rows:
+                    content = "\x1f".join(str(value) for value in row)
+                    tag = hashlib.blake2b(content.encode(), digest_size=4).hexdigest()
+                    names.append((f"{prefix}:{device}:{row[0]}:{tag}", row[0]))
+                conn.executemany(f"UPDATE {table} SET event_id = ? WHERE id = ?", names)
 
     def sync_events(self) -> list[dict[str, Any]]:
         """Every event this store holds, as plain dicts (see `studyapp.sync`): ratings,

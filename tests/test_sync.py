@@ -154,7 +154,7 @@ def test_an_undo_on_one_device_is_undone_everywhere(tmp_path: Path) -> None:
         b.store.record_review(item, "card", 1, T0 + timedelta(days=2))
         review = next(r for r in a.store.sync_events()
                       if r["type"] == "review" and r["item"] == item.item_id)
-        assert a.store.undo_review(int(review["id"].rsplit(":", 1)[1])) == item
+        assert a.store.undo_review(int(review["id"].split(":")[2])) == item
         a.sync(folder, T0)
         b.sync(folder, T0)
         result = a.sync(folder, T0)
@@ -221,6 +221,25 @@ def test_a_truncated_device_file_is_read_up_to_its_last_whole_line(tmp_path: Pat
     finally:
         a.close()
         b.close()
+
+
+def test_a_database_made_afresh_under_the_same_device_id_loses_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    a = Device(tmp_path, "a")
+    a.store.record_review(ITEMS[0], "card", 3, T0)
+    a.sync(folder, T0)
+    a.close()
+    for path in a.data.glob("reviews.sqlite3*"):
+        path.unlink()  # the database is gone; device-id stays
+    fresh = Device(tmp_path, "a")
+    try:
+        fresh.store.record_review(ITEMS[1], "card", 1, T0 + timedelta(hours=1))
+        result = fresh.sync(folder, T0)
+        assert result.reviews == 2
+        assert fresh.store.state(ITEMS[0]) is not None and fresh.store.state(ITEMS[1]) is not None
+    finally:
+        fresh.close()
 
 
 def test_a_damaged_line_in_the_middle_is_skipped(tmp_path: Path) -> None:
