@@ -4,11 +4,12 @@ The browser is Debian's chromium (``apt-get install chromium``; `.ci/run` instal
 by Playwright with `executable_path`. The page draws the terminal on a canvas, so the test
 reads what the app sends to the page over its websocket, and presses keys on the page as a
 learner would. The server listens on 127.0.0.1 only and is stopped (its whole process
-group) when the test ends, pass or fail.
+group) when the test ends, pass or fail, or when the test process itself dies.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import signal
@@ -26,6 +27,7 @@ from studyapp.store import ReviewStore
 from tests.conftest import studyapp_command
 
 CHROMIUM = Path("/usr/bin/chromium")
+_PRCTL = ctypes.CDLL(None, use_errno=True).prctl
 _CSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 
 
@@ -33,6 +35,14 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def _own_group_ending_with_us() -> None:
+    """In the server's process, before it runs: a process group of its own (so the app
+    processes it starts are stopped with it), and SIGTERM when the test process dies, so
+    not even a killed test run leaves a server behind (Linux's PR_SET_PDEATHSIG)."""
+    os.setsid()
+    _PRCTL(1, signal.SIGTERM)  # 1 is PR_SET_PDEATHSIG
 
 
 @pytest.fixture
@@ -57,7 +67,9 @@ def server(library: Path, data_dir: Path) -> Iterator[str]:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "COLUMNS": "1000"},
-        start_new_session=True,  # its own process group: the app processes it starts go too
+        # Two system calls between fork and exec, through a function looked up beforehand
+        # (nothing that takes a lock a thread of ours might hold at the fork).
+        preexec_fn=_own_group_ending_with_us,  # noqa: PLW1509
     )
     try:
         assert process.stdout is not None
