@@ -18,8 +18,11 @@ with an id that is the same on every device. A sync
    (`ReviewStore.sync_merge`), in one transaction.
 
 Every step can be repeated, in any order across devices: a kill at any point loses
-nothing, and devices holding the same events compute the same schedule (FSRS fuzz is off,
-so no randomness enters) and print the same digest of the history.
+nothing, and devices holding the same events compute the same schedule (fuzz, if on, is
+derived from the item and the moment, never random) and print the same digest of the
+history. The schedule is replayed with each device's own scheduler settings: devices
+with different retention, steps or fitted parameters schedule the same history each in
+its own way (the digest, which names the events, is still the same).
 """
 
 from __future__ import annotations

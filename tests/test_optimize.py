@@ -206,3 +206,20 @@ def test_a_broken_parameters_file_is_one_line(run_studyapp: RunStudyapp, data_di
     assert result.returncode == 1
     assert_no_traceback(result)
     assert PARAMETERS_NAME in result.stderr and "21 numbers" in result.stderr
+
+
+def test_without_the_optional_package_optimize_says_how_to_get_it(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    from studyapp.cli import main
+
+    monkeypatch.setitem(sys.modules, "fsrs_rs_python", None)  # as if it were not installed
+    assert main(["--data-dir", str(data_dir), "optimize"]) == 1
+    assert capsys.readouterr().err == (
+        "studyapp: optimize needs the optional package fsrs-rs-python: "
+        "pip install 'studyapp[optimize]'\n"
+    )
+    # ... and everything else schedules without it
+    assert main(["--data-dir", str(data_dir), "stats", "--json"]) == 0

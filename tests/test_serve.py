@@ -189,3 +189,13 @@ def test_a_bad_port_is_a_usage_error(library: Path) -> None:
     )
     assert result.returncode == 2
     assert "65535" in result.stderr
+
+
+def test_without_textual_serve_serve_says_how_to_get_it(
+    library: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from studyapp.cli import main
+
+    monkeypatch.setitem(sys.modules, "textual_serve.server", None)
+    assert main(["--library", str(library), "serve"]) == 1
+    assert "pip install 'studyapp[serve]'" in capsys.readouterr().err
