@@ -635,6 +635,68 @@ def cmd_schema(args: argparse.Namespace) -> int:
 # -- parser ------------------------------------------------------------------------------
 
 
+def cmd_optimize(args: argparse.Namespace) -> int:
+    """Fit FSRS parameters to this data folder's history; keep them if they predict it better."""
+    from studyapp.optimize import optimize
+    from studyapp.paths import resolve_data_dir
+    from studyapp.settings import load_settings
+    from studyapp.store import ReviewStore
+
+    data_dir = resolve_data_dir(args.data_dir)
+    load_settings(data_dir)  # a broken settings or parameters file is refused first
+    with ReviewStore.open(data_dir, readonly=True) as store:
+        result = optimize(store, data_dir)
+    if args.json:
+        _print_json(result.as_dict())
+        return EXIT_OK
+    print(f"reviews used: {result.reviews}")
+    if result.outcome == "too-few-reviews":
+        print("too few reviews to fit parameters: keeping the current parameters")
+        return EXIT_OK
+    assert result.old_scores is not None and result.new_scores is not None
+    fit = "the initial stabilities only" if result.fit == "initial" else "all parameters"
+    print(f"fitted: {fit}")
+    print(f"current: log loss {result.old_scores.log_loss:.4f}, RMSE {result.old_scores.rmse:.4f}")
+    print(f"fitted:  log loss {result.new_scores.log_loss:.4f}, RMSE {result.new_scores.rmse:.4f}")
+    if result.outcome == "kept-new":
+        print("kept the fitted parameters: they are used from now on")
+    else:
+        print("kept the current parameters: the fitted ones do not predict the history better")
+    return EXIT_OK
+
+
+def _port(text: str) -> int:
+    value = _positive_int(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a number from 1 to 65535, got {text!r}")
+    return value
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The TUI in a web browser (textual-serve), on 127.0.0.1 unless --host says otherwise."""
+    from studyapp.paths import find_library, resolve_data_dir
+    from studyapp.serve import serve
+
+    serve(find_library(args.library), resolve_data_dir(args.data_dir), args.host, args.port)
+    return EXIT_OK
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Exchange review history with every device that syncs through FOLDER."""
+    from studyapp.paths import resolve_data_dir
+    from studyapp.settings import load_settings
+    from studyapp.store import ReviewStore
+    from studyapp.sync import sync
+
+    data_dir = resolve_data_dir(args.data_dir)
+    settings = load_settings(data_dir)
+    with ReviewStore.open(data_dir, scheduler=settings.scheduler()) as store:
+        result = sync(store, data_dir, Path(args.folder).expanduser())
+    print(f"sent {_plural(result.appended, 'event')}, received {_plural(result.received, 'event')}")
+    print(result.line())
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line."""
     parser = _Parser(
@@ -770,6 +832,24 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("kind", nargs="?", choices=("deck", "exercise"), default="deck",
                         help="which format (default: deck)")
     schema.set_defaults(handler=cmd_schema)
+
+    optimize = commands.add_parser(
+        "optimize", help="fit FSRS parameters to this data folder's review history"
+    )
+    optimize.add_argument("--json", action="store_true", help="machine-readable report")
+    optimize.set_defaults(handler=cmd_optimize)
+
+    serve = commands.add_parser("serve", help="the TUI in a web browser")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this computer only)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    serve.set_defaults(handler=cmd_serve)
+
+    sync = commands.add_parser(
+        "sync", help="exchange review history with other devices through a shared folder"
+    )
+    sync.add_argument("folder", metavar="FOLDER", help="any shared or synced folder")
+    sync.set_defaults(handler=cmd_sync)
 
     calc = commands.add_parser("calc", help="the tree calculator")
     calc_commands = calc.add_subparsers(dest="calc_command", metavar="WHAT",

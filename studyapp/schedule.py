@@ -6,14 +6,17 @@ This is the only module that imports `fsrs`; the rest of the app sees our own fr
 * Ratings are 1-4: again, hard, good, easy (`Rating`).
 * A never-reviewed ("new") item has no state: functions take ``ItemState | None``.
 * All times are timezone-aware; they are converted to UTC (fsrs insists on UTC).
-* Fuzzing is off by default so that the same history always gives the same schedule.
+* Fuzzing is off by default. When on, it is ours, not fsrs's (which draws from the global
+  `random`): the shift is derived from the item's ``card_id`` and the time of the rating,
+  so the same history still gives the same schedule on every device (`studyapp sync`).
 * `fsrs.Card` is always given our own integer ``card_id`` (its default id is the clock in
   milliseconds and sleeps 1 ms to stay unique). The id does not influence scheduling.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from typing import TYPE_CHECKING
@@ -29,8 +32,10 @@ __all__ = [
     "Scheduler",
     "SchedulerConfig",
     "StateColumns",
+    "default_parameters",
     "format_interval",
     "format_timestamp",
+    "parameter_bounds",
     "parse_timestamp",
     "to_utc",
 ]
@@ -164,7 +169,7 @@ class Scheduler:
                 learning_steps=self.config.learning_steps,
                 relearning_steps=self.config.relearning_steps,
                 maximum_interval=self.config.maximum_interval_days,
-                enable_fuzzing=self.config.enable_fuzzing,
+                enable_fuzzing=False,  # see `_fuzzed`: ours is derived, never random
             )
         return self._scheduler
 
@@ -177,7 +182,10 @@ class Scheduler:
         moment = to_utc(now)
         card = _to_card(state, moment, card_id)
         new_card, _log = self._fsrs.review_card(card, fsrs.Rating(int(Rating(rating))), moment)
-        return _from_card(new_card)
+        after = _from_card(new_card)
+        if self.config.enable_fuzzing:
+            return _fuzzed(after, moment, card_id, self.config.maximum_interval_days)
+        return after
 
     def preview(
         self, state: ItemState | None, now: datetime, *, card_id: int = 0
@@ -191,6 +199,25 @@ class Scheduler:
             rating: self.apply(state, rating, moment, card_id=card_id).due - moment
             for rating in Rating
         }
+
+
+#: Review intervals from this many days up are fuzzed, by up to this share either way.
+_FUZZ_FROM_DAYS = 3
+_FUZZ_SHARE = 0.05
+
+
+def _fuzzed(state: ItemState, moment: datetime, card_id: int, maximum_days: int) -> ItemState:
+    """`state` with its review interval moved by a few percent, by an amount that depends
+    only on the item and the moment of the rating (so spreading out items rated together,
+    and the same on every device that replays the same rating)."""
+    days = (state.due - moment).total_seconds() / 86400
+    if state.phase is not Phase.REVIEW or days < _FUZZ_FROM_DAYS:
+        return state
+    seed = hashlib.blake2b(f"{card_id}/{format_timestamp(moment)}".encode(), digest_size=8)
+    unit = int.from_bytes(seed.digest(), "big") / 2**64  # uniform in [0, 1)
+    spread = max(1, round(days * _FUZZ_SHARE))
+    fuzzed_days = min(maximum_days, max(2, round(days) + round((2 * unit - 1) * spread)))
+    return replace(state, due=moment + timedelta(days=fuzzed_days))
 
 
 def _to_card(state: ItemState | None, now: datetime, card_id: int) -> fsrs.Card:
@@ -247,3 +274,17 @@ def format_interval(interval: timedelta) -> str:
     if round(months, 1) < 12 and days < 365:
         return f"{_compact(months)}mo"
     return f"{_compact(days / 365)}y"
+
+
+def parameter_bounds() -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The lowest and highest value the scheduler accepts for each FSRS-6 parameter."""
+    from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+    return tuple(LOWER_BOUNDS_PARAMETERS), tuple(UPPER_BOUNDS_PARAMETERS)
+
+
+def default_parameters() -> tuple[float, ...]:
+    """The FSRS-6 default parameters the scheduler uses when none are given."""
+    from fsrs.scheduler import DEFAULT_PARAMETERS
+
+    return tuple(float(value) for value in DEFAULT_PARAMETERS)

@@ -6,6 +6,7 @@
     learning_steps = ["1m", "10m"]   # FSRS's steps for new items before they graduate
     relearning_steps = ["10m"]       # ... and for a forgotten item before it returns to review
     learn_ahead_minutes = 20    # at the end of a session, show learning items due this soon
+    sync_folder = "~/Dropbox/studyapp"   # the TUI offers a sync through it (studyapp sync)
 
 The file is optional; a missing key keeps its default. A broken file is refused with one
 line naming it, never silently ignored (a typo must not quietly change the schedule).
@@ -21,6 +22,7 @@ from typing import Any, NamedTuple
 
 from studyapp.counts import DEFAULT_NEW_LIMIT
 from studyapp.errors import DataError
+from studyapp.parameters import load_parameters
 from studyapp.schedule import Scheduler, SchedulerConfig
 
 SETTINGS_NAME = "settings.toml"
@@ -46,6 +48,10 @@ class Settings(NamedTuple):
     """FSRS's relearning steps, after an item in review is forgotten."""
     learn_ahead: timedelta = DEFAULT_LEARN_AHEAD
     """When nothing else is left, learning items due within this are shown early."""
+    parameters: tuple[float, ...] | None = None
+    """FSRS weights kept by `studyapp optimize` (None: the defaults)."""
+    sync_folder: Path | None = None
+    """The folder the TUI syncs through (`studyapp sync`); None: no sync action."""
 
     def scheduler(self) -> Scheduler:
         """An FSRS scheduler with these settings."""
@@ -53,6 +59,7 @@ class Settings(NamedTuple):
             desired_retention=self.desired_retention,
             learning_steps=self.learning_steps,
             relearning_steps=self.relearning_steps,
+            parameters=self.parameters,
         ))
 
 
@@ -85,7 +92,7 @@ def load_settings(data_dir: Path) -> Settings:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return Settings()
+        return Settings(parameters=load_parameters(data_dir))
     except OSError as error:
         raise DataError(f"{path}: cannot read the settings ({error.strerror})") from None
     try:
@@ -95,7 +102,7 @@ def load_settings(data_dir: Path) -> Settings:
     except tomllib.TOMLDecodeError as error:
         raise DataError(f"{path}: {error}") from None
     known = {"new_items_per_day", "desired_retention", "learning_steps", "relearning_steps",
-             "learn_ahead_minutes"}
+             "learn_ahead_minutes", "sync_folder"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise DataError(
@@ -121,4 +128,15 @@ def load_settings(data_dir: Path) -> Settings:
         relearning_steps=_steps(path, "relearning_steps", data.get("relearning_steps"),
                                 DEFAULT_RELEARNING_STEPS),
         learn_ahead=timedelta(minutes=ahead),
+        parameters=load_parameters(data_dir),
+        sync_folder=_sync_folder(path, data.get("sync_folder")),
     )
+
+
+def _sync_folder(path: Path, value: Any) -> Path | None:
+    """`sync_folder`: a folder path (``~`` expanded; a relative one is under the data folder)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise DataError(f"{path}: sync_folder must be a folder path as text, got {value!r}"[:300])
+    return path.parent / Path(value).expanduser()

@@ -249,12 +249,39 @@ def _v4_holds(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v5_sync(conn: sqlite3.Connection) -> None:
+    # Sync (studyapp.sync): every review, hold and quiz answer gets an event id that is the
+    # same on every device (NULL until the first sync names this device's rows), and each
+    # sync is logged so the TUI can say when the last one was.
+    _run(
+        conn,
+        "ALTER TABLE reviews ADD COLUMN event_id TEXT",
+        "ALTER TABLE holds ADD COLUMN event_id TEXT",
+        "ALTER TABLE quiz_results ADD COLUMN event_id TEXT",
+        "CREATE UNIQUE INDEX reviews_event ON reviews (event_id) WHERE event_id IS NOT NULL",
+        "CREATE UNIQUE INDEX holds_event ON holds (event_id) WHERE event_id IS NOT NULL",
+        "CREATE UNIQUE INDEX quiz_results_event ON quiz_results (event_id) "
+        "WHERE event_id IS NOT NULL",
+        """
+        CREATE TABLE sync_log (
+            id        INTEGER PRIMARY KEY,
+            synced_at TEXT    NOT NULL,
+            folder    TEXT    NOT NULL,
+            reviews   INTEGER NOT NULL,
+            devices   INTEGER NOT NULL,
+            digest    TEXT    NOT NULL
+        )
+        """,
+    )
+
+
 #: Every schema step, oldest first. Append only.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "item states and the review log", ("items", "reviews"), _v1_items_and_reviews),
     Migration(2, "quiz results", ("quiz_results",), _v2_quiz_results),
     Migration(3, "indexes for the due queue and statistics", (), _v3_indexes),
     Migration(4, "bury and suspend holds", ("holds",), _v4_holds),
+    Migration(5, "event ids for sync and the sync log", ("sync_log",), _v5_sync),
 )
 #: The schema version this program writes.
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -1632,3 +1659,182 @@ class ReviewStore:
                 )
                 written.append(ident)
         return written
+
+    # ------------------------------------------------------------ optimizer history
+
+    def rating_history(self) -> list[tuple[Identity, datetime, Rating]]:
+        """Every rating not undone, item by item (deck id, item id), oldest first within an
+        item: what `studyapp optimize` fits the FSRS parameters to."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT deck_id, item_id, reviewed_at, rating FROM reviews WHERE undone = 0 "
+                "ORDER BY deck_id, item_id, reviewed_at, id"
+            ).fetchall()
+        return [(Identity(r[0], r[1]), parse_timestamp(r[2]), Rating(r[3])) for r in rows]
+
+    # ------------------------------------------------------------------------- sync
+
+    def sync_name_events(self, device: str) -> None:
+        """Give this device's reviews, holds and quiz answers that have no event id yet one
+        that no other device can give: ``r:``/``h:``/``q:``, the device id, the row id and
+        a hash of the row (so a database made afresh under the same device id cannot reuse
+        an id for another event)."""
+        queries = (
+            ("reviews", "r", "deck_id, item_id, rating, reviewed_at"),
+            ("holds", "h", "deck_id, item_id, kind, since"),
+            ("quiz_results", "q", "session_id, deck_id, item_id, answered_at"),
+        )
+        with self._write() as conn:
+            for table, prefix, columns in queries:
+                rows = conn.execute(
+                    f"SELECT id, {columns} FROM {table} WHERE event_id IS NULL"
+                ).fetchall()
+                names = []
+                for row in rows:
+                    content = "\x1f".join(str(value) for value in row)
+                    tag = hashlib.blake2b(content.encode(), digest_size=4).hexdigest()
+                    names.append((f"{prefix}:{device}:{row[0]}:{tag}", row[0]))
+                conn.executemany(f"UPDATE {table} SET event_id = ? WHERE id = ?", names)
+
+    def sync_events(self) -> list[dict[str, Any]]:
+        """Every event this store holds, as plain dicts (see `studyapp.sync`): ratings,
+        undos, holds, releases and quiz answers. Rows without an event id are left out
+        (`sync_name_events` first)."""
+        events: list[dict[str, Any]] = []
+        with self._read() as conn:
+            for row in conn.execute(
+                "SELECT event_id, deck_id, item_id, kind, rating, reviewed_at, duration_ms, "
+                "undone FROM reviews WHERE event_id IS NOT NULL"
+            ):
+                events.append({
+                    "id": row[0], "type": "review", "deck": row[1], "item": row[2],
+                    "kind": row[3], "rating": int(row[4]), "at": row[5], "duration_ms": row[6],
+                })
+                if row[7]:
+                    events.append({"id": f"undo:{row[0]}", "type": "undo", "of": row[0]})
+            for row in conn.execute(
+                "SELECT event_id, deck_id, item_id, kind, since, until, released FROM holds "
+                "WHERE event_id IS NOT NULL"
+            ):
+                events.append({
+                    "id": row[0], "type": "hold", "deck": row[1], "item": row[2],
+                    "kind": row[3], "since": row[4], "until": row[5],
+                })
+                if row[6]:
+                    events.append({"id": f"release:{row[0]}", "type": "release", "of": row[0]})
+            for row in conn.execute(
+                "SELECT event_id, session_id, deck_id, item_id, correct, answered_at "
+                "FROM quiz_results WHERE event_id IS NOT NULL"
+            ):
+                events.append({
+                    "id": row[0], "type": "quiz", "session": row[1], "deck": row[2],
+                    "item": row[3], "correct": bool(row[4]), "at": row[5],
+                })
+        return events
+
+    def sync_merge(self, events: Iterable[dict[str, Any]]) -> None:
+        """Add the `events` this store lacks, then replay every item's FSRS state from its
+        ratings not undone (oldest first, ties by event id) with this store's scheduler:
+        the same events give the same schedule on every device. One transaction: a kill
+        leaves the store as it was before or as it is after."""
+        by_type: dict[str, list[dict[str, Any]]] = {}
+        for event in events:
+            by_type.setdefault(str(event["type"]), []).append(event)
+        with self._write(unsaved="the sync was not saved") as conn:
+            for e in by_type.get("review", []):
+                conn.execute(
+                    "INSERT OR IGNORE INTO reviews (event_id, deck_id, item_id, kind, rating, "
+                    "reviewed_at, duration_ms, after_phase, after_due) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)",
+                    (e["id"], e["deck"], e["item"], e["kind"], int(e["rating"]), e["at"],
+                     e["duration_ms"], e["at"]),
+                )
+            for e in by_type.get("hold", []):
+                conn.execute(
+                    "INSERT OR IGNORE INTO holds (event_id, deck_id, item_id, kind, since, until) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (e["id"], e["deck"], e["item"], e["kind"], e["since"], e["until"]),
+                )
+            for e in by_type.get("quiz", []):
+                conn.execute(
+                    "INSERT OR IGNORE INTO quiz_results (event_id, session_id, deck_id, item_id, "
+                    "correct, answered_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (e["id"], e["session"], e["deck"], e["item"], int(bool(e["correct"])),
+                     e["at"]),
+                )
+            conn.executemany(
+                "UPDATE reviews SET undone = 1 WHERE event_id = ?",
+                [(e["of"],) for e in by_type.get("undo", [])],
+            )
+            conn.executemany(
+                "UPDATE holds SET released = 1 WHERE event_id = ?",
+                [(e["of"],) for e in by_type.get("release", [])],
+            )
+            self._replay(conn)
+
+    def _replay(self, conn: sqlite3.Connection) -> None:
+        """Inside a write transaction: rebuild `items` (and each rating's before and after
+        state) from the ratings not undone."""
+        rows = conn.execute(
+            "SELECT id, deck_id, item_id, kind, rating, reviewed_at FROM reviews "
+            "WHERE undone = 0 ORDER BY deck_id, item_id, reviewed_at, coalesce(event_id, ''), id"
+        ).fetchall()
+        conn.execute("DELETE FROM items")
+        firsts: list[tuple[str, str, str, str, ItemState]] = []
+        state: ItemState | None = None
+        current: Identity | None = None
+        first: tuple[str, str] | None = None
+        updates: list[tuple[Any, ...]] = []
+        for review_id, deck_id, item_id, kind, rating, reviewed_at in rows:
+            ident = Identity(deck_id, item_id)
+            if ident != current:
+                if current is not None and state is not None and first is not None:
+                    firsts.append((first[1], *current, first[0], state))
+                current, state, first = ident, None, (kind, reviewed_at)
+            after = self.scheduler.apply(
+                state, Rating(rating), parse_timestamp(reviewed_at), card_id=_card_id(ident)
+            )
+            before = state.to_columns() if state is not None else _NO_STATE
+            updates.append((*before, *after.to_columns(), review_id))
+            state = after
+        if current is not None and state is not None and first is not None:
+            firsts.append((first[1], *current, first[0], state))
+        conn.executemany(
+            "UPDATE reviews SET " + ", ".join(f"{c} = ?" for c in _BEFORE.split(", ")) + ", "
+            + ", ".join(f"{c} = ?" for c in _AFTER.split(", ")) + " WHERE id = ?",
+            updates,
+        )
+        firsts.sort(key=lambda entry: (entry[0], entry[1], entry[2]))
+        conn.executemany(
+            f"INSERT INTO items (deck_id, item_id, kind, {_STATE_COLUMNS}, introduced_at, "
+            "introduced_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (deck_id, item_id, kind, *final.to_columns(), introduced_at, seq)
+                for seq, (introduced_at, deck_id, item_id, kind, final) in enumerate(firsts, 1)
+            ],
+        )
+
+    def sync_schedule(self) -> list[tuple[Any, ...]]:
+        """Every item's schedule (deck, item, phase, step, stability, difficulty, due, last
+        review), by deck and item: what must be the same on every synced device."""
+        with self._read() as conn:
+            return conn.execute(
+                f"SELECT deck_id, item_id, {_STATE_COLUMNS} FROM items ORDER BY deck_id, item_id"
+            ).fetchall()
+
+    def record_sync(
+        self, moment: datetime, folder: str, reviews: int, devices: int, digest: str
+    ) -> None:
+        """Log one finished sync (`last_sync` reads it back)."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO sync_log (synced_at, folder, reviews, devices, digest) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (format_timestamp(moment), folder, reviews, devices, digest),
+            )
+
+    def last_sync(self) -> datetime | None:
+        """When the last sync finished, or None if this data folder never synced."""
+        with self._read() as conn:
+            row = conn.execute("SELECT max(synced_at) FROM sync_log").fetchone()
+        return None if row is None or row[0] is None else parse_timestamp(row[0])

@@ -101,6 +101,8 @@ class StudyApp(App[int]):
                 )
             except StudyappError as error:
                 self.store_error = str(error)
+            else:
+                self._show_last_sync()
         return self._store
 
     @property
@@ -252,6 +254,50 @@ class StudyApp(App[int]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Light/dark", "Switch between the light and dark theme",
                             self.action_toggle_theme)
+        if self.store is not None and self.settings.sync_folder is not None:
+            yield SystemCommand("Sync", f"Exchange reviews through {self.settings.sync_folder}",
+                                self.action_sync)
+
+    # -- sync (only with `sync_folder` in settings.toml) -----------------------------
+
+    def _show_last_sync(self) -> None:
+        """With a sync folder set, the header says when the last sync was."""
+        if self.settings.sync_folder is None or self._store is None:
+            return
+        last = self._store.last_sync()
+        when = "never synced" if last is None else (
+            f"synced {last.astimezone().strftime('%Y-%m-%d %H:%M')}")
+        self.sub_title = f"{library_label(self.library_root)} · {when}"
+
+    def action_sync(self) -> None:
+        """Sync through the folder of `settings.toml` (as `studyapp sync FOLDER` does)."""
+        if self.store is None or self.settings.sync_folder is None:
+            self.notify("no sync_folder is set in settings.toml", severity="warning")
+            return
+        self.run_sync()
+
+    @work(thread=True, exclusive=True, group="sync")
+    def run_sync(self) -> None:
+        """The sync itself, off the UI thread (the store serialises access)."""
+        from studyapp.sync import sync
+
+        store, folder = self.store, self.settings.sync_folder
+        assert store is not None and folder is not None
+        try:
+            result = sync(store, self.data_dir, folder, self.clock())
+        except StudyappError as error:
+            self.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.call_from_thread(self._synced, result.line())
+
+    def _synced(self, line: str) -> None:
+        from studyapp.tui.screens.home import HomeScreen
+
+        self.notify(line)
+        self._show_last_sync()
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.show_library()
 
 
 def create_app(
