@@ -57,6 +57,7 @@ Identity
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -915,8 +916,14 @@ class ReviewStore:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _daily_backup(self, moment: datetime) -> None:
-        target = self.backup_dir / f"reviews-{self.study_day(moment).isoformat()}.sqlite3"
-        if target.exists():
+        today = self.study_day(moment).isoformat()
+        target = self.backup_dir / f"reviews-{today}.sqlite3"
+        # The day's copy is a convenience: when `backups` is not a folder, or today's name is
+        # taken by something that is not a file, reviewing goes on without it (the
+        # migration backup in _upgrade, which guards data, still refuses).
+        if self.backup_dir.exists() and not self.backup_dir.is_dir():
+            return
+        if target.exists() or target.is_symlink():
             return
         with self._lock, self._guard():
             problems = [row[0] for row in self._connection().execute("PRAGMA quick_check(5)")]
@@ -926,29 +933,37 @@ class ReviewStore:
                 f"copies are in {self.backup_dir}"
             )
         self._backup_to(target)
-        daily = sorted(p for p in self.backup_dir.iterdir() if _DAILY_BACKUP.fullmatch(p.name))
+        # Only regular files dated up to today are pruned: copies dated in the future (a
+        # clock set back) must not push today's copy out, and are never deleted.
+        daily = sorted(
+            p for p in self.backup_dir.iterdir()
+            if _DAILY_BACKUP.fullmatch(p.name) and p.name[8:18] <= today
+            and p.is_file() and not p.is_symlink()
+        )
         for old in daily[:-DAILY_BACKUPS_KEPT]:
-            old.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                old.unlink()
 
     def _backup_to(self, target: Path) -> None:
         """Copy the database to `target` with the online backup API (atomically renamed)."""
-        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with self._lock, self._guard():
-                copy = sqlite3.connect(partial)
-                try:
-                    self._connection().backup(copy)
-                finally:
-                    copy.close()
-            os.replace(partial, target)
-        except OSError as exc:
-            partial.unlink(missing_ok=True)
-            why = _os_reason(exc, target.parent)
-            raise DataError(f"{target}: cannot write a backup copy: {why}") from exc
-        except BaseException:
-            partial.unlink(missing_ok=True)  # a full disk inside SQLite: _guard said so
-            raise
+        from studyapp.atomicfile import atomic_output
+
+        if self.backup_dir.exists() and not self.backup_dir.is_dir():
+            raise DataError(
+                f"{self.backup_dir}: is not a folder; studyapp keeps its backup copies there "
+                "(move it away)"
+            )
+        with atomic_output(target, force=True, make_folder=True) as partial:
+            try:
+                with self._lock, self._guard():
+                    copy = sqlite3.connect(partial)
+                    try:
+                        self._connection().backup(copy)
+                    finally:
+                        copy.close()
+            except OSError as exc:
+                why = _os_reason(exc, target.parent)
+                raise DataError(f"{target}: cannot write a backup copy: {why}") from exc
 
     # ---------------------------------------------------------------------- reviews
 

@@ -156,18 +156,13 @@ def write_summary(
 
 
 def write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
-    """Write JSON to a temporary file, then rename it into place; skip on any OS error."""
-    import tempfile  # only writers need it; reading the summary stays light
+    """Write JSON through the project's atomic writer; skip on any failure (it is a cache)."""
+    from studyapp.atomicfile import atomic_output  # only writers need it
+    from studyapp.errors import DataError
 
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cache-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(payload, stream, ensure_ascii=False, separators=(",", ":"))
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except OSError:
+        with atomic_output(path, force=True, make_folder=True) as temporary:
+            temporary.write_text(text, encoding="utf-8")
+    except DataError:
         pass

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import functools
-import os
 import re
-import secrets
 import shutil
 import subprocess
 import unicodedata
@@ -741,38 +739,13 @@ def write_pdf(
     target = Path(path)
     if not items:
         raise DataError(f"nothing to print to {target}: no questions, cards or exercises matched")
-    temp, handle = _open_temp(target)
-    try:
-        with handle:
-            result = _render(items, handle, target, options, progress)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except OSError as error:
-        raise DataError(f"cannot write {target}: {error.strerror or error}") from None
-    finally:
-        if temp.exists():
-            temp.unlink(missing_ok=True)
+    from studyapp.atomicfile import atomic_output
+
+    with atomic_output(target, force=True) as temp, temp.open("wb") as handle:
+        result = _render(items, handle, target, options, progress)
     if progress is not None:
         progress(len(items), len(items))
     return result
-
-
-def _open_temp(target: Path) -> tuple[Path, IO[bytes]]:
-    """A new file beside ``target`` (same file system, so os.replace is atomic)."""
-    folder = target.parent
-    if not folder.is_dir():
-        raise DataError(f"cannot write {target}: folder {folder} does not exist")
-    if target.is_dir():
-        raise DataError(f"cannot write {target}: it is a folder")
-    temp = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
-    try:
-        # 0o666 and the umask, as for any new file (mkstemp would make it private).
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        descriptor = os.open(temp, flags, 0o666)
-    except OSError as error:
-        raise DataError(f"cannot write {target}: {error.strerror or error}") from None
-    return temp, os.fdopen(descriptor, "wb")
 
 
 def _render(items: list[PrintItem], handle: IO[bytes], target: Path, options: PdfOptions,
