@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -749,11 +751,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
+    _exit_on_sigterm()
     try:
         if handler is None:  # plain `studyapp`: the TUI on the home screen
             args.deck = None
             return _open_tui(args, start="home")
-        return handler(args)
+        status = handler(args)
+        sys.stdout.flush()  # a full or broken stdout is reported here, not at exit
+        return status
     except UsageError as error:
         print(f"studyapp: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -770,11 +775,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except OSError as error:
+        if error.errno not in _OUTPUT_ERRORS:
+            return _internal_error(error)
+        _silence_stdout()
+        print(f"studyapp: cannot write the output ({error.strerror})", file=sys.stderr)
+        return EXIT_DATA
     except Exception as error:
-        report = _report_crash()
-        print(
-            f"studyapp: internal error ({type(error).__name__}: {error}); "
-            f"full report written to {report}",
-            file=sys.stderr,
-        )
-        return EXIT_INTERNAL
+        return _internal_error(error)
+
+
+#: Errors of writing to a full or failing stdout (or any file a command writes directly).
+_OUTPUT_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG})
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device so the flush at exit does not fail a second time."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
+
+
+def _exit_on_sigterm() -> None:
+    """SIGTERM ends the command through SystemExit, so `finally` blocks run and remove
+    temporary files (an export killed half-way leaves nothing beside its output)."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    with contextlib.suppress(ValueError):  # not the main thread (main called by a test)
+        signal.signal(signal.SIGTERM, stop)
+
+
+def _internal_error(error: BaseException) -> int:
+    """A bug: the traceback goes to a file, one line to stderr, exit code 70."""
+    report = _report_crash()
+    print(
+        f"studyapp: internal error ({type(error).__name__}: {error}); "
+        f"full report written to {report}",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
