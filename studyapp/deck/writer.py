@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 # atomic_output is re-exported: the exporters import it from here.
-from studyapp.atomicfile import atomic_output as atomic_output
+from studyapp.atomicfile import atomic_output as atomic_output  # noqa: PLC0414
 from studyapp.atomicfile import check_target
 from studyapp.deck.models import SLUG_PATTERN, Card, Deck, Question
 from studyapp.errors import DataError, UsageError
