@@ -32,10 +32,18 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _positive_int(text: str) -> int:
+    from studyapp.calc import MAX_INPUT_DIGITS
+
+    digits = text.replace(",", "").replace("_", "")
+    shown = repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+    if len(digits.lstrip("+-")) > MAX_INPUT_DIGITS:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of at most {MAX_INPUT_DIGITS:,} digits, got {shown}"
+        )
     try:
-        value = int(text.replace(",", "").replace("_", ""))
+        value = int(digits)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {shown}") from None
     return value
 
 

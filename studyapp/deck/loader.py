@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import math
 import types
 import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -96,16 +98,28 @@ class _Collector:
 # -- pydantic errors in plain words -------------------------------------------------------
 
 
+#: The most characters of a value or key from the file quoted in a message: a file that is
+#: not a deck (or is hostile) must not be echoed back line by line.
+SHOWN_CHARACTERS = 40
+
+
+def _short(value: Any) -> str:
+    """`value` as a message shows it: repr, cut to SHOWN_CHARACTERS with "..."."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"a {len(str(value)):,}-digit number"  # under MAX_INT_DIGITS: printable
+    shown = repr(value)
+    return shown if len(shown) <= SHOWN_CHARACTERS else shown[: SHOWN_CHARACTERS - 3] + "..."
+
+
 def _describe(value: Any) -> str:
     if value is None:
         return "nothing (an empty value)"
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, (int, float)):
-        return f"a number ({value})"
+        return f"a number ({_short(value)})"
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"text ({shown!r})"
+        return f"text ({_short(value)})"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -157,45 +171,45 @@ def _plain_reason(error: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> t
     """A plain sentence for one pydantic error, and whether it points at a key."""
     kind = error["type"]
     names = [part for part in loc if isinstance(part, str)]
-    name = names[-1] if names else "the file"
+    name = _short(names[-1]) if names else "the file"
     value = error.get("input")
     if kind == "extra_forbidden":
         owner = _model_at(model, loc[:-1])
         allowed = list(owner.model_fields) if owner else []
         hint = ""
-        close = difflib.get_close_matches(str(name), allowed, n=1)
+        close = difflib.get_close_matches(str(names[-1] if names else ''), allowed, n=1)
         if close:
             hint = f" (did you mean {close[0]!r}?)"
         listing = f"; allowed keys: {', '.join(allowed)}" if allowed else ""
-        return f"unknown key {name!r}{hint}{listing}", True
+        return f"unknown key {name}{hint}{listing}", True
     if kind == "missing":
-        return f"missing required key {name!r}", False
+        return f"missing required key {name}", False
     if kind in _TYPE_WORDS:
-        what = "the file" if not names else repr(name)
+        what = "the file" if not names else name
         if kind == "int_type" and isinstance(value, float):
-            return f"{what} must be a whole number, got {value}", False
+            return f"{what} must be a whole number, got {_short(value)}", False
         return f"{what} must be {_TYPE_WORDS[kind]}, got {_describe(value)}", False
     if kind == "string_pattern_mismatch":
-        if name in ("id", "exercises", "fact"):
-            what = "fact" if name == "fact" else "id"
+        if names and names[-1] in ("id", "exercises", "fact"):
+            what = "fact" if names[-1] == "fact" else "id"
             return (
-                f"{value!r} is not a valid {what}: use lowercase letters, digits and hyphens, "
-                "starting with a letter or digit (like wavenet-depth)",
+                f"{_short(value)} is not a valid {what}: use lowercase letters, digits and "
+                "hyphens, starting with a letter or digit (like wavenet-depth)",
                 False,
             )
-        return f"{name!r} has an invalid format: {value!r}", False
+        return f"{name} has an invalid format: {_short(value)}", False
     if kind == "string_too_short":
-        return f"{name!r} must not be empty", False
+        return f"{name} must not be empty", False
     if kind == "too_short":
-        return f"{name!r} needs at least one item", False
+        return f"{name} needs at least one item", False
     if kind in ("too_long", "string_too_long"):
-        return f"{name!r} is too long ({error['msg']})", False
+        return f"{name} is too long ({error['msg']})", False
     if kind == "greater_than_equal":
-        return f"{name!r} must be ≥ {error['ctx']['ge']}, got {value}", False
+        return f"{name} must be ≥ {error['ctx']['ge']}, got {_short(value)}", False
     if kind == "value_error":
         message = str(error["msg"]).removeprefix("Value error, ")
         return message, False
-    return f"{name!r}: {error['msg']}", False
+    return f"{name}: {error['msg']}", False
 
 
 def _real_loc(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -506,7 +520,7 @@ def _check_step_calc(
         collector.at((*path, "calc"), f"calc: {call}: {error}")
         return None
     tolerance = step.tolerance or 0.0
-    if abs(value - step.answer) > tolerance:
+    if not _within(value, step.answer, tolerance):
         shown = call if not (call.references or call.placeholders) else (
             f"{call} with "
             + ", ".join(
@@ -520,6 +534,14 @@ def _check_step_calc(
             f"{shown} = {value}",
         )
     return value
+
+
+def _within(a: int | float, b: int | float, tolerance: float) -> bool:
+    """|a - b| <= tolerance, exactly: calc results are whole numbers of any size, and
+    int - float overflows past 1e308 (a non-finite float is never within)."""
+    if any(isinstance(x, float) and not math.isfinite(x) for x in (a, b, tolerance)):
+        return False
+    return abs(Fraction(a) - Fraction(b)) <= Fraction(tolerance)
 
 
 def _check_mistakes(
@@ -565,7 +587,7 @@ def _check_mistakes(
             except calc.CalcError as error:
                 collector.at((*path, "calc"), f"calc: {call}: {error}")
                 continue
-        if wrong is not None and abs(wrong - value) <= tolerance:
+        if wrong is not None and _within(wrong, value, tolerance):
             where = "answer" if mistake.answer is not None else "calc"
             collector.at(
                 (*path, where),
