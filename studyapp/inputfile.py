@@ -40,21 +40,27 @@ def read_regular_file(path: Path, max_bytes: int, *, what: str = "an input file"
         descriptor = os.open(path, flags)
     except OSError as error:
         raise UnreadableFile(f"cannot read the file: {error.strerror or error}") from None
+    try:
+        info = os.fstat(descriptor)
+    except OSError as error:
+        os.close(descriptor)
+        raise UnreadableFile(f"cannot read the file: {error.strerror or error}") from None
+    if not stat.S_ISREG(info.st_mode):
+        os.close(descriptor)
+        raise UnreadableFile(
+            f"cannot read the file: it is {_kind(info.st_mode)}, not a regular file"
+        )
+    size = info.st_size
+    if size > max_bytes:
+        os.close(descriptor)
+        raise UnreadableFile(
+            f"the file is {size_text(size)}, over the {size_text(max_bytes)} limit for {what}"
+        )
+    chunks: list[bytes] = []
     with os.fdopen(descriptor, "rb", buffering=0) as handle:
         try:
-            info = os.fstat(descriptor)
-            if not stat.S_ISREG(info.st_mode):
-                raise UnreadableFile(f"cannot read the file: it is {_kind(info.st_mode)}, "
-                                     "not a regular file")
-            size = info.st_size
-            if size > max_bytes:
-                raise UnreadableFile(
-                    f"the file is {size_text(size)}, over the {size_text(max_bytes)} limit "
-                    f"for {what}"
-                )
             # Ask for what fstat promised plus one byte to notice growth: read(n) allocates
             # n bytes up front, so never ask for the whole limit.
-            chunks: list[bytes] = []
             wanted = size + 1
             while wanted > 0:
                 chunk = handle.read(wanted)
