@@ -298,7 +298,16 @@ def cmd_review(args: argparse.Namespace) -> int:
     data_dir = resolve_data_dir(args.data_dir)
     settings = load_settings(data_dir)
     with ReviewStore.open(data_dir, scheduler=settings.scheduler()) as store:
-        return plain_review.review(library, store, args.deck, settings)
+        try:
+            return plain_review.review(library, store, args.deck, settings)
+        finally:
+            _warn_bad_rows(store.bad_rows)
+
+
+def _warn_bad_rows(lines: Sequence[str]) -> None:
+    """Rows of the database that could not be read were skipped: say which, on stderr."""
+    for line in lines:
+        print(f"studyapp: warning: {line}", file=sys.stderr)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -317,6 +326,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     # read-only: stats answer from a read-only folder and never create or migrate anything
     with ReviewStore.open(resolve_data_dir(args.data_dir), readonly=True) as store:
         stats = compute_stats(store, library, now, args.deck)
+        _warn_bad_rows(store.bad_rows)
     if args.json:
         _print_json(stats.as_json())
         return EXIT_OK
