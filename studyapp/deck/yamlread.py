@@ -132,6 +132,12 @@ def _tag_name(tag: str) -> str:
     return "!!" + tag[len(_TAG_PREFIX) :] if tag.startswith(_TAG_PREFIX) else tag
 
 
+#: Control characters a double-quoted escape can produce ("\x1b[2J", "\r", "\0") but the YAML
+#: reader refuses raw: printed by the plain modes they would drive the terminal. Tab and line
+#: feed are text; NEL (U+0085) is allowed raw by YAML and so allowed here too.
+_ESCAPED_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")
+
+
 class _NumberTooLong(Exception):
     """A whole number over MAX_INT_DIGITS digits (the caller knows where it is)."""
 
@@ -322,6 +328,14 @@ def _build(parser: Any, max_depth: int, max_alias_nodes: int) -> YamlDocument:
                     value = _plain_scalar(event.value) if event.implicit[0] else event.value
                 else:
                     value = _tagged_scalar(event.value, tag, _mark(mark))
+                if event.style == '"' and isinstance(value, str):
+                    bad = _ESCAPED_CONTROL.search(value)
+                    if bad is not None:
+                        raise YamlProblem(
+                            _mark(mark),
+                            f"the text holds the control character U+{ord(bad[0]):04X} "
+                            "(written as an escape such as \\x1b); remove it",
+                        )
             except _NumberTooLong:
                 raise YamlProblem(
                     _mark(mark),
