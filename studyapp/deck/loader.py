@@ -359,11 +359,46 @@ def _check_deck(deck: Deck, collector: _Collector) -> None:
                 f"(derived id {key}); add an `id:` so editing the text keeps the history",
                 "warning",
             )
+    _check_blank_texts(deck, collector)
     refs: set[str] = set()
     for index, ref in enumerate(deck.exercises):
         if ref in refs:
             collector.at(("exercises", index), f"the exercise {ref!r} is listed twice")
         refs.add(ref)
+
+
+#: Characters that take no room on screen or paper: a text of only these shows nothing.
+_INVISIBLE = frozenset("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c"
+                       "\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061"
+                       "\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u3164\ufeff\uffa0")
+
+
+def blank_reason(text: str) -> str | None:
+    """Why `text` would show as nothing (only spaces or zero-width characters, or a lone
+    Markdown bullet), or None when it shows something."""
+    visible = "".join(c for c in text if c not in _INVISIBLE and not c.isspace())
+    if not visible:
+        if text.strip():
+            return "holds only zero-width or invisible characters: it shows nothing"
+        return "holds only spaces: it shows nothing"
+    if visible in ("-", "*", "+") and text.strip() == visible:
+        return f"is a lone {visible!r}, which prints as an empty list item"
+    return None
+
+
+def _check_blank_texts(deck: Deck, collector: _Collector) -> None:
+    """Warn about texts that pass the schema (not empty) yet show nothing to the learner."""
+    for index, question in enumerate(deck.questions):
+        for key in ("prompt", "answer"):
+            reason = blank_reason(getattr(question, key))
+            if reason is not None:
+                collector.at(("questions", index, key), f"{key!r} {reason}", severity="warning")
+    for index, card in enumerate(deck.cards):
+        for key in ("front", "back", "cloze"):
+            value = getattr(card, key)
+            reason = None if value is None else blank_reason(value)
+            if reason is not None:
+                collector.at(("cards", index, key), f"{key!r} {reason}", severity="warning")
 
 
 def _check_calc(collector: _Collector, path: tuple[Any, ...], text: str) -> CalcCall | None:
