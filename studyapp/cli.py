@@ -55,9 +55,11 @@ def _print_json(data: object) -> None:
 
 def _shown_path(path: Path) -> str:
     """A path relative to the current folder when it lies below it (shorter error lines)."""
+    # absolute(), not resolve(): a symbolic link is shown by its own name (and a link loop
+    # cannot make resolve() raise).
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except (ValueError, OSError):
         return str(path)
 
 

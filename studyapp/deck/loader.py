@@ -25,6 +25,7 @@ from studyapp.deck.yamlread import (
     Mark,
     YamlDocument,
     YamlProblem,
+    read_bytes_limited,
     read_yaml_file,
 )
 from studyapp.errors import DataError
@@ -310,8 +311,8 @@ def _text_position(path: Path, start: Mark, text: str, offset: int) -> Mark | No
     if not fragment:
         return None
     try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except (OSError, UnicodeDecodeError):
+        lines = read_bytes_limited(path).decode("utf-8").split("\n")
+    except (YamlProblem, UnicodeDecodeError):
         return None
     line_index, column = start.line - 1, start.column - 1
     for index in range(line_index, len(lines)):
@@ -505,8 +506,9 @@ def _reference_mark(collector: _Collector, path: tuple[Any, ...], ref: str) -> M
     """Where `{step:ref}` is written in the calc at `path` (the calc's start if not found)."""
     mark = collector.document.mark_of(path) if collector.document else Mark(1, 1)
     try:
-        lines = collector.path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+        raw = read_bytes_limited(collector.path)
+        lines = raw.decode("utf-8", errors="replace").splitlines()
+    except YamlProblem:
         return mark
     for number in range(mark.line, min(mark.line + 5, len(lines)) + 1):
         text = lines[number - 1]
@@ -750,9 +752,49 @@ def load_exercise_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> FileRe
 
 
 def _yaml_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
+    """The YAML files of a library folder, symbolic links included (`link_problem` judges
+    them); a folder that cannot be listed has none."""
+    try:
+        if not folder.is_dir():
+            return []
+        entries = list(folder.iterdir())
+    except OSError:
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file())
+    return sorted(
+        p for p in entries if p.suffix in YAML_SUFFIXES and (p.is_symlink() or p.is_file())
+    )
+
+
+def link_problem(path: Path, root: Path) -> str | None:
+    """Why a library file that is a symbolic link is not read, or None to read it.
+
+    The policy: a link is followed only when it ends at a regular file inside the library
+    folder. A deck linked to /etc/shadow would otherwise be parsed and its lines quoted in
+    error messages; a link loop would fail deep inside the loader.
+    """
+    if not path.is_symlink():
+        return None
+    try:
+        target = path.resolve(strict=True)
+        inside = target.is_relative_to(root.resolve(strict=True))
+    except (OSError, RuntimeError) as error:
+        if isinstance(error, FileNotFoundError):
+            return "a symbolic link to nothing (its target does not exist): not read"
+        return "a symbolic link that cannot be followed (a loop?): not read"
+    if not inside:
+        return (
+            "a symbolic link to a file outside the library: not read "
+            "(copy the file into the library instead)"
+        )
+    if not target.is_file():
+        return "a symbolic link to something that is not a file: not read"
+    return None
+
+
+def _refused_link(path: Path, kind: FileKind, reason: str) -> FileReport:
+    report = FileReport(path, kind)
+    report.problems = [Problem(path, 1, 1, reason, "error")]
+    return report
 
 
 @dataclass(slots=True)
@@ -807,12 +849,20 @@ def load_library(root: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Library:
     library = Library(root)
     exercise_files = _yaml_files(root / "exercises")
     for path in exercise_files:
+        refused = link_problem(path, root)
+        if refused is not None:
+            library.reports.append(_refused_link(path, "exercise", refused))
+            continue
         report = load_exercise_file(path, max_bytes=max_bytes)
         library.reports.append(report)
         if isinstance(report.model, Exercise) and report.ok:
             library.exercises[report.model.id] = report.model
     stems = {p.stem for p in exercise_files}
     for path in _yaml_files(root / "decks"):
+        refused = link_problem(path, root)
+        if refused is not None:
+            library.reports.append(_refused_link(path, "deck", refused))
+            continue
         report = load_deck_file(path, stems, max_bytes=max_bytes)
         library.reports.append(report)
         deck = report.model
