@@ -82,6 +82,24 @@ def _create_beside(path: Path) -> Path:
 
 
 @contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGTERM and SIGINT wait while the temporary file is created and its name kept, so
+    a stop that lands just then still finds a name to remove."""
+    import signal
+
+    held = {signal.SIGTERM, signal.SIGINT}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, OSError, ValueError):  # no pthread_sigmask (Windows)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextlib.contextmanager
 def atomic_output(path: Path, *, force: bool = False, make_folder: bool = False) -> Iterator[Path]:
     """A temporary path beside `path`; it replaces `path` only when the block succeeds.
 
@@ -99,8 +117,10 @@ def atomic_output(path: Path, *, force: bool = False, make_folder: bool = False)
             raise DataError(f"{path}: cannot create the folder {folder} ({_why(error)})") from None
     elif not folder.is_dir():
         raise DataError(f"{path}: the folder {folder} does not exist")
-    temporary = _create_beside(path)
+    temporary: Path | None = None
     try:
+        with _signals_held():
+            temporary = _create_beside(path)
         yield temporary
         with temporary.open("rb+") as written:
             os.fsync(written.fileno())  # the bytes are on disk before the name points at them
@@ -110,8 +130,9 @@ def atomic_output(path: Path, *, force: bool = False, make_folder: bool = False)
     except OSError as error:
         raise DataError(f"{path}: cannot write ({_why(error)})") from None
     finally:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
 
 
 def write_bytes_atomically(path: Path, data: bytes, *, force: bool = True,
