@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import shutil
 import subprocess
@@ -558,6 +559,25 @@ def _fit(text: str, fonts: FontSet, width: float, height: float,
     return [best], sizes[high]
 
 
+def _cut_by_lines(flow: Paragraph, first: float, height: float) -> list[Paragraph]:
+    """A wrapped paragraph as pieces of its lines: what fits in `first`, then what fits in
+    each further `height` (the same split reportlab's Paragraph.split makes, all at once)."""
+    lines = flow.blPara.lines
+    leading = float(flow.style.leading)
+    head, per_card = int(first / leading), max(1, int(height / leading))
+    if head < 1:
+        return [flow]
+    split = flow._get_split_blParaFunc()
+    bounds = [0, head]
+    while bounds[-1] < len(lines):
+        bounds.append(min(len(lines), bounds[-1] + per_card))
+    return [
+        Paragraph(None, flow.style, bulletText=flow.bulletText if start == 0 else None,
+                  frags=split(flow.blPara, start, stop))
+        for start, stop in itertools.pairwise(bounds)
+    ]
+
+
 def _continue(flows: list[_Flow], width: float, height: float) -> list[list[_Flow]]:
     """Share ``flows`` among as many cards as they need, splitting paragraphs between lines."""
     cards: list[list[_Flow]] = []
@@ -573,6 +593,19 @@ def _continue(flows: list[_Flow], width: float, height: float) -> list[list[_Flo
             used += gap + need
             continue
         room = height - used - gap
+        if need > height and room > 0:
+            # Taller than a whole card: cut it into card-sized pieces in one pass over its
+            # lines. Splitting off one card at a time re-wraps the whole rest each time,
+            # which made one 1 MB item take minutes.
+            cut = _cut_by_lines(flow, room, height)
+            if len(cut) >= 2:
+                queue.extendleft((piece, 0.0) for piece in reversed(cut[1:]))
+                flow, need = cut[0], cut[0].wrap(width, 1e6)[1]
+                if used + gap + need <= height:
+                    current.append((flow, gap))
+                    cards.append(current)
+                    current, used = [], 0.0
+                    continue
         pieces = flow.split(width, room) if room > 0 else []
         if len(pieces) >= 2:
             head = pieces[0]
