@@ -756,8 +756,13 @@ def _report_crash() -> str:
 
     name = f"studyapp-crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
     path = Path(tempfile.gettempdir()) / name
+    # A new private file only: a name planted in the shared temporary folder (a link to
+    # someone's file, a FIFO) is never followed or written through.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
-        path.write_text(traceback.format_exc(), encoding="utf-8")
+        descriptor = os.open(path, flags, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            stream.write(traceback.format_exc())
     except OSError:
         return "(could not write a report)"
     return str(path)

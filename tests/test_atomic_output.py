@@ -141,3 +141,31 @@ def test_sigterm_during_an_export_leaves_no_temporary_file(tmp_path: Path) -> No
     assert process.returncode == 128 + signal.SIGTERM, err
     assert "Traceback" not in err
     assert list(out.iterdir()) == []
+
+
+def test_the_crash_report_never_writes_through_a_planted_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+    import time
+
+    from studyapp import cli
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    monkeypatch.setattr(time, "strftime", lambda _format: "20260101-000000")
+    planted = tmp_path / f"studyapp-crash-20260101-000000-{os.getpid()}.txt"
+    planted.symlink_to(victim)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        assert cli._report_crash() == "(could not write a report)"
+    assert victim.read_text() == "precious"
+    planted.unlink()
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        written = Path(cli._report_crash())
+    assert "RuntimeError: boom" in written.read_text()
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
