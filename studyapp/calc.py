@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 __all__ = [
@@ -34,6 +35,12 @@ Without a limit a one-line deck expression such as ``receptive_field(levels=10**
 hang the program; 2^4096 is far beyond any real model and still prints in full.
 """
 
+MAX_INPUT_DIGITS = 1000
+"""Every whole-number argument must have at most this many digits (the deck format's own
+limit): products of a few of them stay printable (Python prints at most 4,300 digits)."""
+
+_INPUT_LIMIT = 10**MAX_INPUT_DIGITS
+
 MODELS = ("flat", "tree")
 """The reference models of the contract, by name."""
 
@@ -49,6 +56,8 @@ def _whole(name: str, value: object, minimum: int = 1) -> int:
         raise CalcError(
             f"{name} must be a whole number ≥ {minimum}, got {value!r} ({type(value).__name__})"
         )
+    if value >= _INPUT_LIMIT or value <= -_INPUT_LIMIT:
+        raise CalcError(f"{name} must have at most {MAX_INPUT_DIGITS:,} digits")
     if value < minimum:
         raise CalcError(f"{name} must be a whole number ≥ {minimum}, got {value}")
     return value
@@ -75,7 +84,10 @@ def _levels(context: int, arity: int) -> int:
     if arity == 2:
         # 2^k ≥ n  ⇔  n - 1 < 2^k  ⇔  (n - 1).bit_length() ≤ k.
         return (context - 1).bit_length()
-    levels, power = 0, 1
+    # Start just below the answer (from the bit length) so huge contexts cost a few steps,
+    # not one multiplication per level; the -1 absorbs the float error of log2.
+    levels = max(0, int((context.bit_length() - 1) / math.log2(arity)) - 1)
+    power = arity**levels
     while power < context:
         power *= arity
         levels += 1

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -30,10 +32,18 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _positive_int(text: str) -> int:
+    from studyapp.calc import MAX_INPUT_DIGITS
+
+    digits = text.replace(",", "").replace("_", "")
+    shown = repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+    if len(digits.lstrip("+-")) > MAX_INPUT_DIGITS:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of at most {MAX_INPUT_DIGITS:,} digits, got {shown}"
+        )
     try:
-        value = int(text.replace(",", "").replace("_", ""))
+        value = int(digits)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {shown}") from None
     return value
 
 
@@ -45,9 +55,11 @@ def _print_json(data: object) -> None:
 
 def _shown_path(path: Path) -> str:
     """A path relative to the current folder when it lies below it (shorter error lines)."""
+    # absolute(), not resolve(): a symbolic link is shown by its own name (and a link loop
+    # cannot make resolve() raise).
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except (ValueError, OSError):
         return str(path)
 
 
@@ -288,7 +300,16 @@ def cmd_review(args: argparse.Namespace) -> int:
     data_dir = resolve_data_dir(args.data_dir)
     settings = load_settings(data_dir)
     with ReviewStore.open(data_dir, scheduler=settings.scheduler()) as store:
-        return plain_review.review(library, store, args.deck, settings)
+        try:
+            return plain_review.review(library, store, args.deck, settings)
+        finally:
+            _warn_bad_rows(store.bad_rows)
+
+
+def _warn_bad_rows(lines: Sequence[str]) -> None:
+    """Rows of the database that could not be read were skipped: say which, on stderr."""
+    for line in lines:
+        print(f"studyapp: warning: {line}", file=sys.stderr)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -307,6 +328,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     # read-only: stats answer from a read-only folder and never create or migrate anything
     with ReviewStore.open(resolve_data_dir(args.data_dir), readonly=True) as store:
         stats = compute_stats(store, library, now, args.deck)
+        _warn_bad_rows(store.bad_rows)
     if args.json:
         _print_json(stats.as_json())
         return EXIT_OK
@@ -896,8 +918,13 @@ def _report_crash() -> str:
 
     name = f"studyapp-crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
     path = Path(tempfile.gettempdir()) / name
+    # A new private file only: a name planted in the shared temporary folder (a link to
+    # someone's file, a FIFO) is never followed or written through.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
-        path.write_text(traceback.format_exc(), encoding="utf-8")
+        descriptor = os.open(path, flags, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            stream.write(traceback.format_exc())
     except OSError:
         return "(could not write a report)"
     return str(path)
@@ -911,11 +938,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
+    _exit_on_sigterm()
     try:
         if handler is None:  # plain `studyapp`: the TUI on the home screen
             args.deck = None
             return _open_tui(args, start="home")
-        return handler(args)
+        status = handler(args)
+        sys.stdout.flush()  # a full or broken stdout is reported here, not at exit
+        return status
     except UsageError as error:
         print(f"studyapp: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -932,11 +962,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except OSError as error:
+        if error.errno not in _OUTPUT_ERRORS:
+            return _internal_error(error)
+        _silence_stdout()
+        print(f"studyapp: cannot write the output ({error.strerror})", file=sys.stderr)
+        return EXIT_DATA
     except Exception as error:
-        report = _report_crash()
-        print(
-            f"studyapp: internal error ({type(error).__name__}: {error}); "
-            f"full report written to {report}",
-            file=sys.stderr,
-        )
-        return EXIT_INTERNAL
+        return _internal_error(error)
+
+
+#: Errors of writing to a full or failing stdout (or any file a command writes directly).
+_OUTPUT_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG})
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device so the flush at exit does not fail a second time."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
+
+
+def _exit_on_sigterm() -> None:
+    """SIGTERM ends the command through SystemExit, so `finally` blocks run and remove
+    temporary files (an export killed half-way leaves nothing beside its output)."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    with contextlib.suppress(ValueError):  # not the main thread (main called by a test)
+        signal.signal(signal.SIGTERM, stop)
+
+
+def _internal_error(error: BaseException) -> int:
+    """A bug: the traceback goes to a file, one line to stderr, exit code 70."""
+    report = _report_crash()
+    print(
+        f"studyapp: internal error ({type(error).__name__}: {error}); "
+        f"full report written to {report}",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL

@@ -16,6 +16,15 @@ DATA_DIR_ENV = "STUDYAPP_DATA_DIR"
 DATABASE_NAME = "reviews.sqlite3"
 
 
+def expand_user(text: str) -> Path:
+    """`text` as a path with a leading ``~`` or ``~user`` expanded; DataError for a user
+    (or a home folder) that does not exist, instead of RuntimeError from pathlib."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        raise DataError(f"{text}: cannot expand '~' (no such user or home folder)") from None
+
+
 def resolve_data_dir(cli_value: str | None) -> Path:
     """Return the data directory: `--data-dir`, else `$STUDYAPP_DATA_DIR`, else the platform's.
 
@@ -24,10 +33,10 @@ def resolve_data_dir(cli_value: str | None) -> Path:
     on first use.
     """
     if cli_value:
-        return Path(cli_value).expanduser()
+        return expand_user(cli_value)
     from_env = os.environ.get(DATA_DIR_ENV)
     if from_env:
-        return Path(from_env).expanduser()
+        return expand_user(from_env)
     return Path(platformdirs.user_data_dir("studyapp"))
 
 
@@ -43,7 +52,7 @@ def builtin_library() -> Path:
 def find_library(cli_value: str | None, cwd: Path | None = None) -> Path:
     """`--library PATH`, else the current folder when it has decks/, else the built-in one."""
     if cli_value is not None:
-        root = Path(cli_value).expanduser()
+        root = expand_user(cli_value)
         if not (root / "decks").is_dir():
             raise DataError(f"{root} is not a library: it has no decks/ folder")
         return root

@@ -14,6 +14,7 @@ line naming it, never silently ignored (a typo must not quietly change the sched
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from datetime import timedelta
@@ -22,6 +23,7 @@ from typing import Any, NamedTuple
 
 from studyapp.counts import DEFAULT_NEW_LIMIT
 from studyapp.errors import DataError
+from studyapp.inputfile import UnreadableFile, read_regular_file
 from studyapp.parameters import load_parameters
 from studyapp.schedule import Scheduler, SchedulerConfig
 
@@ -70,7 +72,7 @@ def _steps(path: Path, name: str, value: Any, default: tuple[timedelta, ...]
         return default
     wrong = DataError(
         f"{path}: {name} must be a list of durations such as [\"1m\", \"10m\"] "
-        f"(s, m, h or d; at most 10 steps, each under 100 days), got {value!r}"[:300]
+        f"(s, m, h or d; at most 10 steps, each under 100 days), got {_shown(value)}"
     )
     if not isinstance(value, list) or len(value) > 10:
         raise wrong
@@ -86,40 +88,57 @@ def _steps(path: Path, name: str, value: Any, default: tuple[timedelta, ...]
     return tuple(steps)
 
 
+MAX_SETTINGS_BYTES = 64 * 1024
+"""settings.toml is a few lines; anything bigger is refused before it is read."""
+
+
+def _shown(value: object) -> str:
+    """A bad value as a message quotes it: short, and never a 4,000-digit number in full."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return "a number far out of range"
+    try:
+        shown = repr(value)
+    except ValueError:  # a list holding a number over 4,300 digits
+        return "a value holding a number far out of range"
+    return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
 def load_settings(data_dir: Path) -> Settings:
     """The settings in `data_dir/settings.toml`, or the defaults when there is no such file."""
     path = data_dir / SETTINGS_NAME
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return Settings(parameters=load_parameters(data_dir))
-    except OSError as error:
-        raise DataError(f"{path}: cannot read the settings ({error.strerror})") from None
+    try:
+        raw = read_regular_file(path, MAX_SETTINGS_BYTES, what="settings")
+    except UnreadableFile as error:
+        raise DataError(f"{path}: {error}") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise DataError(f"{path}: the settings are not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise DataError(f"{path}: {error}") from None
+    except ValueError:  # tomllib's int() of a number over 4,300 digits
+        raise DataError(f"{path}: a number in the settings is far too long") from None
     known = {"new_items_per_day", "desired_retention", "learning_steps", "relearning_steps",
              "learn_ahead_minutes", "sync_folder"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise DataError(
-            f"{path}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})"
+            f"{path}: unknown setting {_shown(unknown[0])} (known: {', '.join(sorted(known))})"
         )
     new = data.get("new_items_per_day", DEFAULT_NEW_ITEMS_PER_DAY)
     if type(new) is not int or not 0 <= new <= 10_000:
         raise DataError(f"{path}: new_items_per_day must be a whole number from 0 to 10000, "
-                        f"got {new!r}")
+                        f"got {_shown(new)}")
     retention = data.get("desired_retention", DEFAULT_RETENTION)
     if type(retention) not in (int, float) or not 0.5 <= retention <= 0.99:
         raise DataError(f"{path}: desired_retention must be a number from 0.5 to 0.99, "
-                        f"got {retention!r}")
+                        f"got {_shown(retention)}")
     ahead = data.get("learn_ahead_minutes", int(DEFAULT_LEARN_AHEAD.total_seconds() // 60))
     if type(ahead) is not int or not 0 <= ahead <= 1440:
         raise DataError(f"{path}: learn_ahead_minutes must be a whole number from 0 to 1440, "
-                        f"got {ahead!r}"[:300])
+                        f"got {_shown(ahead)}")
     return Settings(
         new_items_per_day=new,
         desired_retention=float(retention),

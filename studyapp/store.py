@@ -57,6 +57,7 @@ Identity
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -704,11 +705,32 @@ def _identity(identity: Identity) -> Identity:
     return Identity(deck_id, item_id)
 
 
+class BadRow(ValueError):
+    """A row whose timestamps or state columns are not ones studyapp writes (a hand edit)."""
+
+
 def _state_or_none(columns: Sequence[Any]) -> ItemState | None:
+    """The state in `columns`, None for no state; BadRow for columns that do not parse."""
     if columns[0] is None:
         return None
     phase, step, stability, difficulty, due, last_review = columns
-    return ItemState.from_columns((phase, step, stability, difficulty, due, last_review))
+    try:
+        return ItemState.from_columns((phase, step, stability, difficulty, due, last_review))
+    except (ValueError, TypeError) as error:
+        raise BadRow(f"due {_cut(due)}, last review {_cut(last_review)} ({error})") from None
+
+
+def _cut(value: object) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
+def _moment_or_none(text: object) -> datetime | None:
+    """A stored timestamp, or None when it is not one studyapp wrote."""
+    try:
+        return parse_timestamp(text)  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        return None
 
 
 _NO_STATE: tuple[None, ...] = (None,) * 6
@@ -752,6 +774,28 @@ class ReviewStore:
         self.tz = tz
         self.readonly = readonly
         self._orders: dict[str, _DeckOrder] = {}
+        self.bad_rows: list[str] = []
+        """One line per database row skipped because it does not parse (e.g. a hand-edited
+        due of '1999-99-99'): reported by the CLI, the rest keeps working."""
+
+    def _report(self, line: str) -> None:
+        if line not in self.bad_rows:
+            self.bad_rows.append(line)
+
+    def _state_of_row(self, columns: Sequence[Any], where: str) -> ItemState | None:
+        """`_state_or_none`, with a row that does not parse reported and taken as no state
+        (the item is then treated as new, and its next rating writes a good state)."""
+        try:
+            return _state_or_none(columns)
+        except BadRow as error:
+            self._report(f"{self.path}: {where}: skipped, {error}")
+            return None
+
+    def _when(self, text: object, where: str) -> datetime | None:
+        moment = _moment_or_none(text)
+        if moment is None:
+            self._report(f"{self.path}: {where}: skipped, the time {_cut(text)} is malformed")
+        return moment
 
     # ------------------------------------------------------------------ open / close
 
@@ -942,8 +986,14 @@ class ReviewStore:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _daily_backup(self, moment: datetime) -> None:
-        target = self.backup_dir / f"reviews-{self.study_day(moment).isoformat()}.sqlite3"
-        if target.exists():
+        today = self.study_day(moment).isoformat()
+        target = self.backup_dir / f"reviews-{today}.sqlite3"
+        # The day's copy is a convenience: when `backups` is not a folder, or today's name is
+        # taken by something that is not a file, reviewing goes on without it (the
+        # migration backup in _upgrade, which guards data, still refuses).
+        if self.backup_dir.exists() and not self.backup_dir.is_dir():
+            return
+        if target.exists() or target.is_symlink():
             return
         with self._lock, self._guard():
             problems = [row[0] for row in self._connection().execute("PRAGMA quick_check(5)")]
@@ -953,29 +1003,37 @@ class ReviewStore:
                 f"copies are in {self.backup_dir}"
             )
         self._backup_to(target)
-        daily = sorted(p for p in self.backup_dir.iterdir() if _DAILY_BACKUP.fullmatch(p.name))
+        # Only regular files dated up to today are pruned: copies dated in the future (a
+        # clock set back) must not push today's copy out, and are never deleted.
+        daily = sorted(
+            p for p in self.backup_dir.iterdir()
+            if _DAILY_BACKUP.fullmatch(p.name) and p.name[8:18] <= today
+            and p.is_file() and not p.is_symlink()
+        )
         for old in daily[:-DAILY_BACKUPS_KEPT]:
-            old.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                old.unlink()
 
     def _backup_to(self, target: Path) -> None:
         """Copy the database to `target` with the online backup API (atomically renamed)."""
-        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with self._lock, self._guard():
-                copy = sqlite3.connect(partial)
-                try:
-                    self._connection().backup(copy)
-                finally:
-                    copy.close()
-            os.replace(partial, target)
-        except OSError as exc:
-            partial.unlink(missing_ok=True)
-            why = _os_reason(exc, target.parent)
-            raise DataError(f"{target}: cannot write a backup copy: {why}") from exc
-        except BaseException:
-            partial.unlink(missing_ok=True)  # a full disk inside SQLite: _guard said so
-            raise
+        from studyapp.atomicfile import atomic_output
+
+        if self.backup_dir.exists() and not self.backup_dir.is_dir():
+            raise DataError(
+                f"{self.backup_dir}: is not a folder; studyapp keeps its backup copies there "
+                "(move it away)"
+            )
+        with atomic_output(target, force=True, make_folder=True) as partial:
+            try:
+                with self._lock, self._guard():
+                    copy = sqlite3.connect(partial)
+                    try:
+                        self._connection().backup(copy)
+                    finally:
+                        copy.close()
+            except OSError as exc:
+                why = _os_reason(exc, target.parent)
+                raise DataError(f"{target}: cannot write a backup copy: {why}") from exc
 
     # ---------------------------------------------------------------------- reviews
 
@@ -987,7 +1045,9 @@ class ReviewStore:
                 f"SELECT {_STATE_COLUMNS} FROM items WHERE deck_id = ? AND item_id = ?",
                 (deck_id, item_id),
             ).fetchone()
-        return None if row is None else _state_or_none(row)
+        if row is None:
+            return None
+        return self._state_of_row(row, f"item {deck_id}/{item_id}")
 
     def plan(self, identity: Identity, now: datetime) -> dict[Rating, ReviewPlan]:
         """For each rating, the state rating the item so at `now` would save.
@@ -1158,9 +1218,10 @@ class ReviewStore:
                 ),
             ).fetchall()
         return [
-            (Identity(deck_id, item_id), parse_timestamp(due))
+            (Identity(deck_id, item_id), when)
             for item_id, due in rows
             if item_id not in held
+            and (when := self._when(due, f"item {deck_id}/{item_id}")) is not None
         ]
 
     def reviewed_on_day(self, deck_id: str, now: datetime) -> set[str]:
@@ -1201,7 +1262,11 @@ class ReviewStore:
                     break  # rows come oldest due first: nothing later can be earlier
                 if item_id not in wanted or item_id in suspended:
                     continue
+                if self._when(due, f"item {deck_id}/{item_id}") is None:
+                    continue
                 start = max(due, buried_until[item_id]) if item_id in buried_until else due
+                if _moment_or_none(start) is None:
+                    start = due  # a malformed bury end: the due alone
                 if best is None or start < best:
                     best = start
         return None if best is None else parse_timestamp(best)
@@ -1238,7 +1303,8 @@ class ReviewStore:
                 f"SELECT id, {_STATE_COLUMNS} FROM items WHERE deck_id = ? AND item_id = ?",
                 ident,
             ).fetchone()
-            before = None if row is None else _state_or_none(row[1:])
+            where = f"item {ident[0]}/{ident[1]}"
+            before = None if row is None else self._state_of_row(row[1:], where)
             if plan is not None and plan.before == before:
                 after = _shifted(plan.after, moment - to_utc(plan.at))
             else:
@@ -1345,16 +1411,15 @@ class ReviewStore:
                 f"{extra} ORDER BY deck_id, item_id, id",
                 (format_timestamp(now), *args),
             ).fetchall()
-        return [
-            Hold(
-                int(r[0]),
-                Identity(r[1], r[2]),
-                r[3],
-                parse_timestamp(r[4]),
-                None if r[5] is None else parse_timestamp(r[5]),
-            )
-            for r in rows
-        ]
+        holds: list[Hold] = []
+        for r in rows:
+            where = f"hold {r[0]} of {r[1]}/{r[2]}"
+            since = self._when(r[4], where)
+            until = None if r[5] is None else self._when(r[5], where)
+            if since is None or (r[5] is not None and until is None):
+                continue
+            holds.append(Hold(int(r[0]), Identity(r[1], r[2]), r[3], since, until))
+        return holds
 
     def _held(
         self, conn: sqlite3.Connection, moment: datetime, deck_id: str | None
@@ -1415,7 +1480,10 @@ class ReviewStore:
         """Inside a write transaction: give the item of review `row` (id, deck_id, item_id,
         before_*) its state before it, and mark the review undone."""
         review_id, ident = row[0], Identity(row[1], row[2])
-        before = _state_or_none(row[3:])
+        try:
+            before = _state_or_none(row[3:])
+        except BadRow:  # a hand-edited "before": the item goes back to new
+            before = None
         if before is None:
             conn.execute("DELETE FROM items WHERE deck_id = ? AND item_id = ?", ident)
         else:
@@ -1458,7 +1526,11 @@ class ReviewStore:
                 "WHERE session_id = ? ORDER BY id",
                 (session_id,),
             ).fetchall()
-        return [QuizAnswer(Identity(r[0], r[1]), bool(r[2]), parse_timestamp(r[3])) for r in rows]
+        return [
+            QuizAnswer(Identity(r[0], r[1]), bool(r[2]), when)
+            for r in rows
+            if (when := self._when(r[3], f"quiz answer of {r[0]}/{r[1]}")) is not None
+        ]
 
     # ------------------------------------------------------------------------ stats
 
@@ -1473,18 +1545,22 @@ class ReviewStore:
             row = conn.execute(f"SELECT count(*) FROM reviews WHERE undone = 0{extra}", args)
             return int(row.fetchone()[0])
 
-    def _review_times(
-        self, deck_id: str | None, since: datetime | None
-    ) -> list[tuple[datetime, int]]:
+    def _reviews_between(
+        self, conn: sqlite3.Connection, deck_id: str | None, start: datetime, end: datetime,
+        *, any_at_all: bool = False,
+    ) -> int:
+        """Reviews (not undone) from `start` to before `end`, counted by SQLite over the
+        time index (an index range per study day: 2,000,000 reviews never reach Python).
+        With `any_at_all`, 1 or 0: whether there is one."""
         extra, args = self._deck_filter(deck_id)
-        if since is not None:
-            extra += " AND reviewed_at >= ?"
-            args = (*args, format_timestamp(since))
-        with self._read() as conn:
-            rows = conn.execute(
-                f"SELECT reviewed_at, rating FROM reviews WHERE undone = 0{extra}", args
-            ).fetchall()
-        return [(parse_timestamp(r[0]), int(r[1])) for r in rows]
+        query = (
+            f"SELECT count(*) FROM reviews WHERE undone = 0{extra} "
+            "AND reviewed_at >= ? AND reviewed_at < ?"
+        )
+        if any_at_all:
+            query = f"SELECT EXISTS ({query.replace('count(*)', '1', 1)})"
+        row = conn.execute(query, (*args, format_timestamp(start), format_timestamp(end)))
+        return int(row.fetchone()[0])
 
     def reviews_per_day(
         self, now: datetime, days: int = 30, deck_id: str | None = None
@@ -1495,11 +1571,14 @@ class ReviewStore:
             raise ValueError("days must be at least 1")
         today = self.study_day(now)
         first = today - timedelta(days=days - 1)
-        counts = {first + timedelta(days=i): 0 for i in range(days)}
-        for when, _rating in self._review_times(deck_id, self.day_start(first)):
-            day = self.study_day(when)
-            if day in counts:
-                counts[day] += 1
+        counts: dict[date, int] = {}
+        with self._read() as conn:
+            start = self.day_start(first)
+            for offset in range(days):
+                day = first + timedelta(days=offset)
+                end = self.day_start(day + timedelta(days=1))
+                counts[day] = self._reviews_between(conn, deck_id, start, end)
+                start = end
         return counts
 
     def due_count(
@@ -1546,7 +1625,11 @@ class ReviewStore:
                 f"SELECT due FROM items WHERE due < ?{extra}", (format_timestamp(end), *args)
             ).fetchall()
         for (due,) in rows:
-            day = max(today, self.study_day(parse_timestamp(due)))
+            when = _moment_or_none(due)
+            if when is None:
+                self._when(due, "an item's due")
+                continue
+            day = max(today, self.study_day(when))
             if day in counts:
                 counts[day] += 1
         return counts
@@ -1554,26 +1637,34 @@ class ReviewStore:
     def retention(self, now: datetime, days: int = 30, deck_id: str | None = None) -> float | None:
         """Share of the reviews in the `days` before `now` not rated again (None: no reviews)."""
         moment = to_utc(now)
-        ratings = [
-            rating
-            for when, rating in self._review_times(deck_id, moment - timedelta(days=days))
-            if when <= moment
-        ]
-        if not ratings:
+        extra, args = self._deck_filter(deck_id)
+        with self._read() as conn:
+            total, kept = conn.execute(
+                "SELECT count(*), coalesce(sum(rating != ?), 0) FROM reviews "
+                f"WHERE undone = 0{extra} AND reviewed_at >= ? AND reviewed_at <= ?",
+                (int(Rating.AGAIN), *args, format_timestamp(moment - timedelta(days=days)),
+                 format_timestamp(moment)),
+            ).fetchone()
+        if not total:
             return None
-        return sum(1 for r in ratings if r != Rating.AGAIN) / len(ratings)
+        return int(kept) / int(total)
 
     def streak(self, now: datetime, deck_id: str | None = None) -> int:
         """Consecutive study days with at least one review, ending today (or yesterday,
         when there has been no review yet today)."""
-        days = {self.study_day(when) for when, _rating in self._review_times(deck_id, None)}
         day = self.study_day(now)
-        if day not in days:
-            day -= timedelta(days=1)
         count = 0
-        while day in days:
-            count += 1
-            day -= timedelta(days=1)
+        with self._read() as conn:
+
+            def reviewed(on: date) -> bool:
+                start, end = self.day_start(on), self.day_start(on + timedelta(days=1))
+                return bool(self._reviews_between(conn, deck_id, start, end, any_at_all=True))
+
+            if not reviewed(day):
+                day -= timedelta(days=1)
+            while day > date.min + timedelta(days=1) and reviewed(day):
+                count += 1
+                day -= timedelta(days=1)
         return count
 
     def item_counts(self, identities: Iterable[Identity]) -> ItemCounts:

@@ -60,12 +60,14 @@ def test_round_trip_of_the_builtin_deck(tmp_path: Path) -> None:
 
 # Any text a file can hold: every code point but lone surrogates (not encodable as UTF-8),
 # and text made of what stresses YAML block scalars and CSV quoting most.
-any_text = st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=40) | st.text(
-    st.sampled_from(list(" \n\r\t\"',;:#-|>*`&!%@{}[]?aZ9“”²→\ufeff\x85\u2028")),
+# (Control characters other than tab and newline are refused by the deck format: issue 13.)
+any_text = st.text(st.characters(blacklist_categories=["Cs", "Cc"]), min_size=1,
+                   max_size=40) | st.text(
+    st.sampled_from(list(" \n\t\"',;:#-|>*`&!%@{}[]?aZ9“”²→\ufeff\x85\u2028")),
     min_size=1,
     max_size=60,
 )
-tag = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters=";"),
+tag = st.text(st.characters(blacklist_categories=["Cs", "Cc"], blacklist_characters=";"),
               min_size=1, max_size=10).filter(lambda t: t == t.strip())
 item_id = st.none() | st.from_regex(r"[a-z0-9][a-z0-9-]{0,19}", fullmatch=True)
 fact = st.none() | st.sampled_from(["one-fact", "other", "f1"])

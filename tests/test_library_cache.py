@@ -10,6 +10,7 @@ import pytest
 
 from studyapp.deck import cache as cache_module
 from studyapp.deck.cache import cache_path, load_library_cached
+from studyapp.deck.summary import read_signed_json
 
 from .conftest import FIXTURES, REPO
 
@@ -72,7 +73,7 @@ def test_a_corrupt_cache_is_ignored_and_replaced(library: Path, tmp_path: Path) 
     path.write_bytes(b"\x00garbage{")
     loaded = load_library_cached(library, tmp_path / "cache")
     assert "wavenet" in loaded.decks
-    assert path.read_bytes().startswith(b"{")
+    assert read_signed_json(path)["format"] == 1  # rewritten, signed
 
 
 def test_a_tampered_cache_cannot_smuggle_invalid_data(library: Path, tmp_path: Path) -> None:

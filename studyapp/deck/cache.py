@@ -1,15 +1,16 @@
 """A cache of loaded libraries, so unchanged YAML is never parsed twice.
 
 The cache is plain JSON in the data directory (no pickle: a cache file must never be able
-to run code). It stores each file's validated data and problems, keyed by the size and
-modification time of every file in the library; any change reloads the whole library.
-Reading it back still validates through the same pydantic models, which costs a fraction
-of parsing YAML.
+to run code). It stores each file's validated data and problems, keyed by the size,
+nanosecond mtime, inode and content hash of every file in the library; any change reloads
+the whole library. Each cache file is signed with a key kept in the cache folder, so a file
+edited by hand (a wrong answer, duplicate ids, 200,000 nested lists) is never trusted or
+even parsed: it is rebuilt from the YAML. Reading it back still validates through the same
+pydantic models, which costs a fraction of parsing YAML.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from studyapp.deck.models import Deck, Exercise
 from studyapp.deck.problems import Problem
 from studyapp.deck.summary import (
     cache_stem,
+    read_signed_json,
     signature,
     summarize,
     summary_path,
@@ -92,9 +94,10 @@ def load_library_cached(root: Path, cache_dir: Path | None) -> Library:
     files = signature(root)
     path = cache_path(cache_dir, root)
     try:
-        payload = json.loads(path.read_bytes())
+        payload = read_signed_json(path)
         if (
-            payload.get("format") == CACHE_FORMAT
+            isinstance(payload, dict)
+            and payload.get("format") == CACHE_FORMAT
             and payload.get("version") == __version__
             and payload.get("root") == str(root)
             and payload.get("signature") == files
@@ -103,7 +106,7 @@ def load_library_cached(root: Path, cache_dir: Path | None) -> Library:
             if not summary_path(cache_dir, root).exists():
                 write_summary(summarize(library), cache_dir, __version__, files)
             return library
-    except (OSError, ValueError, KeyError, TypeError, ValidationError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, ValidationError):
         pass  # no cache, or an unreadable one: load from YAML and write a fresh one
     library = load_library(root)
     write_json_atomically(path, _encode(library, files))

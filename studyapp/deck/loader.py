@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import math
 import types
 import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -23,6 +25,7 @@ from studyapp.deck.yamlread import (
     Mark,
     YamlDocument,
     YamlProblem,
+    read_bytes_limited,
     read_yaml_file,
 )
 from studyapp.errors import DataError
@@ -96,16 +99,28 @@ class _Collector:
 # -- pydantic errors in plain words -------------------------------------------------------
 
 
+#: The most characters of a value or key from the file quoted in a message: a file that is
+#: not a deck (or is hostile) must not be echoed back line by line.
+SHOWN_CHARACTERS = 40
+
+
+def _short(value: Any) -> str:
+    """`value` as a message shows it: repr, cut to SHOWN_CHARACTERS with "..."."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"a {len(str(value)):,}-digit number"  # under MAX_INT_DIGITS: printable
+    shown = repr(value)
+    return shown if len(shown) <= SHOWN_CHARACTERS else shown[: SHOWN_CHARACTERS - 3] + "..."
+
+
 def _describe(value: Any) -> str:
     if value is None:
         return "nothing (an empty value)"
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, (int, float)):
-        return f"a number ({value})"
+        return f"a number ({_short(value)})"
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"text ({shown!r})"
+        return f"text ({_short(value)})"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -157,45 +172,45 @@ def _plain_reason(error: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> t
     """A plain sentence for one pydantic error, and whether it points at a key."""
     kind = error["type"]
     names = [part for part in loc if isinstance(part, str)]
-    name = names[-1] if names else "the file"
+    name = _short(names[-1]) if names else "the file"
     value = error.get("input")
     if kind == "extra_forbidden":
         owner = _model_at(model, loc[:-1])
         allowed = list(owner.model_fields) if owner else []
         hint = ""
-        close = difflib.get_close_matches(str(name), allowed, n=1)
+        close = difflib.get_close_matches(str(names[-1] if names else ''), allowed, n=1)
         if close:
             hint = f" (did you mean {close[0]!r}?)"
         listing = f"; allowed keys: {', '.join(allowed)}" if allowed else ""
-        return f"unknown key {name!r}{hint}{listing}", True
+        return f"unknown key {name}{hint}{listing}", True
     if kind == "missing":
-        return f"missing required key {name!r}", False
+        return f"missing required key {name}", False
     if kind in _TYPE_WORDS:
-        what = "the file" if not names else repr(name)
+        what = "the file" if not names else name
         if kind == "int_type" and isinstance(value, float):
-            return f"{what} must be a whole number, got {value}", False
+            return f"{what} must be a whole number, got {_short(value)}", False
         return f"{what} must be {_TYPE_WORDS[kind]}, got {_describe(value)}", False
     if kind == "string_pattern_mismatch":
-        if name in ("id", "exercises", "fact"):
-            what = "fact" if name == "fact" else "id"
+        if names and names[-1] in ("id", "exercises", "fact"):
+            what = "fact" if names[-1] == "fact" else "id"
             return (
-                f"{value!r} is not a valid {what}: use lowercase letters, digits and hyphens, "
-                "starting with a letter or digit (like wavenet-depth)",
+                f"{_short(value)} is not a valid {what}: use lowercase letters, digits and "
+                "hyphens, starting with a letter or digit (like wavenet-depth)",
                 False,
             )
-        return f"{name!r} has an invalid format: {value!r}", False
+        return f"{name} has an invalid format: {_short(value)}", False
     if kind == "string_too_short":
-        return f"{name!r} must not be empty", False
+        return f"{name} must not be empty", False
     if kind == "too_short":
-        return f"{name!r} needs at least one item", False
+        return f"{name} needs at least one item", False
     if kind in ("too_long", "string_too_long"):
-        return f"{name!r} is too long ({error['msg']})", False
+        return f"{name} is too long ({error['msg']})", False
     if kind == "greater_than_equal":
-        return f"{name!r} must be ≥ {error['ctx']['ge']}, got {value}", False
+        return f"{name} must be ≥ {error['ctx']['ge']}, got {_short(value)}", False
     if kind == "value_error":
         message = str(error["msg"]).removeprefix("Value error, ")
         return message, False
-    return f"{name!r}: {error['msg']}", False
+    return f"{name}: {error['msg']}", False
 
 
 def _real_loc(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -296,8 +311,8 @@ def _text_position(path: Path, start: Mark, text: str, offset: int) -> Mark | No
     if not fragment:
         return None
     try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except (OSError, UnicodeDecodeError):
+        lines = read_bytes_limited(path).decode("utf-8").split("\n")
+    except (YamlProblem, UnicodeDecodeError):
         return None
     line_index, column = start.line - 1, start.column - 1
     for index in range(line_index, len(lines)):
@@ -345,11 +360,46 @@ def _check_deck(deck: Deck, collector: _Collector) -> None:
                 f"(derived id {key}); add an `id:` so editing the text keeps the history",
                 "warning",
             )
+    _check_blank_texts(deck, collector)
     refs: set[str] = set()
     for index, ref in enumerate(deck.exercises):
         if ref in refs:
             collector.at(("exercises", index), f"the exercise {ref!r} is listed twice")
         refs.add(ref)
+
+
+#: Characters that take no room on screen or paper: a text of only these shows nothing.
+_INVISIBLE = frozenset("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c"
+                       "\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061"
+                       "\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u3164\ufeff\uffa0")
+
+
+def blank_reason(text: str) -> str | None:
+    """Why `text` would show as nothing (only spaces or zero-width characters, or a lone
+    Markdown bullet), or None when it shows something."""
+    visible = "".join(c for c in text if c not in _INVISIBLE and not c.isspace())
+    if not visible:
+        if text.strip():
+            return "holds only zero-width or invisible characters: it shows nothing"
+        return "holds only spaces: it shows nothing"
+    if visible in ("-", "*", "+") and text.strip() == visible:
+        return f"is a lone {visible!r}, which prints as an empty list item"
+    return None
+
+
+def _check_blank_texts(deck: Deck, collector: _Collector) -> None:
+    """Warn about texts that pass the schema (not empty) yet show nothing to the learner."""
+    for index, question in enumerate(deck.questions):
+        for key in ("prompt", "answer"):
+            reason = blank_reason(getattr(question, key))
+            if reason is not None:
+                collector.at(("questions", index, key), f"{key!r} {reason}", severity="warning")
+    for index, card in enumerate(deck.cards):
+        for key in ("front", "back", "cloze"):
+            value = getattr(card, key)
+            reason = None if value is None else blank_reason(value)
+            if reason is not None:
+                collector.at(("cards", index, key), f"{key!r} {reason}", severity="warning")
 
 
 def _check_calc(collector: _Collector, path: tuple[Any, ...], text: str) -> CalcCall | None:
@@ -456,8 +506,9 @@ def _reference_mark(collector: _Collector, path: tuple[Any, ...], ref: str) -> M
     """Where `{step:ref}` is written in the calc at `path` (the calc's start if not found)."""
     mark = collector.document.mark_of(path) if collector.document else Mark(1, 1)
     try:
-        lines = collector.path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+        raw = read_bytes_limited(collector.path)
+        lines = raw.decode("utf-8", errors="replace").splitlines()
+    except YamlProblem:
         return mark
     for number in range(mark.line, min(mark.line + 5, len(lines)) + 1):
         text = lines[number - 1]
@@ -506,7 +557,7 @@ def _check_step_calc(
         collector.at((*path, "calc"), f"calc: {call}: {error}")
         return None
     tolerance = step.tolerance or 0.0
-    if abs(value - step.answer) > tolerance:
+    if not _within(value, step.answer, tolerance):
         shown = call if not (call.references or call.placeholders) else (
             f"{call} with "
             + ", ".join(
@@ -520,6 +571,14 @@ def _check_step_calc(
             f"{shown} = {value}",
         )
     return value
+
+
+def _within(a: int | float, b: int | float, tolerance: float) -> bool:
+    """|a - b| <= tolerance, exactly: calc results are whole numbers of any size, and
+    int - float overflows past 1e308 (a non-finite float is never within)."""
+    if any(isinstance(x, float) and not math.isfinite(x) for x in (a, b, tolerance)):
+        return False
+    return abs(Fraction(a) - Fraction(b)) <= Fraction(tolerance)
 
 
 def _check_mistakes(
@@ -565,7 +624,7 @@ def _check_mistakes(
             except calc.CalcError as error:
                 collector.at((*path, "calc"), f"calc: {call}: {error}")
                 continue
-        if wrong is not None and abs(wrong - value) <= tolerance:
+        if wrong is not None and _within(wrong, value, tolerance):
             where = "answer" if mistake.answer is not None else "calc"
             collector.at(
                 (*path, where),
@@ -693,9 +752,49 @@ def load_exercise_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> FileRe
 
 
 def _yaml_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
+    """The YAML files of a library folder, symbolic links included (`link_problem` judges
+    them); a folder that cannot be listed has none."""
+    try:
+        if not folder.is_dir():
+            return []
+        entries = list(folder.iterdir())
+    except OSError:
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file())
+    return sorted(
+        p for p in entries if p.suffix in YAML_SUFFIXES and (p.is_symlink() or p.is_file())
+    )
+
+
+def link_problem(path: Path, root: Path) -> str | None:
+    """Why a library file that is a symbolic link is not read, or None to read it.
+
+    The policy: a link is followed only when it ends at a regular file inside the library
+    folder. A deck linked to /etc/shadow would otherwise be parsed and its lines quoted in
+    error messages; a link loop would fail deep inside the loader.
+    """
+    if not path.is_symlink():
+        return None
+    try:
+        target = path.resolve(strict=True)
+        inside = target.is_relative_to(root.resolve(strict=True))
+    except (OSError, RuntimeError) as error:
+        if isinstance(error, FileNotFoundError):
+            return "a symbolic link to nothing (its target does not exist): not read"
+        return "a symbolic link that cannot be followed (a loop?): not read"
+    if not inside:
+        return (
+            "a symbolic link to a file outside the library: not read "
+            "(copy the file into the library instead)"
+        )
+    if not target.is_file():
+        return "a symbolic link to something that is not a file: not read"
+    return None
+
+
+def _refused_link(path: Path, kind: FileKind, reason: str) -> FileReport:
+    report = FileReport(path, kind)
+    report.problems = [Problem(path, 1, 1, reason, "error")]
+    return report
 
 
 @dataclass(slots=True)
@@ -750,12 +849,20 @@ def load_library(root: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Library:
     library = Library(root)
     exercise_files = _yaml_files(root / "exercises")
     for path in exercise_files:
+        refused = link_problem(path, root)
+        if refused is not None:
+            library.reports.append(_refused_link(path, "exercise", refused))
+            continue
         report = load_exercise_file(path, max_bytes=max_bytes)
         library.reports.append(report)
         if isinstance(report.model, Exercise) and report.ok:
             library.exercises[report.model.id] = report.model
     stems = {p.stem for p in exercise_files}
     for path in _yaml_files(root / "decks"):
+        refused = link_problem(path, root)
+        if refused is not None:
+            library.reports.append(_refused_link(path, "deck", refused))
+            continue
         report = load_deck_file(path, stems, max_bytes=max_bytes)
         library.reports.append(report)
         deck = report.model

@@ -176,7 +176,7 @@ class Step(StrictModel):
     calc: Text | None = None
     """The same number from the tree calculator, e.g. `levels_needed(context=16)`."""
     hint: OptionalText | None = None
-    tolerance: Annotated[float, Field(ge=0)] | None = None
+    tolerance: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     """Absolute tolerance; 0 when absent."""
     unit: OptionalText | None = None
     explain: OptionalText | None = None
@@ -217,7 +217,7 @@ class PracticeTemplate(StrictModel):
     hint: OptionalText | None = None
     explain: OptionalText | None = None
     unit: OptionalText | None = None
-    tolerance: Annotated[float, Field(ge=0)] | None = None
+    tolerance: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
 
 
 class Exercise(StrictModel):

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import secrets
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+# atomic_output is re-exported: the exporters import it from here.
+from studyapp.atomicfile import atomic_output as atomic_output  # noqa: PLC0414
+from studyapp.atomicfile import check_target
 from studyapp.deck.models import SLUG_PATTERN, Card, Deck, Question
 from studyapp.errors import DataError, UsageError
 
@@ -145,56 +144,10 @@ def deck_to_yaml(deck: Deck) -> str:
     return "\n".join(sections)
 
 
-def _create_beside(path: Path) -> Path:
-    """A new empty file next to `path`, created with the usual 0o666 minus the umask.
-
-    (tempfile.mkstemp would make it private: the output must be as readable as any file.)
-    """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        candidate = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            descriptor = os.open(candidate, flags, 0o666)
-        except FileExistsError:
-            continue
-        except OSError as error:
-            raise DataError(f"{path}: cannot write here ({error.strerror or error})") from None
-        os.close(descriptor)
-        return candidate
-    raise DataError(f"{path}: cannot create a temporary file beside it")  # pragma: no cover
-
-
 def refuse_existing(path: Path, *, force: bool) -> None:
-    """An existing output file is replaced only with `force` (imports check this before
-    reading their input, so a refusal costs nothing)."""
-    if path.exists() and not force:
-        raise DataError(f"{path}: already exists (use --force to overwrite it)")
-
-
-@contextlib.contextmanager
-def atomic_output(path: Path, *, force: bool = False) -> Iterator[Path]:
-    """A temporary path beside `path`; it replaces `path` only when the block succeeds.
-
-    Refuses (DataError) an existing `path` unless `force`, a missing folder, or a folder
-    where the file should be. Readers never see a half-written file.
-    """
-    if path.is_dir():
-        raise DataError(f"{path}: is a folder, not a file")
-    refuse_existing(path, force=force)
-    folder = path.parent
-    if not folder.is_dir():
-        raise DataError(f"{path}: the folder {folder} does not exist")
-    temporary = _create_beside(path)
-    try:
-        yield temporary
-        with temporary.open("rb+") as written:
-            os.fsync(written.fileno())  # the bytes are on disk before the name points at them
-        os.replace(temporary, path)
-    except OSError as error:
-        raise DataError(f"{path}: cannot write ({error.strerror or error})") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
+    """An existing output file is replaced only with `force`, and never anything that is not
+    a regular file (imports check this before reading their input, so a refusal costs nothing)."""
+    check_target(path, force=force)
 
 
 def write_deck_file(deck: Deck, path: Path, *, force: bool = False) -> None:

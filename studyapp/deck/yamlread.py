@@ -42,6 +42,11 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
 _NUMBER_START = frozenset("0123456789+-.")
+
+#: The most digits a whole number in a deck may have. Python refuses to print integers over
+#: 4,300 digits, and nothing a deck counts comes near this; a longer one is refused where it
+#: is written, so it can never crash a later step (printing, grading, the cache).
+MAX_INT_DIGITS = 1000
 _WORD_START = frozenset("tTfFnN~")
 
 
@@ -127,12 +132,26 @@ def _tag_name(tag: str) -> str:
     return "!!" + tag[len(_TAG_PREFIX) :] if tag.startswith(_TAG_PREFIX) else tag
 
 
+#: Control characters a double-quoted escape can produce ("\x1b[2J", "\r", "\0") but the YAML
+#: reader refuses raw: printed by the plain modes they would drive the terminal. Tab and line
+#: feed are text; NEL (U+0085) is allowed raw by YAML and so allowed here too.
+_ESCAPED_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")
+
+
+class _NumberTooLong(Exception):
+    """A whole number over MAX_INT_DIGITS digits (the caller knows where it is)."""
+
+
 def _plain_scalar(value: str) -> Any:
     """Resolve an untagged plain scalar by the YAML 1.2 core schema."""
     if not value:
         return None
     first = value[0]
     if first in _NUMBER_START:
+        if len(value) > MAX_INT_DIGITS and (
+            _INT.match(value) or _INT_OCT.match(value) or _INT_HEX.match(value)
+        ):
+            raise _NumberTooLong(value)
         if _INT.match(value):
             return int(value)
         if _FLOAT.match(value):
@@ -206,32 +225,13 @@ _NO_KEY = object()
 
 
 def read_bytes_limited(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
-    """Read a file, refusing one over `max_bytes` before reading it whole."""
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise YamlProblem(Mark(1, 1), f"cannot read the file: {error.strerror}") from None
-    if size > max_bytes:
-        raise YamlProblem(
-            Mark(1, 1),
-            f"the file is {_size(size)}, over the {_size(max_bytes)} limit for a deck file",
-        )
-    try:
-        with path.open("rb") as handle:
-            # Ask for what stat() promised (plus one byte to notice growth): read(n)
-            # allocates n bytes up front, so never ask for the whole limit.
-            raw = handle.read(min(size, max_bytes) + 1)
-    except OSError as error:
-        raise YamlProblem(Mark(1, 1), f"cannot read the file: {error.strerror}") from None
-    if len(raw) > max_bytes:  # the file grew while we looked at it
-        raise YamlProblem(Mark(1, 1), f"the file is over the {_size(max_bytes)} limit")
-    if len(raw) > size:
-        raise YamlProblem(Mark(1, 1), "the file changed while it was being read; try again")
-    return raw
+    """Read a regular file, refusing one over `max_bytes` (or a pipe, a device) before reading."""
+    from studyapp.inputfile import UnreadableFile, read_regular_file
 
-
-def _size(count: int) -> str:
-    return f"{count / (1024 * 1024):.1f} MiB" if count >= 1024 * 1024 else f"{count} bytes"
+    try:
+        return read_regular_file(path, max_bytes, what="a deck file")
+    except UnreadableFile as error:
+        raise YamlProblem(Mark(1, 1), str(error)) from None
 
 
 def check_utf8(raw: bytes) -> None:
@@ -323,10 +323,25 @@ def _build(parser: Any, max_depth: int, max_alias_nodes: int) -> YamlDocument:
         if kind is scalar_event:
             mark = event.start_mark
             tag = event.tag
-            if tag is None:
-                value = _plain_scalar(event.value) if event.implicit[0] else event.value
-            else:
-                value = _tagged_scalar(event.value, tag, _mark(mark))
+            try:
+                if tag is None:
+                    value = _plain_scalar(event.value) if event.implicit[0] else event.value
+                else:
+                    value = _tagged_scalar(event.value, tag, _mark(mark))
+                if event.style == '"' and isinstance(value, str):
+                    bad = _ESCAPED_CONTROL.search(value)
+                    if bad is not None:
+                        raise YamlProblem(
+                            _mark(mark),
+                            f"the text holds the control character U+{ord(bad[0]):04X} "
+                            "(written as an escape such as \\x1b); remove it",
+                        )
+            except _NumberTooLong:
+                raise YamlProblem(
+                    _mark(mark),
+                    f"a whole number of {len(event.value):,} characters: at most "
+                    f"{MAX_INT_DIGITS:,} digits (quote it if it is text)",
+                ) from None
             if event.anchor is not None:
                 anchors[event.anchor] = (value, 1)
             # Inlined `add` for the common case: a scalar key or value in a mapping.

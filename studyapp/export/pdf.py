@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import functools
-import os
+import itertools
 import re
-import secrets
 import shutil
 import subprocess
 import unicodedata
@@ -411,6 +410,99 @@ def _face(fonts: FontSet, *, bold: bool, italic: bool, code: bool) -> str:
     return fonts.italic if italic else fonts.regular
 
 
+# -- glyph coverage: every character is drawn in a font that has it, or visibly replaced ---
+
+MISSING_GLYPH = "\u25a1"
+"""Printed (□) for a character no installed font has, instead of an empty box that copies
+out as NUL; `write_pdf` warns naming the item and the character."""
+
+
+@functools.cache
+def _glyphs(font_name: str) -> frozenset[int] | None:
+    """The code points an embedded font has; None for a built-in font (Windows-1252)."""
+    font = pdfmetrics.getFont(font_name)
+    face = getattr(font, "face", None)
+    mapping = getattr(face, "charToGlyph", None)
+    return frozenset(mapping) if isinstance(mapping, dict) and isinstance(font, TTFont) else None
+
+
+def covers(font_name: str, ch: str) -> bool:
+    """Whether `font_name` can draw `ch`."""
+    glyphs = _glyphs(font_name)
+    if glyphs is None:
+        return _in_builtin_encoding(ch)
+    return ord(ch) in glyphs
+
+
+_fallbacks: list[str] = []
+"""Fallback fonts registered so far (each a TrueType file fontconfig found for some
+character the main fonts lack); tried before asking fontconfig again."""
+
+
+@functools.cache
+def fallback_font(ch: str) -> str | None:
+    """A registered font that has `ch`: one already registered, else the file fontconfig
+    matches for the character (``fc-match :charset=HEX``), checked for real coverage."""
+    code = ord(ch)
+    for name in _fallbacks:
+        if covers(name, ch):
+            return name
+    found = _fc_match(f":charset={code:x}")
+    if found is None or found.suffix.lower() != ".ttf" or not found.is_file():
+        return None  # reportlab embeds TrueType outlines only (no .otf/.ttc here)
+    name = f"StudyappFallback-{found.stem}"
+    try:
+        if name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(name, str(found)))
+    except Exception:  # an unreadable font file: no fallback from it
+        return None
+    if not covers(name, ch):
+        return None
+    if name not in _fallbacks:
+        _fallbacks.append(name)
+    return name
+
+
+def _runs(text: str, font: str, fonts: FontSet) -> list[tuple[str, str]]:
+    """`text` cut into (text, font) runs: each character in `font` when it has it, else in a
+    fallback font that has it, else replaced by MISSING_GLYPH (or "?" in fonts without □)."""
+    if text.isascii() or not fonts.embedded:
+        return [(text, font)]
+    runs: list[tuple[str, str]] = []
+    for original in text:
+        ch, chosen = original, font
+        if ch >= "\x80" and not ch.isspace() and not covers(font, ch):
+            other = fallback_font(ch)
+            if other is not None:
+                chosen = other
+            else:
+                ch = MISSING_GLYPH if covers(font, MISSING_GLYPH) else "?"
+        if runs and runs[-1][1] == chosen:
+            runs[-1] = (runs[-1][0] + ch, chosen)
+        else:
+            runs.append((ch, chosen))
+    return runs or [(text, font)]
+
+
+def missing_characters(text: str, fonts: FontSet) -> list[str]:
+    """The distinct characters of `text` no font can draw, in order of appearance (the
+    faces of one family share their coverage closely enough to check the regular one)."""
+    if text.isascii() or not fonts.embedded:
+        return []
+    seen: dict[str, None] = {}
+    for ch in _UNPRINTABLE.sub("", text):
+        if ch >= "\x80" and ch not in seen and not ch.isspace() \
+                and not covers(fonts.regular, ch) \
+                and not covers(fonts.mono, ch) and fallback_font(ch) is None:
+            seen[ch] = None
+    return list(seen)
+
+
+def _fragments(text: str, font: str, size: float, bold: bool, italic: bool,
+               fonts: FontSet) -> list[ParaFrag]:
+    return [_fragment(part, face, size, bold, italic) for part, face in _runs(text, font, fonts)]
+
+
 def _fragment(text: str, font: str, size: float, bold: bool, italic: bool) -> ParaFrag:
     # The attributes reportlab's own markup parser gives every fragment it makes.
     return ParaFrag(text=text, fontName=font, fontSize=size, bold=int(bold), italic=int(italic),
@@ -430,13 +522,13 @@ def paragraph_fragments(spans: Sequence[md.Span], fonts: FontSet, size: float) -
         font = _face(fonts, bold=span.bold, italic=span.italic, code=span.code)
         text = _clean(span.text, fonts)
         if "\n" not in text:
-            frags.append(_fragment(text, font, size, span.bold, span.italic))
+            frags.extend(_fragments(text, font, size, span.bold, span.italic, fonts))
             continue
         for index, line in enumerate(text.split("\n")):
             if index:
                 frags.append(_line_break(font, size))
             if line:
-                frags.append(_fragment(line, font, size, span.bold, span.italic))
+                frags.extend(_fragments(line, font, size, span.bold, span.italic, fonts))
     return frags or [_fragment("", fonts.regular, size, False, False)]
 
 
@@ -456,7 +548,7 @@ def _code_fragments(text: str, fonts: FontSet, size: float) -> list[ParaFrag]:
             frags.append(_line_break(fonts.mono, size))
         # Indentation and aligned columns keep their width; single spaces may still wrap.
         kept = _SPACE_RUN.sub(lambda m: "\xa0" * len(m.group()), line)
-        frags.append(_fragment(kept or "\xa0", fonts.mono, size, False, False))
+        frags.extend(_fragments(kept or "\xa0", fonts.mono, size, False, False, fonts))
     return frags
 
 
@@ -560,6 +652,25 @@ def _fit(text: str, fonts: FontSet, width: float, height: float,
     return [best], sizes[high]
 
 
+def _cut_by_lines(flow: Paragraph, first: float, height: float) -> list[Paragraph]:
+    """A wrapped paragraph as pieces of its lines: what fits in `first`, then what fits in
+    each further `height` (the same split reportlab's Paragraph.split makes, all at once)."""
+    lines = flow.blPara.lines
+    leading = float(flow.style.leading)
+    head, per_card = int(first / leading), max(1, int(height / leading))
+    if head < 1:
+        return [flow]
+    split = flow._get_split_blParaFunc()
+    bounds = [0, head]
+    while bounds[-1] < len(lines):
+        bounds.append(min(len(lines), bounds[-1] + per_card))
+    return [
+        Paragraph(None, flow.style, bulletText=flow.bulletText if start == 0 else None,
+                  frags=split(flow.blPara, start, stop))
+        for start, stop in itertools.pairwise(bounds)
+    ]
+
+
 def _continue(flows: list[_Flow], width: float, height: float) -> list[list[_Flow]]:
     """Share ``flows`` among as many cards as they need, splitting paragraphs between lines."""
     cards: list[list[_Flow]] = []
@@ -575,6 +686,19 @@ def _continue(flows: list[_Flow], width: float, height: float) -> list[list[_Flo
             used += gap + need
             continue
         room = height - used - gap
+        if need > height and room > 0:
+            # Taller than a whole card: cut it into card-sized pieces in one pass over its
+            # lines. Splitting off one card at a time re-wraps the whole rest each time,
+            # which made one 1 MB item take minutes.
+            cut = _cut_by_lines(flow, room, height)
+            if len(cut) >= 2:
+                queue.extendleft((piece, 0.0) for piece in reversed(cut[1:]))
+                flow, need = cut[0], cut[0].wrap(width, 1e6)[1]
+                if used + gap + need <= height:
+                    current.append((flow, gap))
+                    cards.append(current)
+                    current, used = [], 0.0
+                    continue
         pieces = flow.split(width, room) if room > 0 else []
         if len(pieces) >= 2:
             head = pieces[0]
@@ -741,45 +865,23 @@ def write_pdf(
     target = Path(path)
     if not items:
         raise DataError(f"nothing to print to {target}: no questions, cards or exercises matched")
-    temp, handle = _open_temp(target)
-    try:
-        with handle:
-            result = _render(items, handle, target, options, progress)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except OSError as error:
-        raise DataError(f"cannot write {target}: {error.strerror or error}") from None
-    finally:
-        if temp.exists():
-            temp.unlink(missing_ok=True)
+    from studyapp.atomicfile import atomic_output
+
+    with atomic_output(target, force=True) as temp, temp.open("wb") as handle:
+        result = _render(items, handle, target, options, progress)
     if progress is not None:
         progress(len(items), len(items))
     return result
-
-
-def _open_temp(target: Path) -> tuple[Path, IO[bytes]]:
-    """A new file beside ``target`` (same file system, so os.replace is atomic)."""
-    folder = target.parent
-    if not folder.is_dir():
-        raise DataError(f"cannot write {target}: folder {folder} does not exist")
-    if target.is_dir():
-        raise DataError(f"cannot write {target}: it is a folder")
-    temp = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
-    try:
-        # 0o666 and the umask, as for any new file (mkstemp would make it private).
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        descriptor = os.open(temp, flags, 0o666)
-    except OSError as error:
-        raise DataError(f"cannot write {target}: {error.strerror or error}") from None
-    return temp, os.fdopen(descriptor, "wb")
 
 
 def _render(items: list[PrintItem], handle: IO[bytes], target: Path, options: PdfOptions,
             progress: Progress | None) -> ExportResult:
     layout = sheet_layout(options)
     fonts = font_set(options)
-    canvas = Canvas(handle, pagesize=layout.page_size, invariant=1, pageCompression=1)
+    # The initial font is ours, not reportlab's Helvetica: otherwise every page names an
+    # unembedded Helvetica it never uses.
+    canvas = Canvas(handle, pagesize=layout.page_size, invariant=1, pageCompression=1,
+                    initialFontName=fonts.regular)
     canvas.setTitle(options.title or items[0].deck_id)
     canvas.setCreator("studyapp")
     painter = _Painter(canvas, layout, options, fonts)
@@ -793,6 +895,11 @@ def _render(items: list[PrintItem], handle: IO[bytes], target: Path, options: Pd
     cards = 0
     total = len(items)
     for done, item in enumerate(items, start=1):
+        for ch in missing_characters(item.front + "\n" + item.back, fonts):
+            warnings.append(
+                f"{item.label} ({item.item_id}): no installed font has the character "
+                f"{ch!r} (U+{ord(ch):04X}): printed as {MISSING_GLYPH}"
+            )
         fronts, _ = _fit(item.front, fonts, width, height, front_size)
         backs, _ = _fit(item.back, fonts, width, height, layout.body_size)
         parts = max(len(fronts), len(backs))
