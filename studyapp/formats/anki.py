@@ -28,6 +28,7 @@ from studyapp.export.markdown import (
     Span,
     parse,
 )
+from studyapp.formats.files import require_regular
 
 MISSING_GENANKI = "Anki export needs genanki: install studyapp[anki] (pip install 'studyapp[anki]')"
 NOTE_TYPE_NAME = "studyapp (front/back, v1)"
@@ -407,6 +408,7 @@ def read_anki(path: Path) -> AnkiPackage:
     import zipfile
 
     name = str(path)
+    require_regular(path, "an Anki package")
     try:
         archive = zipfile.ZipFile(path)
     except FileNotFoundError:

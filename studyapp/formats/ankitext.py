@@ -22,6 +22,7 @@ from typing import Any
 from studyapp.deck.writer import check_deck_id, slugify
 from studyapp.deck.yamlread import MAX_FILE_BYTES
 from studyapp.errors import DataError, UsageError
+from studyapp.formats.files import read_input
 
 SEPARATOR_NAMES = {
     "tab": "\t",
@@ -224,17 +225,7 @@ def read_text_deck(
     path: Path, deck_id: str, title: str, *, separator: str | None = None
 ) -> TextImport:
     """Read a text export into deck data (nothing written)."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise DataError(f"{path}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder, not a text file") from None
-    except OSError as error:
-        raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
+    raw = read_input(path, MAX_FILE_BYTES, "a text export")
     cards, warnings = parse_text(_decode(raw, str(path)), str(path), separator=separator)
     return TextImport({"id": deck_id, "title": title, "cards": cards}, warnings)
 

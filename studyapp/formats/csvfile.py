@@ -30,6 +30,7 @@ from studyapp.deck.models import Card, Deck, Question
 from studyapp.deck.writer import check_deck_id, slugify
 from studyapp.deck.yamlread import MAX_FILE_BYTES
 from studyapp.errors import DataError, UsageError
+from studyapp.formats.files import read_input
 
 COLUMNS = ("kind", "id", "front", "back", "tags", "fact")
 ANKI_HEADER = "#separator:comma\r\n#html:false\r\n#notetype:Basic\r\n#tags column:5\r\n"
@@ -291,12 +292,7 @@ def _plain_message(error: Any) -> str:
 
 def read_csv_deck(path: Path, deck_id: str, title: str) -> Deck:
     """Read a CSV file into a deck (not written anywhere)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except OSError as error:
-        raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
+    raw = read_input(path, MAX_FILE_BYTES, "a CSV file")
     name = str(path)
     return rows_to_deck(read_csv_rows(_decode(raw, name), name), name, deck_id, title)
 

@@ -11,6 +11,40 @@ from studyapp.errors import DataError
 MISSING_EXTRA = "{what} needs the 'import' extra: pip install 'studyapp[import]' (missing {module})"
 
 
+def read_input(path: Path, max_bytes: int, what: str) -> bytes:
+    """The bytes of an input file to import, refused in one line (DataError) when it is
+    missing, a folder, a FIFO or device, or over `max_bytes` — checked before reading."""
+    import os
+
+    from studyapp.inputfile import UnreadableFile, read_regular_file
+
+    if not os.path.lexists(path):
+        raise DataError(f"{path}: no such file")
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder, not {what}")
+    try:
+        return read_regular_file(path, max_bytes, what=what)
+    except UnreadableFile as error:
+        raise DataError(f"{path}: {error}") from None
+
+
+def require_regular(path: Path, what: str) -> None:
+    """Refuse (DataError) a missing path, a folder or anything but a regular file before a
+    library that opens it by name (zipfile, sqlite3) could block on a FIFO."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
+    except OSError as error:
+        raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
+    if stat.S_ISDIR(mode):
+        raise DataError(f"{path}: is a folder, not {what}")
+    if not stat.S_ISREG(mode):
+        raise DataError(f"{path}: is not a regular file, so it cannot be {what}")
+
+
 def require(module: str, what: str) -> Any:
     """Import an optional dependency, or a one-line DataError naming the extra to install."""
     import importlib

@@ -34,6 +34,7 @@ from studyapp.deck.models import Card, Deck, Question
 from studyapp.deck.writer import check_deck_id, slugify
 from studyapp.deck.yamlread import MAX_FILE_BYTES
 from studyapp.errors import DataError, UsageError
+from studyapp.formats.files import read_input
 
 BOILERPLATE = frozenset(
     {
@@ -781,17 +782,7 @@ def is_html(path: Path, text: str) -> bool:
 
 def read_page(path: Path) -> Page:
     """Read and parse a page file (UTF-8, any line endings; text, Markdown or HTML)."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise DataError(f"{path}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder, not a page") from None
-    except OSError as error:
-        raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
+    raw = read_input(path, MAX_FILE_BYTES, "a page")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
