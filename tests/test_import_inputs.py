@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from studyapp.deck.loader import load_deck_file
+
 from .conftest import RunStudyapp, assert_no_traceback
 
 IMPORTS = [
@@ -44,3 +46,15 @@ def test_dev_zero_is_refused_before_it_is_read(
     assert_no_traceback(result)
     assert result.returncode == 1
     assert "not a regular file" in result.stderr
+
+
+def test_a_spreadsheet_s_crlf_inside_a_cell_becomes_a_line_break(
+    run_studyapp: RunStudyapp, tmp_path: Path
+) -> None:
+    source = tmp_path / "excel.csv"
+    source.write_bytes(b'kind,id,front,back,tags\r\ncard,a,"line one\r\nline two",back,\r\n')
+    target = tmp_path / "deck.yaml"
+    result = run_studyapp("import", "csv", str(source), "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    deck = load_deck_file(target).model
+    assert deck is not None and deck.cards[0].front == "line one\nline two"

@@ -129,7 +129,9 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
             return
         except csv.Error as error:
             raise DataError(f"{start}: not valid CSV ({error})") from None
-        yield start, record
+        # Spreadsheets write line breaks inside a cell as CRLF; deck text has plain ones
+        # (and refuses a lone CR), and our own export never writes a CR inside a cell.
+        yield start, [cell.replace("\r\n", "\n").replace("\r", "\n") for cell in record]
 
 
 ZIP_MAGIC = b"PK\x03\x04"
