@@ -6,6 +6,7 @@
     learning_steps = ["1m", "10m"]   # FSRS's steps for new items before they graduate
     relearning_steps = ["10m"]       # ... and for a forgotten item before it returns to review
     learn_ahead_minutes = 20    # at the end of a session, show learning items due this soon
+    theme = "textual-dark"      # the TUI's colour theme (ctrl+t switches and saves it)
 
 The file is optional; a missing key keeps its default. A broken file is refused with one
 line naming it, never silently ignored (a typo must not quietly change the schedule).
@@ -13,6 +14,7 @@ line naming it, never silently ignored (a typo must not quietly change the sched
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from datetime import timedelta
@@ -29,6 +31,8 @@ DEFAULT_RETENTION = 0.9
 DEFAULT_LEARNING_STEPS = (timedelta(minutes=1), timedelta(minutes=10))
 DEFAULT_RELEARNING_STEPS = (timedelta(minutes=10),)
 DEFAULT_LEARN_AHEAD = timedelta(minutes=20)
+DEFAULT_THEME = "textual-dark"
+_THEME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 _STEP = re.compile(r"(\d{1,4})([smhd])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -46,6 +50,8 @@ class Settings(NamedTuple):
     """FSRS's relearning steps, after an item in review is forgotten."""
     learn_ahead: timedelta = DEFAULT_LEARN_AHEAD
     """When nothing else is left, learning items due within this are shown early."""
+    theme: str = DEFAULT_THEME
+    """The TUI's colour theme, by Textual's name for it."""
 
     def scheduler(self) -> Scheduler:
         """An FSRS scheduler with these settings."""
@@ -95,7 +101,7 @@ def load_settings(data_dir: Path) -> Settings:
     except tomllib.TOMLDecodeError as error:
         raise DataError(f"{path}: {error}") from None
     known = {"new_items_per_day", "desired_retention", "learning_steps", "relearning_steps",
-             "learn_ahead_minutes"}
+             "learn_ahead_minutes", "theme"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise DataError(
@@ -113,7 +119,12 @@ def load_settings(data_dir: Path) -> Settings:
     if type(ahead) is not int or not 0 <= ahead <= 1440:
         raise DataError(f"{path}: learn_ahead_minutes must be a whole number from 0 to 1440, "
                         f"got {ahead!r}"[:300])
+    theme = data.get("theme", DEFAULT_THEME)
+    if not isinstance(theme, str) or _THEME.fullmatch(theme) is None:
+        raise DataError(f"{path}: theme must be a theme's name such as \"textual-light\", "
+                        f"got {theme!r}"[:300])
     return Settings(
+        theme=theme,
         new_items_per_day=new,
         desired_retention=float(retention),
         learning_steps=_steps(path, "learning_steps", data.get("learning_steps"),
@@ -122,3 +133,36 @@ def load_settings(data_dir: Path) -> Settings:
                                 DEFAULT_RELEARNING_STEPS),
         learn_ahead=timedelta(minutes=ahead),
     )
+
+
+_KEY_LINE = re.compile(r"(?P<key>[A-Za-z0-9_]+)\s*=\s*(?P<value>\"[^\"]*\"|[^#\s]*)(?P<rest>.*)")
+
+
+def save_setting(data_dir: Path, key: str, value: str) -> Path:
+    """Set one string setting in `data_dir/settings.toml`, keeping every other line (other
+    keys, comments) as it was; the file is replaced whole, so a crash leaves the old one."""
+    if key != "theme" or _THEME.fullmatch(value) is None:
+        raise DataError(f"cannot save the setting {key} = {value!r}")
+    path = data_dir / SETTINGS_NAME
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = []
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataError(f"{path}: cannot read the settings ({error})") from None
+    new_line = f'{key} = "{value}"'
+    for index, line in enumerate(lines):
+        match = _KEY_LINE.match(line.strip())
+        if match is not None and match["key"] == key:
+            lines[index] = new_line + match["rest"]
+            break
+    else:
+        lines.append(new_line)
+    temporary = path.with_name(f".{SETTINGS_NAME}.tmp")
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:
+        raise DataError(f"{path}: cannot save the settings ({error.strerror})") from None
+    return path

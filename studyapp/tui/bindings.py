@@ -9,17 +9,26 @@ APP: list[BindingType] = [
     Binding("question_mark", "help", "Help", key_display="?"),
     # Not in the footer (80 columns hold only so much); help and the palette list it.
     Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
+    # Scrolling the screen's body. Page keys are priority bindings so they scroll even
+    # while an answer box has the focus; the others give way to a focused box or list
+    # (which uses them for its cursor) and to the screen's own keys.
+    Binding("pageup", "scroll_body('page_up')", "Page up", show=False, priority=True),
+    Binding("pagedown", "scroll_body('page_down')", "Page down", show=False, priority=True),
+    Binding("home", "scroll_body('home')", "Top", show=False),
+    Binding("end", "scroll_body('end')", "Bottom", show=False),
+    Binding("up,k", "scroll_body('up')", "Scroll up", show=False),
+    Binding("down,j", "scroll_body('down')", "Scroll down", show=False),
 ]
 
 HOME: list[BindingType] = [
     Binding("r", "review", "Review"),
     Binding("q", "quiz", "Quiz"),
-    Binding("p", "practice", "Practise"),
+    Binding("p", "practice", "Practice"),
     Binding("w", "exercise", "Exercise"),
     Binding("e", "export", "Export"),
-    # The footer holds the deck actions; the line above it lists these two as well.
-    Binding("c", "calculator", "Calculator", show=False),
-    Binding("s", "stats", "Stats", show=False),
+    Binding("c", "calculator", "Calc"),
+    Binding("s", "stats", "Stats"),
+    Binding("escape", "ask_quit", "Quit", show=False),
 ]
 
 DECK_LIST: list[BindingType] = [

@@ -97,7 +97,7 @@ class CalculatorScreen(Screen[None]):
                         yield Input(str(LECTURE[name]), id=f"calc-{name}", type="integer",
                                     select_on_focus=True, compact=True)
                 yield Static("", id="calc-error")
-            with VerticalScroll(id="calc-results"):
+            with VerticalScroll(id="calc-results", classes="scroll-body"):
                 yield DataTable(id="calc-summary", show_header=False, cursor_type="none")
                 yield Label("Parameters: flat vs tree", classes="section-title")
                 yield DataTable(id="calc-params", cursor_type="none")

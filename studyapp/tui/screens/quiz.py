@@ -69,7 +69,10 @@ class QuizScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield VerticalScroll(id="quiz-body", classes="study")
+        # The progress counter is pinned above the body; answered steps scroll.
+        yield Static("", classes="progress-line study-pinned", id="sv-progress",
+                     markup=False)
+        yield VerticalScroll(id="quiz-body", classes="study scroll-body")
         yield Footer(compact=True)
 
     async def on_mount(self) -> None:
@@ -104,7 +107,8 @@ class QuizScreen(Screen[None]):
             return
         self._finished = False
         self.refresh_bindings()
-        view = SessionView(Session(items), id="session")
+        view = SessionView(Session(items), id="session",
+                           progress=self.query_one("#sv-progress", Static))
         await body.mount(view)
 
     async def on_session_view_finished(self, message: SessionView.Finished) -> None:

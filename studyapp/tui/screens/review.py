@@ -59,7 +59,9 @@ class ReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", classes="progress-line study-pinned", id="review-progress")
-        yield VerticalScroll(id="review-body", classes="study")
+        # An exercise's step counter, pinned under the review's own (empty otherwise).
+        yield Static("", classes="progress-line study-pinned", id="sv-progress", markup=False)
+        yield VerticalScroll(id="review-body", classes="study scroll-body")
         yield Static("", classes="choices study-pinned", id="review-choices", markup=False)
         yield Footer(compact=True)
 
@@ -92,6 +94,9 @@ class ReviewScreen(Screen[None]):
         view = self.engine.view()
         body = self.query_one("#review-body", VerticalScroll)
         await body.remove_children()
+        step_line = self.query_one("#sv-progress", Static)
+        step_line.update("")
+        step_line.display = view.phase in ("step", "exercise_done")
         widgets: list[Widget] = []
         if self._last:
             widgets.append(Static(self._last, classes="explain", id="review-saved",
@@ -114,7 +119,8 @@ class ReviewScreen(Screen[None]):
                                   markup=False))
         if view.phase in ("step", "exercise_done") and view.exercise is not None:
             widgets.append(SessionView(view.exercise, id="review-exercise",
-                                       submit=self._submit_step))
+                                       submit=self._submit_step,
+                                       progress=self.query_one("#sv-progress", Static)))
             self._set_choices(self._exercise_note(view))
             await body.mount_all(widgets)
             self.refresh_bindings()

@@ -53,8 +53,12 @@ class SessionView(Widget, can_focus=True):
         *,
         id: str | None = None,
         submit: Callable[[str], Feedback] | None = None,
+        progress: Static | None = None,
     ) -> None:
         super().__init__(id=id)
+        self._progress = progress
+        """A line outside the scrolling body (pinned) for the progress counter; without
+        one the view shows the counter above its own history."""
         self.session = session
         self._line = submit if submit is not None else session.submit
         """Where a typed line for a numeric step goes (review sends it through its engine,
@@ -62,7 +66,8 @@ class SessionView(Widget, can_focus=True):
         self._shown: Prompt | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("", classes="progress-line", id="sv-progress")
+        if self._progress is None:
+            yield Static("", classes="progress-line", id="sv-progress")
         yield Vertical(id="sv-history")
         yield Vertical(id="sv-current")
 
@@ -78,7 +83,7 @@ class SessionView(Widget, can_focus=True):
         current = self.query_one("#sv-current", Vertical)
         await current.remove_children()
         if prompt is None:
-            self.query_one("#sv-progress", Static).update("")
+            self._progress_line().update("")
             self.post_message(self.Finished(self.session.result()))
             return
         progress = f"{prompt.position} of {prompt.total}"
@@ -88,7 +93,7 @@ class SessionView(Widget, can_focus=True):
             whole = prompt.total == prompt.exercise.step_count
             # The title goes last so a narrow terminal cuts the title, not the step count.
             progress = f"{step if whole else progress + ' · ' + step} · {prompt.exercise.title}"
-        self.query_one("#sv-progress", Static).update(progress)
+        self._progress_line().update(progress)
         widgets: list[Widget] = []
         if prompt.starts_exercise and prompt.exercise is not None:
             widgets.append(Label(prompt.exercise.title, classes="section-title"))
@@ -119,6 +124,9 @@ class SessionView(Widget, can_focus=True):
             self.focus()
         self.refresh_bindings()
         self._scroll_end()
+
+    def _progress_line(self) -> Static:
+        return self._progress or self.query_one("#sv-progress", Static)
 
     def _scroll_end(self) -> None:
         """Bring the newest content into view once it has been laid out."""
