@@ -370,7 +370,7 @@ async def test_exercise_quiz_scores_and_requizzes_the_missed(
         # A hint, an unreadable answer (not counted), then a wrong one.
         await answer(pilot, "?")
         hint = text_of(screen.query_one("#sv-note"))
-        assert hint == "hint: Look for the k with 2^k = 16."  # Markdown shown as text
+        assert hint == "hint: Look for the k with 2ᵏ = 16."  # Markdown shown as text, math as math
         await answer(pilot, "four")
         assert text_of(screen.query_one("#sv-note")).startswith("⚠ ")
         assert session_view(pilot).session.current() is not None
@@ -380,7 +380,7 @@ async def test_exercise_quiz_scores_and_requizzes_the_missed(
         await answer(pilot, "5")
         assert text_of(screen.query_one("#sv-note")) == (
             "✗ wrong, try again\n"  # the hint was taken already: not offered again
-            "One level too many: 4 levels already reach 2^4 = 16 characters, enough for 16."
+            "One level too many: 4 levels already reach 2⁴ = 16 characters, enough for 16."
         )
         assert texts(pilot, ".feedback-wrong") == []
         assert box.value == ""
@@ -388,7 +388,7 @@ async def test_exercise_quiz_scores_and_requizzes_the_missed(
         await answer(pilot, "2^4")
         assert texts(pilot, ".feedback-wrong") == ["wrong: 2^4 = 16, expected 4"]
         assert texts(pilot, ".feedback-mistake") == [
-            "16 is the context itself; the question asks for the levels, the k with 2^k = 16."
+            "16 is the context itself; the question asks for the levels, the k with 2ᵏ = 16."
         ]
 
         # The rest right, in the forms people type.
@@ -537,7 +537,7 @@ async def test_carried_forward_feedback_and_a_fresh_version_of_the_chained_exerc
         # 6 levels, wrong twice; then the field and the width that follow from it.
         await answer(pilot, "6")
         assert text_of(screen.query_one("#sv-note")).startswith(
-            "✗ wrong, try again (? for a hint)\nThat rounds log2(100) down")
+            "✗ wrong, try again (? for a hint)\nThat rounds log₂(100) down")
         await answer(pilot, "6 levels")
         assert texts(pilot, ".feedback-wrong") == ["wrong, expected 7"]
         await answer(pilot, "2^6")

@@ -309,6 +309,19 @@ class StudyApp(App[int]):
     async def action_quit(self) -> None:
         self.exit(0)
 
+    crash: BaseException | None = None
+    """The exception that stopped the app, for `run_app` to hand to the CLI."""
+
+    def _handle_exception(self, error: Exception) -> None:
+        if self.crash is None:
+            self.crash = error
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        # No screenful of traceback: the CLI prints one line and writes a report.
+        self.bell()
+        self._close_messages_no_wait()
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Light/dark", "Switch between the light and dark theme",
@@ -343,4 +356,7 @@ def run_app(
     app = create_app(library_root, data_dir, start=start, deck_id=deck_id,
                      exercise_id=exercise_id)
     result = app.run()
+    if app.crash is not None:
+        # The CLI turns any exception into its one-line internal error and a report file.
+        raise app.crash
     return result if isinstance(result, int) else 0

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
 from studyapp.errors import StudyappError
+from studyapp.export.markdown import rendered_text
 from studyapp.review import keep_quiz_history
 from studyapp.session import (
     Item,
@@ -149,7 +150,7 @@ class QuizScreen(Screen[None]):
         if self._missed:
             lines.append(Static("Missed:", classes="explain"))
             for item in self._missed:
-                title = item.text.strip().splitlines()[0]
+                title = rendered_text(item.text).strip().split("\n")[0]
                 lines.append(Static(f"  ✗ {title}", classes="missed-item", markup=False))
             lines.append(Static(f"m quiz just the missed ones again · {fresh}a start over · "
                                 "escape back", classes="choices"))

@@ -11,6 +11,8 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Label, Markdown, Static
 
 from studyapp.errors import StudyappError
+from studyapp.export.markdown import rendered_text
+from studyapp.mathtext import render
 from studyapp.review import (
     RATING_NAMES,
     ReviewEngine,
@@ -125,9 +127,9 @@ class ReviewScreen(Screen[None]):
             await body.mount_all(widgets)
             self.refresh_bindings()
             return
-        widgets.append(Markdown(item.front, classes="front"))
+        widgets.append(Markdown(render(item.front), classes="front"))
         if view.phase == "back":
-            widgets.append(Markdown(item.back or "", classes="back"))
+            widgets.append(Markdown(render(item.back or ""), classes="back"))
         self._set_choices(self._choices_text(view))
         await body.mount_all(widgets)
         self.set_focus(None)
@@ -201,7 +203,7 @@ class ReviewScreen(Screen[None]):
             return
         elif event.what == "revealed" and event.item is not None:
             body = self.query_one("#review-body", VerticalScroll)
-            await body.mount(Markdown(event.item.back or "", classes="back"))
+            await body.mount(Markdown(render(event.item.back or ""), classes="back"))
             self._set_choices(self._choices_text(self.engine.view()) if self.engine else "")
             self.refresh_bindings()
             body.scroll_end(animate=False)
@@ -276,5 +278,5 @@ def _summary_widgets(deck_id: str, summary: ReviewSummary, now: object) -> list[
 
 
 def _short(text: str, width: int = 50) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
+    line = rendered_text(text).strip().split("\n")[0]
     return line if len(line) <= width else line[: width - 1] + "…"

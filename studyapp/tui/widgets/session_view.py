@@ -11,7 +11,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Markdown, Static, TextArea
 
-from studyapp.export.markdown import parse, plain_text
+from studyapp.export.markdown import rendered_text
+from studyapp.mathtext import render
 from studyapp.session import Feedback, Prompt, Session, SessionResult
 from studyapp.tui import bindings
 
@@ -98,8 +99,8 @@ class SessionView(Widget, can_focus=True):
         if prompt.starts_exercise and prompt.exercise is not None:
             widgets.append(Label(prompt.exercise.title, classes="section-title"))
             if prompt.exercise.setup:
-                widgets.append(Markdown(prompt.exercise.setup, classes="explain"))
-        widgets.append(Markdown(prompt.text, classes="front"))
+                widgets.append(Markdown(render(prompt.exercise.setup), classes="explain"))
+        widgets.append(Markdown(render(prompt.text), classes="front"))
         if prompt.kind == "numeric":
             row = Horizontal(
                 Input(placeholder="a number · ? hint · empty gives up",
@@ -143,17 +144,18 @@ class SessionView(Widget, can_focus=True):
         """
         history = self.query_one("#sv-history", Vertical)
         mark = "✓" if feedback.correct else "✗"
-        title = prompt.text.strip().splitlines()[0] if prompt.text.strip() else ""
+        # History lines are plain text: Markdown rendered (no backticks), math as math.
+        title = rendered_text(prompt.text).strip().split("\n")[0]
         lines: list[Widget] = [Static(f"{mark} {title}", classes="done-step entry-start",
                                       markup=False)]
         if prompt.kind == "numeric":
             style = "feedback-correct" if feedback.correct else "feedback-wrong"
             lines.append(Static(feedback.verdict, classes=style, markup=False))
             if feedback.mistake:
-                lines.append(Static(feedback.mistake, classes="feedback-mistake",
-                                    markup=False))
+                lines.append(Static(rendered_text(feedback.mistake),
+                                    classes="feedback-mistake", markup=False))
             if feedback.explanation:
-                lines.append(Markdown(feedback.explanation, classes="explain"))
+                lines.append(Markdown(render(feedback.explanation), classes="explain"))
         summary = feedback.exercise
         if summary is not None:
             carried = f" · carried forward {summary.carried}" if summary.carried else ""
@@ -163,7 +165,7 @@ class SessionView(Widget, can_focus=True):
                 classes="section-title", markup=False,
             ))
             if summary.outcome:
-                lines.append(Markdown(summary.outcome, classes="explain"))
+                lines.append(Markdown(render(summary.outcome), classes="explain"))
         await history.mount_all(lines)
         await self.show_current()
 
@@ -189,7 +191,7 @@ class SessionView(Widget, can_focus=True):
         answer = self.session.reveal()
         current = self.query_one("#sv-current", Vertical)
         await current.mount_all([
-            Markdown(answer, classes="back"),
+            Markdown(render(answer), classes="back"),
             Label("Did you know it?  y yes · n no", classes="choices"),
         ])
         self.focus()
@@ -227,7 +229,7 @@ class SessionView(Widget, can_focus=True):
         feedback = self._line(text)
         if feedback.status == "hint":
             # Hints are Markdown; the note line shows them as plain text (no stray backticks).
-            shown = plain_text(parse(feedback.hint)) if feedback.hint else ""
+            shown = rendered_text(feedback.hint) if feedback.hint else ""
             self._note(f"hint: {shown}" if shown else "This step has no hint.")
             if text.strip() == "?":
                 self._clear_answer()
@@ -239,7 +241,7 @@ class SessionView(Widget, can_focus=True):
             self._clear_answer()
             note = f"✗ {feedback.verdict}"
             if feedback.mistake:
-                note += f"\n{feedback.mistake}"
+                note += f"\n{rendered_text(feedback.mistake)}"
             self._note(note)
             return
         await self._record(prompt, feedback)
