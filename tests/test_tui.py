@@ -830,10 +830,17 @@ async def test_command_palette_offers_every_deck_action(
         provider = StudyCommands(app.screen)
         names = [str(hit.text) async for hit in provider.discover()]
         for expected in (
-            f"Review {DECK}", f"Quiz {DECK}", f"Practise {DECK}", f"Export {DECK} to PDF",
-            "Work through wavenet-depth", "Open the tree calculator",
+            f"Review {DECK}", f"Quiz {DECK}", f"Practice {DECK}", f"Export {DECK} to PDF",
+            "Exercise: work through wavenet-depth", "Calculator: the tree calculator",
         ):
             assert expected in names
+        # What people type finds the command they mean, first.
+        for query, first in (("exercise", "Exercise: work through"), ("help", "Help"),
+                             ("quit", "Quit"), ("theme", "Theme"), ("stats", "Stats"),
+                             ("practice", "Practice"), ("export", "Export")):
+            found = [hit async for hit in provider.search(query)]
+            best = max(found, key=lambda hit: hit.score)
+            assert str(best.text).startswith(first), (query, [str(h.text) for h in found])
         hits = [hit async for hit in provider.search("work through")]
         assert hits and "wavenet-depth" in str(hits[0].text)
         hits[0].command()

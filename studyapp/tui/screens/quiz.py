@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.events import Key
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
@@ -220,5 +221,29 @@ class QuizScreen(Screen[None]):
         drawn = ", ".join(f"{k}={v}" for k, v in (info.variant or ())) if info else ""
         await self.start_session(f"Fresh version: {drawn}" if drawn else None)
 
+    _leave_armed = False
+    """Escape was pressed once in the middle of a session: a second escape leaves."""
+
+    def _work_in_progress(self) -> int:
+        """How many items of the running session are answered (0 when none, or finished)."""
+        if self._finished:
+            return 0
+        views = self.query(SessionView)
+        prompt = views.first().session.current() if views else None
+        return 0 if prompt is None else prompt.position - 1
+
+    def on_key(self, event: Key) -> None:
+        if event.key != "escape":
+            self._leave_armed = False
+
     def action_back(self) -> None:
+        """Leave; in the middle of a session, only after a second escape (nothing of an
+        unfinished quiz is kept, so leaving by accident would lose the answers)."""
+        done = self._work_in_progress()
+        if done and not self._leave_armed:
+            self._leave_armed = True
+            what = "exercise" if self.exercise_id else "set" if self.practice else "quiz"
+            self.notify(f"Leave this {what}? {done} answered so far, not kept unless you "
+                        "finish. Press escape again to leave.", title="Leave?")
+            return
         self.dismiss()
