@@ -20,17 +20,22 @@ from studyapp.tui.screens.home import HomeScreen
 from studyapp.tui.screens.quiz import QuizScreen
 from studyapp.tui.screens.review import ReviewScreen
 from studyapp.tui.screens.stats import StatsScreen
-from tests.test_tui import (  # noqa: F401 (library is a fixture)
+from tests.test_tui import (
     EXERCISE_ANSWERS,
     SIZE,
     answer,
-    library,
+    copy_library,
     make_app,
     text_of,
     wait_for_library,
 )
 
 Opener = Callable[[Pilot[int]], Awaitable[None]]
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    return copy_library(tmp_path / "library")
 
 
 def body(pilot: Pilot[int]) -> Widget:
@@ -84,7 +89,7 @@ async def practice_set(pilot: Pilot[int]) -> None:
 
 
 SCREENS: dict[str, Opener] = {
-    "home": lambda pilot: keys(pilot),
+    "home": keys,
     "review": review_revealed,
     "exercise": exercise_half_done,
     "exercise summary": exercise_done,
@@ -182,7 +187,7 @@ async def test_progress_and_rating_rows_stay_pinned_while_the_body_scrolls(
 
 
 QUIT_FROM: dict[str, tuple[Opener, type]] = {
-    "home": (lambda pilot: keys(pilot), HomeScreen),
+    "home": (keys, HomeScreen),
     "review": (lambda pilot: open_key(pilot, "r"), ReviewScreen),
     "quiz": (lambda pilot: open_key(pilot, "q"), QuizScreen),
     "exercise": (lambda pilot: open_key(pilot, "w"), QuizScreen),
