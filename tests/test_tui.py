@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Checkbox, DataTable, Input, Markdown, Static, TextArea
+from textual.widgets import Checkbox, DataTable, Input, Static, TextArea
 
 from studyapp.store import Identity, ReviewStore
 from studyapp.tui.app import StudyApp, create_app
@@ -22,6 +22,7 @@ from studyapp.tui.screens.home import HomeScreen
 from studyapp.tui.screens.quiz import QuizScreen
 from studyapp.tui.screens.review import ReviewScreen
 from studyapp.tui.widgets.deck_list import DeckList
+from studyapp.tui.widgets.markdown_text import MarkdownText
 from studyapp.tui.widgets.session_view import SessionView
 from tests.conftest import REPO
 
@@ -186,7 +187,7 @@ async def test_full_review_session_saves_every_rating_and_undo_restores(
 
         await pilot.press("space")
         await pilot.pause()
-        (back,) = screen.query(".back").results(Markdown)
+        (back,) = screen.query(".back").results(MarkdownText)
         assert back.source.startswith("Every context character's embedding")
         choices = text_of(screen.query_one("#review-choices"))
         assert "1 again (" in choices and "4 easy (" in choices
@@ -452,7 +453,7 @@ async def test_quiz_open_question_card_and_give_up(library: Path, data_dir: Path
         assert not view.session.current().revealed  # type: ignore[union-attr]
         await pilot.press("ctrl+r")
         await pilot.pause()
-        (back,) = screen.query("#sv-current .back").results(Markdown)
+        (back,) = screen.query("#sv-current .back").results(MarkdownText)
         assert back.source.startswith("Every context character's embedding")
         await pilot.press("y")
         await pilot.pause()
@@ -549,7 +550,8 @@ async def test_carried_forward_feedback_and_a_fresh_version_of_the_chained_exerc
         await answer(pilot, "20")
         # The last answer's feedback comes before the exercise's summary and the score.
         await answer(pilot, "1428")
-        history = [text_of(w) for w in screen.query("#sv-history > Static")]
+        history = [text_of(w) for w in screen.query("#sv-history > Static")
+                   if not isinstance(w, MarkdownText)]
         assert history[-3].startswith("✓ That fusion's linear layer")
         assert history[-2] == "correct"
         assert history[-1] == (

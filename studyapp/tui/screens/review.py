@@ -8,11 +8,10 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Label, Markdown, Static
+from textual.widgets import Footer, Header, Label, Static
 
 from studyapp.errors import StudyappError
 from studyapp.export.markdown import rendered_text
-from studyapp.mathtext import render
 from studyapp.review import (
     RATING_NAMES,
     ReviewEngine,
@@ -25,6 +24,7 @@ from studyapp.review import (
 from studyapp.schedule import format_interval
 from studyapp.session import Feedback
 from studyapp.tui import bindings
+from studyapp.tui.widgets.markdown_text import MarkdownText
 from studyapp.tui.widgets.session_view import SessionView
 
 if TYPE_CHECKING:
@@ -127,9 +127,9 @@ class ReviewScreen(Screen[None]):
             await body.mount_all(widgets)
             self.refresh_bindings()
             return
-        widgets.append(Markdown(render(item.front), classes="front"))
+        widgets.append(MarkdownText(item.front, classes="front"))
         if view.phase == "back":
-            widgets.append(Markdown(render(item.back or ""), classes="back"))
+            widgets.append(MarkdownText(item.back or "", classes="back"))
         self._set_choices(self._choices_text(view))
         await body.mount_all(widgets)
         self.set_focus(None)
@@ -203,7 +203,7 @@ class ReviewScreen(Screen[None]):
             return
         elif event.what == "revealed" and event.item is not None:
             body = self.query_one("#review-body", VerticalScroll)
-            await body.mount(Markdown(render(event.item.back or ""), classes="back"))
+            await body.mount(MarkdownText(event.item.back or "", classes="back"))
             self._set_choices(self._choices_text(self.engine.view()) if self.engine else "")
             self.refresh_bindings()
             body.scroll_end(animate=False)

@@ -9,12 +9,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Label, Markdown, Static, TextArea
+from textual.widgets import Input, Label, Static, TextArea
 
 from studyapp.export.markdown import rendered_text
-from studyapp.mathtext import render
 from studyapp.session import Feedback, Prompt, Session, SessionResult
 from studyapp.tui import bindings
+from studyapp.tui.widgets.markdown_text import MarkdownText
 
 
 class SessionView(Widget, can_focus=True):
@@ -99,8 +99,8 @@ class SessionView(Widget, can_focus=True):
         if prompt.starts_exercise and prompt.exercise is not None:
             widgets.append(Label(prompt.exercise.title, classes="section-title"))
             if prompt.exercise.setup:
-                widgets.append(Markdown(render(prompt.exercise.setup), classes="explain"))
-        widgets.append(Markdown(render(prompt.text), classes="front"))
+                widgets.append(MarkdownText(prompt.exercise.setup, classes="explain"))
+        widgets.append(MarkdownText(prompt.text, classes="front"))
         if prompt.kind == "numeric":
             row = Horizontal(
                 Input(placeholder="a number · ? hint · empty gives up",
@@ -155,7 +155,7 @@ class SessionView(Widget, can_focus=True):
                 lines.append(Static(rendered_text(feedback.mistake),
                                     classes="feedback-mistake", markup=False))
             if feedback.explanation:
-                lines.append(Markdown(render(feedback.explanation), classes="explain"))
+                lines.append(MarkdownText(feedback.explanation, classes="explain"))
         summary = feedback.exercise
         if summary is not None:
             carried = f" · carried forward {summary.carried}" if summary.carried else ""
@@ -165,7 +165,7 @@ class SessionView(Widget, can_focus=True):
                 classes="section-title", markup=False,
             ))
             if summary.outcome:
-                lines.append(Markdown(render(summary.outcome), classes="explain"))
+                lines.append(MarkdownText(summary.outcome, classes="explain"))
         await history.mount_all(lines)
         await self.show_current()
 
@@ -191,7 +191,7 @@ class SessionView(Widget, can_focus=True):
         answer = self.session.reveal()
         current = self.query_one("#sv-current", Vertical)
         await current.mount_all([
-            Markdown(render(answer), classes="back"),
+            MarkdownText(answer, classes="back"),
             Label("Did you know it?  y yes · n no", classes="choices"),
         ])
         self.focus()
