@@ -51,10 +51,12 @@ class HomeScreen(Screen[None]):
             yield Static("", id="home-problems")
             yield Static(
                 "r review · q quiz · w worked exercise · p practice · e export · "
-                "c calculator · s stats · ? help · ctrl+q quit",
+                "c calculator · s stats · ? help · ctrl+p commands · ctrl+q quit",
                 id="home-hint",
             )
-        yield Footer(compact=True)
+        # Every home key fits in 80 columns only without the palette's own entry (the
+        # line above names ctrl+p).
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.show_library()
