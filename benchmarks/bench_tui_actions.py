@@ -27,12 +27,13 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -66,7 +67,7 @@ async def timed(pilot: Pilot[object], key: str, until: Callable[[], bool] | None
 
 
 class Other(Screen[None]):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -78,7 +79,7 @@ class Other(Screen[None]):
 
 
 class Bare(App[None]):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("3", "next", "Next"), Binding("o", "other", "Other"),
         Binding("enter", "line", "Line"),
     ]
@@ -181,7 +182,7 @@ async def ours(samples: int, tmp: Path) -> Samples:
                 await pilot.press(*text)
                 screen = app.screen
 
-                def answered() -> bool:
+                def answered(screen: Screen[object] = screen) -> bool:
                     return bool(screen.query(".feedback-correct"))
 
                 start_at = time.perf_counter()

@@ -692,7 +692,10 @@ async def test_calculator_updates_and_refuses_bad_input_in_place(
 
         await pilot.press("backspace")
         await pilot.pause()
-        assert text_of(error) == "⚠ context: type a whole number"
+        assert text_of(error).split("\n") == [
+            "⚠ context: type a whole number",
+            "(dimmed: the numbers of the last sizes that worked)",
+        ]
 
         # Not a power of 2: the flat model still works, the tree says why not.
         await pilot.press("6")

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from studyapp import calc
+from studyapp.mathtext import render
 from studyapp.tui import bindings
 
 LECTURE = {"context": 8, "embedding": 10, "hidden": 68, "vocab": 27, "batch": 4, "arity": 2}
@@ -136,7 +137,8 @@ class CalculatorScreen(Screen[None]):
         try:
             view = compute_view(self.values())
         except (ValueError, calc.CalcError) as problem:
-            error.update(f"⚠ {problem}")
+            # Say whose numbers are still on the right: not these sizes'.
+            error.update(f"⚠ {problem}\n(dimmed: the numbers of the last sizes that worked)")
             error.add_class("shown")
             # Dim the numbers: they belong to the last sizes that made sense.
             self.query_one("#calc-results").add_class("stale")
@@ -147,7 +149,7 @@ class CalculatorScreen(Screen[None]):
         self.query_one("#calc-note", Static).update(view.note)
         summary = self.query_one("#calc-summary", DataTable)
         summary.clear()
-        summary.add_rows(view.summary)
+        summary.add_rows([(what, render(value)) for what, value in view.summary])
         params = self.query_one("#calc-params", DataTable)
         params.clear()
         params.add_rows(view.params)
