@@ -192,7 +192,7 @@ class ReviewScreen(Screen[None]):
             room = NOTE_WIDTH - len(saved) - 5
             self._last = saved + (f" · “{_short(event.item.front, room)}”" if room > 8 else "")
         elif event.what == "undone" and event.item is not None:
-            self._last = f"undone · “{_short(event.item.front, NOTE_WIDTH - 28)}” is back as it was"
+            self._last = f"undone · “{_short(event.item.front, NOTE_WIDTH - 30)}” is back as it was"
         elif event.what == "held" and event.item is not None:
             room = NOTE_WIDTH - len(event.message or "") - 5
             self._last = f"{event.message} · “{_short(event.item.front, room)}”"
