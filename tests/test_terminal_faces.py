@@ -119,3 +119,12 @@ def test_plain_quiz_on_a_terminal_wraps_prompts_renders_and_stops_with_130(
     seen = terminal.read_until("score: 0/")
     assert terminal.finish() == 130
     assert "interrupted: the answers so far are kept" in " ".join(seen.split())
+
+
+def test_review_plain_shows_cards_as_readable_text(run_studyapp: RunStudyapp) -> None:
+    # Reveal and rate every question and card ("" reveals, "4" rates easy), then stop.
+    result = run_studyapp("review", "wavenet", "--plain", input="\n4\n" * 11)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "- No stages. Neighbouring characters" in out  # a list, without its ** markers
+    assert "**" not in out and "`" not in out
