@@ -68,3 +68,8 @@ class MarkdownText(Static):
                  ) -> None:
         super().__init__(markdown_text(source), classes=classes, id=id)
         self.source = source
+
+    def show(self, source: str) -> None:
+        """Show other text in the same widget."""
+        self.source = source
+        self.update(markdown_text(source))

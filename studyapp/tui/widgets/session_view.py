@@ -82,19 +82,14 @@ class SessionView(Widget, can_focus=True):
         prompt = self.session.current()
         self._shown = prompt
         current = self.query_one("#sv-current", Vertical)
+        if prompt is not None and self._reuse_numeric(prompt, current):
+            return
         await current.remove_children()
         if prompt is None:
             self._progress_line().update("")
             self.post_message(self.Finished(self.session.result()))
             return
-        progress = f"{prompt.position} of {prompt.total}"
-        if prompt.exercise is not None and prompt.item.step_number is not None:
-            step = f"step {prompt.item.step_number} of {prompt.exercise.step_count}"
-            # A session of one whole exercise: "1 of 8 · step 1 of 8" would say it twice.
-            whole = prompt.total == prompt.exercise.step_count
-            # The title goes last so a narrow terminal cuts the title, not the step count.
-            progress = f"{step if whole else progress + ' · ' + step} · {prompt.exercise.title}"
-        self._progress_line().update(progress)
+        self._progress_line().update(self._progress_text(prompt))
         widgets: list[Widget] = []
         if prompt.starts_exercise and prompt.exercise is not None:
             widgets.append(Label(prompt.exercise.title, classes="section-title"))
@@ -125,6 +120,39 @@ class SessionView(Widget, can_focus=True):
             self.focus()
         self.refresh_bindings()
         self._scroll_end()
+
+    def _reuse_numeric(self, prompt: Prompt, current: Vertical) -> bool:
+        """One numeric step after another: update the prompt, unit and note in place and
+        keep the answer box (removing and mounting it again cost a frame or two)."""
+        if prompt.kind != "numeric" or prompt.starts_exercise:
+            return False
+        children = list(current.children)
+        if len(children) != 3 or not isinstance(children[0], MarkdownText):
+            return False
+        boxes = current.query("#sv-answer")
+        if not boxes:
+            return False
+        self._progress_line().update(self._progress_text(prompt))
+        children[0].show(prompt.text)
+        current.query_one(".unit", Label).update(prompt.unit or "")
+        self._note("")
+        box = boxes.first(Input)
+        box.value = ""
+        box.focus()
+        self.refresh_bindings()
+        self._scroll_end()
+        return True
+
+    @staticmethod
+    def _progress_text(prompt: Prompt) -> str:
+        progress = f"{prompt.position} of {prompt.total}"
+        if prompt.exercise is not None and prompt.item.step_number is not None:
+            step = f"step {prompt.item.step_number} of {prompt.exercise.step_count}"
+            # A session of one whole exercise: "1 of 8 · step 1 of 8" would say it twice.
+            whole = prompt.total == prompt.exercise.step_count
+            # The title goes last so a narrow terminal cuts the title, not the step count.
+            progress = f"{step if whole else progress + ' · ' + step} · {prompt.exercise.title}"
+        return progress
 
     def _progress_line(self) -> Static:
         return self._progress or self.query_one("#sv-progress", Static)
