@@ -95,6 +95,8 @@ class ReviewScreen(Screen[None]):
         assert self.engine is not None
         view = self.engine.view()
         body = self.query_one("#review-body", VerticalScroll)
+        if await self._card_in_place(view, body):
+            return
         await body.remove_children()
         step_line = self.query_one("#sv-progress", Static)
         step_line.update("")
@@ -116,9 +118,9 @@ class ReviewScreen(Screen[None]):
         item = view.item
         again = " · again" if view.again else ""
         progress.update(f"{view.position} of {view.total} · {item.kind}{again}")
-        if item.tags:
-            widgets.append(Static(" ".join(f"#{t}" for t in item.tags), classes="tags",
-                                  markup=False))
+        tags = Static(" ".join(f"#{t}" for t in item.tags), classes="tags", markup=False)
+        tags.display = bool(item.tags)
+        widgets.append(tags)
         if view.phase in ("step", "exercise_done") and view.exercise is not None:
             widgets.append(SessionView(view.exercise, id="review-exercise",
                                        submit=self._submit_step,
@@ -136,6 +138,35 @@ class ReviewScreen(Screen[None]):
         self.refresh_bindings()
         if view.phase == "back":
             body.scroll_end(animate=False)
+
+    async def _card_in_place(self, view: ReviewView, body: VerticalScroll) -> bool:
+        """A card's front after another card: the same widgets with new text (removing
+        and mounting them all again cost a frame or two per rating)."""
+        item = view.item
+        if item is None or view.phase != "front":
+            return False
+        kids = list(body.children)
+        backs = [w for w in kids if w.has_class("back")]
+        rest = [w for w in kids if not w.has_class("back")]
+        if not (len(rest) == 3 and rest[0].id == "review-saved" and rest[1].has_class("tags")
+                and isinstance(rest[2], MarkdownText) and self._last):
+            return False
+        saved, tags, front = rest[0], rest[1], rest[2]
+        assert isinstance(saved, Static) and isinstance(tags, Static)
+        for back in backs:
+            await back.remove()
+        saved.update(self._last)
+        tags.update(" ".join(f"#{t}" for t in item.tags))
+        tags.display = bool(item.tags)
+        front.show(item.front)
+        again = " · again" if view.again else ""
+        self.query_one("#review-progress", Static).update(
+            f"{view.position} of {view.total} · {item.kind}{again}")
+        self._set_choices(self._choices_text(view))
+        body.scroll_home(animate=False)
+        self.set_focus(None)
+        self.refresh_bindings()
+        return True
 
     def _set_choices(self, text: str) -> None:
         self.query_one("#review-choices", Static).update(text)
