@@ -109,6 +109,9 @@ class CalculatorScreen(Screen[None]):
                 yield DataTable(id="calc-shapes", cursor_type="none")
         yield Footer(compact=True)
 
+    _shown: dict[str, int] | None = None
+    """The sizes whose numbers are on screen."""
+
     def on_mount(self) -> None:
         self.sub_title = "Tree calculator"
         self.query_one("#calc-summary", DataTable).add_columns("what", "value")
@@ -135,14 +138,21 @@ class CalculatorScreen(Screen[None]):
         """Recompute everything from the inputs; bad input shows a message in place."""
         error = self.query_one("#calc-error", Static)
         try:
-            view = compute_view(self.values())
+            values = self.values()
+            # Each box reports its first value as a change when it mounts: six redraws of
+            # the same numbers made the screen slow to open.
+            if values == self._shown:
+                return
+            view = compute_view(values)
         except (ValueError, calc.CalcError) as problem:
+            self._shown = None
             # Say whose numbers are still on the right: not these sizes'.
             error.update(f"⚠ {problem}\n(dimmed: the numbers of the last sizes that worked)")
             error.add_class("shown")
             # Dim the numbers: they belong to the last sizes that made sense.
             self.query_one("#calc-results").add_class("stale")
             return
+        self._shown = values
         error.update("")
         error.remove_class("shown")
         self.query_one("#calc-results").remove_class("stale")
