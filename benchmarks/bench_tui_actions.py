@@ -227,13 +227,15 @@ async def main_async(samples: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bare = await floor(samples)
         real = await ours(samples, Path(tmp))
-    print(f"{'action':28} {'ours p95':>9} {'floor p95':>10} {'ratio':>6}  target")
+    print(f"{'action':28} {'ours p95':>9} {'floor p95':>10} {'ratio':>6}  target"
+          "                 medians (ours / floor)")
     for name in ACTIONS:
         mine, base = p95(real[name]) * 1000, p95(bare[name]) * 1000
         limit = max(50.0, 1.5 * base)
         verdict = "ok" if mine <= limit else "SLOW"
+        medians = (statistics.median(real[name]) * 1000, statistics.median(bare[name]) * 1000)
         print(f"{name:28} {mine:7.1f}ms {base:8.1f}ms {mine / base:5.2f}×  ≤{limit:.0f}ms "
-              f"{verdict}  (n={len(real[name])})")
+              f"{verdict:4} (n={len(real[name])})  {medians[0]:.0f} / {medians[1]:.0f} ms")
 
 
 def main() -> None:
