@@ -456,9 +456,23 @@ def _open_tui(
             file=sys.stderr,
         )
         return EXIT_DATA
+    if not _has_terminal():
+        # The TUI would draw into a pipe (or wait on a file) and never return.
+        print("studyapp: the TUI needs a terminal on stdin and stdout; for lines, use "
+              "`studyapp quiz DECK --plain` or `studyapp review DECK --plain`",
+              file=sys.stderr)
+        return EXIT_USAGE
     status = run_app(library_root, data_dir, start=start, deck_id=args.deck,
                      exercise_id=exercise_id)
     return EXIT_OK if status is None else int(status)
+
+
+def _has_terminal() -> bool:
+    """Both stdin and stdout are a terminal (the TUI reads keys and draws on them)."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # closed or missing streams
+        return False
 
 
 def _check_deck_id(library_root: Path, data_dir: Path, deck_id: str) -> None:

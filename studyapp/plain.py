@@ -10,12 +10,13 @@ Output, item by item (blank lines between items):
     Depth buys context: count the levels, then trace one fusion     <- before an exercise's
     In a WaveNet-style model every level merges ...                     first step: title, setup
     1/8. To give the model a 16-character context, how many ...? (unit: levels)
-    hint: Look for the `k` with 2^k = 16.                            <- after `?`
+    hint: Look for the k with 2ᵏ = 16.                              <- after `?`
     can't read "banana" as a number                                  <- not graded (unreadable,
     1/8. To give the model ...                                          or a unit that is not
                                                                         the step's): the reason,
                                                                         then the step again
     wrong: 2^4 = 16, try again (? for a hint)                        <- wrong, attempts left
+                                                                        (as typed)
     16 is the context itself: ...                                    <- a known mistake's text
     correct | wrong, expected 4 | gave up, expected 4               <- graded / empty line
     correct (carried forward from your answer to levels)             <- follows from your number
@@ -36,12 +37,15 @@ from __future__ import annotations
 import contextlib
 import io
 import random
+import shutil
 import sys
+import textwrap
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from studyapp.export.markdown import parse, plain_text, rendered_text
 from studyapp.session import ExerciseSummary, Feedback, Item, Prompt, Session, SessionResult
 
 Clock = Callable[[], datetime]
@@ -56,12 +60,18 @@ NO = frozenset({"n", "no"})
 class _Lines:
     """One line at a time from a text stream; None at end of input (or if it can't be read)."""
 
-    def __init__(self, stream: TextIO | None) -> None:
+    def __init__(self, stream: TextIO | None, prompt_to: TextIO | None = None) -> None:
         self.stream = stream
+        self.prompt_to = prompt_to if stream is not None and _is_terminal(stream) else None
+        """Where to write a `> ` prompt before each line: only when a person types them."""
 
     def read(self) -> str | None:
         if self.stream is None:
             return None
+        if self.prompt_to is not None:
+            with contextlib.suppress(OSError, ValueError):
+                self.prompt_to.write("> ")
+                self.prompt_to.flush()
         try:
             line = self.stream.readline()
         except (OSError, ValueError):  # closed, unreadable or undecodable: end the session
@@ -72,14 +82,58 @@ class _Lines:
 
 
 class _Output:
-    """Plain lines, each flushed at once."""
+    """Plain lines, each flushed at once; wrapped to the terminal's width when there is one."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
+        self.width = _terminal_width(stream)
+        """None when the output is not a terminal: lines stay whole for programs."""
+        self.math = _can_encode(stream, "ᵏ₂⁽⁾")
+        """Math in Unicode superscripts only where the stream can write them."""
 
     def say(self, text: str = "") -> None:
-        for line in text.strip("\n").splitlines() or [""]:
-            print(line.rstrip(), file=self.stream, flush=True)
+        for raw in text.strip("\n").splitlines() or [""]:
+            line = raw.rstrip()
+            if self.width is not None and len(line) > self.width:
+                # Whole words only: never "fusio" / "n".
+                indent = line[: len(line) - len(line.lstrip())]
+                for part in textwrap.wrap(line, self.width, subsequent_indent=indent,
+                                          break_long_words=False, break_on_hyphens=False):
+                    print(part, file=self.stream, flush=True)
+                continue
+            print(line, file=self.stream, flush=True)
+
+    def show(self, markdown: str) -> None:
+        """The material's own text: Markdown as readable plain text, math as math."""
+        self.say(self.text(markdown))
+
+    def text(self, markdown: str) -> str:
+        return rendered_text(markdown) if self.math else plain_text(parse(markdown))
+
+
+def _terminal_width(stream: TextIO) -> int | None:
+    try:
+        if not stream.isatty():
+            return None
+    except (AttributeError, ValueError, OSError):
+        return None
+    return max(shutil.get_terminal_size().columns - 1, 20)
+
+
+def _can_encode(stream: TextIO, sample: str) -> bool:
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        sample.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def _robust(stream: TextIO | None) -> TextIO | None:
@@ -102,8 +156,8 @@ def _instructions(items: tuple[Item, ...]) -> str:
     return " ".join(parts)
 
 
-def _prompt_line(prompt: Prompt) -> str:
-    text = prompt.text.strip()
+def _prompt_line(prompt: Prompt, out: _Output) -> str:
+    text = out.text(prompt.text).strip()
     if prompt.kind == "numeric" and prompt.unit:
         text += f" (unit: {prompt.unit})"
     return f"{prompt.position}/{prompt.total}. {text}"
@@ -125,16 +179,16 @@ def _show_feedback(out: _Output, feedback: Feedback) -> None:
     """The verdict, the known mistake's text, then (when finished) the explanation and, after
     an exercise's last step, its outcome and summary: never the summary without the rest."""
     if feedback.status in ("correct", "wrong", "gave_up"):
-        out.say(feedback.verdict)
+        out.say(feedback.verdict)  # may quote what the learner typed: printed as it is
     if feedback.mistake:
-        out.say(feedback.mistake)
+        out.show(feedback.mistake)
     if feedback.done and feedback.explanation:
-        out.say(feedback.explanation)
+        out.show(feedback.explanation)
     summary = feedback.exercise
     if summary is not None:
         if summary.outcome:
             out.say()
-            out.say(summary.outcome)
+            out.show(summary.outcome)
             out.say()
         out.say(_exercise_done(summary))
 
@@ -146,10 +200,10 @@ def _introduce(out: _Output, prompt: Prompt, *, spaced: bool) -> None:
     if prompt.starts_exercise and prompt.exercise is not None:
         out.say(prompt.exercise.title)
         if prompt.exercise.setup:
-            out.say(prompt.exercise.setup)
+            out.show(prompt.exercise.setup)
         if spaced:
             out.say()
-    out.say(_prompt_line(prompt))
+    out.say(_prompt_line(prompt, out))
 
 
 def _numeric_line(session: Session, prompt: Prompt, text: str, out: _Output) -> Feedback | None:
@@ -168,12 +222,12 @@ def show_step_feedback(out: _Output, prompt: Prompt | None, feedback: Feedback) 
     step is finished (a hint, a line that was not graded and a wrong answer with attempts
     left keep it; a line that was not graded is followed by the prompt again)."""
     if feedback.status == "hint":
-        out.say(feedback.verdict)
+        out.show(feedback.verdict)  # `hint: ` and the material's Markdown
         return False
     if feedback.status in ("unreadable", "unit"):
         out.say(feedback.verdict)
         if prompt is not None:
-            out.say(_prompt_line(prompt))
+            out.say(_prompt_line(prompt, out))
         return False
     _show_feedback(out, feedback)
     return feedback.done
@@ -194,7 +248,7 @@ def _drive(session: Session, lines: _Lines, out: _Output) -> None:
         elif not prompt.revealed:
             answer = session.reveal()
             out.say("answer:")
-            out.say(answer)
+            out.show(answer)
             out.say("did you know it? (y/n)")
         elif text.lower() in YES or text.lower() in NO:
             session.self_grade(text.lower() in YES)
@@ -210,23 +264,31 @@ def run_quiz(
     title: str | None = None,
     on_finish: OnFinish | None = None,
 ) -> int:
-    """Run a session on these streams until it is over or input ends; returns 0."""
+    """Run a session on these streams until it is over or input ends; returns 0, or 130
+    after ctrl+c (having said what was kept)."""
     out = _Output(stdout)
-    lines = _Lines(stdin)
+    lines = _Lines(stdin, stdout)
     if title:
         out.say(title)
     items = session.items
     out.say(_instructions(items) if items else "Nothing to ask.")
+    interrupted = False
     try:
         _drive(session, lines, out)
     except KeyboardInterrupt:
+        interrupted = True
         out.say()
     result = session.result()
     if on_finish is not None:
         on_finish(result)
+    if interrupted:
+        out.say()
+        out.say("interrupted: the answers so far are kept in the quiz history "
+                "(a quiz never changes the review schedule)" if on_finish is not None else
+                "interrupted: nothing to save (a quiz never changes the review schedule)")
     out.say()
     out.say(f"score: {result.score}")
-    return 0
+    return 130 if interrupted else 0
 
 
 def quiz(

@@ -98,7 +98,7 @@ def _show(engine: ReviewEngine, out: _Output) -> None:
     if view.phase == "step" and view.step is not None:
         _introduce(out, view.step, spaced=False)
     elif view.phase == "front":
-        out.say(view.item.front)
+        out.show(view.item.front)
 
 
 def _after(engine: ReviewEngine, event: ReviewEvent, out: _Output) -> bool:
@@ -107,7 +107,7 @@ def _after(engine: ReviewEngine, event: ReviewEvent, out: _Output) -> bool:
     if event.what == "revealed":
         assert event.item is not None
         out.say("answer:")
-        out.say(event.item.back or "")
+        out.show(event.item.back or "")
         out.say("rate: " + " · ".join(
             f"{int(c.rating)} {c.name} ({c.interval})" for c in view.choices
         ))
@@ -129,7 +129,7 @@ def _after(engine: ReviewEngine, event: ReviewEvent, out: _Output) -> bool:
         return False
     if event.what == "undone":
         assert event.item is not None
-        first = event.item.front.strip().splitlines()
+        first = out.text(event.item.front).strip().splitlines()
         out.say(f"undone: {first[0] if first else event.item.kind}")
         return True
     if event.what == "held":
@@ -144,7 +144,7 @@ def _after(engine: ReviewEngine, event: ReviewEvent, out: _Output) -> bool:
 def run_review(engine: ReviewEngine, stdin: TextIO | None, stdout: TextIO, clock: Clock) -> int:
     """Review until nothing is due within the learn-ahead limit or input ends."""
     out = _Output(stdout)
-    lines = _Lines(stdin)
+    lines = _Lines(stdin, stdout)
     count = engine.due_now()
     out.say(
         f"{engine.deck_id}: {count} item{'' if count == 1 else 's'} to review. Enter shows "
@@ -164,6 +164,8 @@ def run_review(engine: ReviewEngine, stdin: TextIO | None, stdout: TextIO, clock
     except KeyboardInterrupt:
         interrupted = True
         out.say()
+        out.say(f"interrupted: {engine.reviewed} rating{'' if engine.reviewed == 1 else 's'} "
+                "saved; the item on screen is still due")
     if engine.finished:
         out.say()
         out.say("nothing more is due")

@@ -7,6 +7,7 @@
     relearning_steps = ["10m"]       # ... and for a forgotten item before it returns to review
     learn_ahead_minutes = 20    # at the end of a session, show learning items due this soon
     sync_folder = "~/Dropbox/studyapp"   # the TUI offers a sync through it (studyapp sync)
+    theme = "textual-dark"      # the TUI's colour theme (ctrl+t switches and saves it)
 
 The file is optional; a missing key keeps its default. A broken file is refused with one
 line naming it, never silently ignored (a typo must not quietly change the schedule).
@@ -33,6 +34,8 @@ DEFAULT_RETENTION = 0.9
 DEFAULT_LEARNING_STEPS = (timedelta(minutes=1), timedelta(minutes=10))
 DEFAULT_RELEARNING_STEPS = (timedelta(minutes=10),)
 DEFAULT_LEARN_AHEAD = timedelta(minutes=20)
+DEFAULT_THEME = "textual-dark"
+_THEME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 _STEP = re.compile(r"(\d{1,4})([smhd])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -54,6 +57,8 @@ class Settings(NamedTuple):
     """FSRS weights kept by `studyapp optimize` (None: the defaults)."""
     sync_folder: Path | None = None
     """The folder the TUI syncs through (`studyapp sync`); None: no sync action."""
+    theme: str = DEFAULT_THEME
+    """The TUI's colour theme, by Textual's name for it."""
 
     def scheduler(self) -> Scheduler:
         """An FSRS scheduler with these settings."""
@@ -121,7 +126,7 @@ def load_settings(data_dir: Path) -> Settings:
     except ValueError:  # tomllib's int() of a number over 4,300 digits
         raise DataError(f"{path}: a number in the settings is far too long") from None
     known = {"new_items_per_day", "desired_retention", "learning_steps", "relearning_steps",
-             "learn_ahead_minutes", "sync_folder"}
+             "learn_ahead_minutes", "sync_folder", "theme"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise DataError(
@@ -139,7 +144,12 @@ def load_settings(data_dir: Path) -> Settings:
     if type(ahead) is not int or not 0 <= ahead <= 1440:
         raise DataError(f"{path}: learn_ahead_minutes must be a whole number from 0 to 1440, "
                         f"got {_shown(ahead)}")
+    theme = data.get("theme", DEFAULT_THEME)
+    if not isinstance(theme, str) or _THEME.fullmatch(theme) is None:
+        raise DataError(f"{path}: theme must be a theme's name such as \"textual-light\", "
+                        f"got {_shown(theme)}")
     return Settings(
+        theme=theme,
         new_items_per_day=new,
         desired_retention=float(retention),
         learning_steps=_steps(path, "learning_steps", data.get("learning_steps"),
@@ -159,3 +169,36 @@ def _sync_folder(path: Path, value: Any) -> Path | None:
     if not isinstance(value, str) or not value.strip():
         raise DataError(f"{path}: sync_folder must be a folder path as text, got {value!r}"[:300])
     return path.parent / Path(value).expanduser()
+
+
+_KEY_LINE = re.compile(r"(?P<key>[A-Za-z0-9_]+)\s*=\s*(?P<value>\"[^\"]*\"|[^#\s]*)(?P<rest>.*)")
+
+
+def save_setting(data_dir: Path, key: str, value: str) -> Path:
+    """Set one string setting in `data_dir/settings.toml`, keeping every other line (other
+    keys, comments) as it was; the file is replaced whole, so a crash leaves the old one."""
+    if key != "theme" or _THEME.fullmatch(value) is None:
+        raise DataError(f"cannot save the setting {key} = {value!r}")
+    path = data_dir / SETTINGS_NAME
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = []
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataError(f"{path}: cannot read the settings ({error})") from None
+    new_line = f'{key} = "{value}"'
+    for index, line in enumerate(lines):
+        match = _KEY_LINE.match(line.strip())
+        if match is not None and match["key"] == key:
+            lines[index] = new_line + match["rest"]
+            break
+    else:
+        lines.append(new_line)
+    from studyapp.atomicfile import write_bytes_atomically
+
+    try:
+        write_bytes_atomically(path, ("\n".join(lines) + "\n").encode("utf-8"), force=True,
+                               make_folder=True)
+    except OSError as error:
+        raise DataError(f"{path}: cannot save the settings ({error.strerror})") from None
+    return path

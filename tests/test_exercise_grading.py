@@ -80,12 +80,12 @@ def test_wrong_try_again_then_wrong_expected_with_the_reading_and_explanation(
     out = run_ok(run_studyapp, *DEPTH, input="5\n2^4\n")
     first = out.index("wrong, try again (? for a hint)")
     assert out[first + 1] == (
-        "One level too many: 4 levels already reach 2^4 = 16 characters, enough for 16."
+        "One level too many: 4 levels already reach 2⁴ = 16 characters, enough for 16."
     )
     last = out.index("wrong: 2^4 = 16, expected 4")
     assert last > first
     assert out[last + 1] == (
-        "16 is the context itself; the question asks for the levels, the k with 2^k = 16."
+        "16 is the context itself; the question asks for the levels, the k with 2ᵏ = 16."
     )
     assert out[last + 2].startswith("Each level doubles the span")
     assert out[-1] == "score: 0/1"
@@ -93,7 +93,7 @@ def test_wrong_try_again_then_wrong_expected_with_the_reading_and_explanation(
 
 def test_right_at_the_second_attempt_counts_in_the_score(run_studyapp: RunStudyapp) -> None:
     out = run_ok(run_studyapp, *DEPTH, input="?\n8\n4\n")
-    assert "hint: Look for the `k` with 2^k = 16." in out
+    assert "hint: Look for the k with 2ᵏ = 16." in out  # Markdown rendered, math as math
     assert "wrong, try again" in out  # the hint was seen: not offered again
     assert out[out.index("wrong, try again") + 1].startswith("8 is 16 halved once")
     assert "correct" in out
@@ -103,7 +103,7 @@ def test_right_at_the_second_attempt_counts_in_the_score(run_studyapp: RunStudya
 def test_a_deck_mistake_by_calc_is_named(run_studyapp: RunStudyapp) -> None:
     out = run_ok(run_studyapp, *DEPTH, input="65536\n")
     assert out[out.index("wrong, try again (? for a hint)") + 1] == (
-        "That is what 16 levels would see, 2^16; here 16 is the context, not the number of "
+        "That is what 16 levels would see, 2¹⁶; here 16 is the context, not the number of "
         "levels."
     )
 

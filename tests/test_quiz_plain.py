@@ -78,15 +78,16 @@ def test_explanation_follows_the_grade(run_studyapp: RunStudyapp) -> None:
     at = out.index("wrong, expected 4")
     assert out[at + 1].startswith("One level too many: ")  # the known mistake, then
     assert out[at + 2] == (
-        "Each level doubles the span (2 → 4 → 8 → 16), and 2^4 = 16, so 4 levels are enough."
+        "Each level doubles the span (2 → 4 → 8 → 16), and 2⁴ = 16, so 4 levels are enough."
     )
     assert out[-1] == "score: 0/1"
 
 
 def test_setup_comes_once_before_the_first_step(run_studyapp: RunStudyapp) -> None:
     out = lines(quiz_ok(run_studyapp(*DEPTH, input="banana\n4\n")))
-    setup = "In a WaveNet-style model every level merges neighbouring pairs, so each"
-    assert out.count(setup) == 1
+    # The setup's paragraph is one line (its Markdown soft breaks read as spaces).
+    (setup,) = [line for line in out if line.startswith("In a WaveNet-style model every ")]
+    assert "merges neighbouring pairs, so each extra level doubles" in setup
     first = next(n for n, line in enumerate(out) if line.startswith("1/8. "))
     assert out.index(setup) < first
 
@@ -105,7 +106,7 @@ def test_unreadable_lines_get_a_reason_and_the_step_again(run_studyapp: RunStudy
 
 def test_question_mark_shows_the_hint(run_studyapp: RunStudyapp) -> None:
     out = lines(quiz_ok(run_studyapp(*DEPTH, input="?\n4\n")))
-    at = out.index("hint: Look for the `k` with 2^k = 16.")
+    at = out.index("hint: Look for the k with 2ᵏ = 16.")  # Markdown rendered, math as math
     assert out[at + 1] == "correct"
     assert out[-1] == "score: 1/1"
 
@@ -286,6 +287,7 @@ def test_without_plain_the_tui_is_opened(
     fake = types.ModuleType("studyapp.tui.app")
     fake.run_app = run_app  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "studyapp.tui.app", fake)
+    monkeypatch.setattr("studyapp.cli._has_terminal", lambda: True)
     assert main(["--data-dir", str(data_dir), "quiz", "wavenet"]) == 0
     quiz = ["--data-dir", str(data_dir), "quiz", "wavenet"]
     assert main([*quiz, "--exercise", "wavenet-depth"]) == 0

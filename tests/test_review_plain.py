@@ -510,10 +510,11 @@ def test_exercise_shows_its_title_and_setup_before_the_first_step(
     lines = out.stdout.splitlines()
     first_step = next(n for n, line in enumerate(lines) if STEP.match(line))
     title = "Depth buys context: count the levels, then trace one fusion"
-    setup = "In a WaveNet-style model every level merges neighbouring pairs, so each"
     assert title in lines[:first_step]
+    # The setup's paragraph is one line (its Markdown soft breaks read as spaces).
+    (setup,) = [line for line in lines if line.startswith("In a WaveNet-style model every ")]
+    assert "merges neighbouring pairs, so each extra level doubles" in setup
     assert setup in lines[:first_step]
-    assert lines.count(setup) == 1
 
 
 def test_exercise_with_a_wrong_step_is_rated_again(
@@ -548,7 +549,7 @@ def test_exercise_hint_then_all_right_is_rated_hard(
     out = run_exercise(tmp_path, run_studyapp, ["?", *DEPTH_ANSWERS])
     assert reviewed_ok(out) == 1
     lines = out.stdout.splitlines()
-    assert "hint: Look for the `k` with 2^k = 16." in lines
+    assert "hint: Look for the k with 2ᵏ = 16." in lines
     assert "exercise done: 8/8 steps right, 1 hint, 0 given up" in lines
     assert saved_words(out.stdout) == ["hard"]
     assert exercise_reviews(data_dir) == [("exercise:wavenet-depth", 2)]

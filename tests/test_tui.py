@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Checkbox, DataTable, Input, Markdown, Static, TextArea
+from textual.widgets import Checkbox, DataTable, Input, Static, TextArea
 
 from studyapp.store import Identity, ReviewStore
 from studyapp.tui.app import StudyApp, create_app
@@ -22,6 +22,7 @@ from studyapp.tui.screens.home import HomeScreen
 from studyapp.tui.screens.quiz import QuizScreen
 from studyapp.tui.screens.review import ReviewScreen
 from studyapp.tui.widgets.deck_list import DeckList
+from studyapp.tui.widgets.markdown_text import MarkdownText
 from studyapp.tui.widgets.session_view import SessionView
 from tests.conftest import REPO
 
@@ -186,7 +187,7 @@ async def test_full_review_session_saves_every_rating_and_undo_restores(
 
         await pilot.press("space")
         await pilot.pause()
-        (back,) = screen.query(".back").results(Markdown)
+        (back,) = screen.query(".back").results(MarkdownText)
         assert back.source.startswith("Every context character's embedding")
         choices = text_of(screen.query_one("#review-choices"))
         assert "1 again (" in choices and "4 easy (" in choices
@@ -370,7 +371,7 @@ async def test_exercise_quiz_scores_and_requizzes_the_missed(
         # A hint, an unreadable answer (not counted), then a wrong one.
         await answer(pilot, "?")
         hint = text_of(screen.query_one("#sv-note"))
-        assert hint == "hint: Look for the k with 2^k = 16."  # Markdown shown as text
+        assert hint == "hint: Look for the k with 2ᵏ = 16."  # Markdown shown as text, math as math
         await answer(pilot, "four")
         assert text_of(screen.query_one("#sv-note")).startswith("⚠ ")
         assert session_view(pilot).session.current() is not None
@@ -380,7 +381,7 @@ async def test_exercise_quiz_scores_and_requizzes_the_missed(
         await answer(pilot, "5")
         assert text_of(screen.query_one("#sv-note")) == (
             "✗ wrong, try again\n"  # the hint was taken already: not offered again
-            "One level too many: 4 levels already reach 2^4 = 16 characters, enough for 16."
+            "One level too many: 4 levels already reach 2⁴ = 16 characters, enough for 16."
         )
         assert texts(pilot, ".feedback-wrong") == []
         assert box.value == ""
@@ -388,7 +389,7 @@ async def test_exercise_quiz_scores_and_requizzes_the_missed(
         await answer(pilot, "2^4")
         assert texts(pilot, ".feedback-wrong") == ["wrong: 2^4 = 16, expected 4"]
         assert texts(pilot, ".feedback-mistake") == [
-            "16 is the context itself; the question asks for the levels, the k with 2^k = 16."
+            "16 is the context itself; the question asks for the levels, the k with 2ᵏ = 16."
         ]
 
         # The rest right, in the forms people type.
@@ -452,7 +453,7 @@ async def test_quiz_open_question_card_and_give_up(library: Path, data_dir: Path
         assert not view.session.current().revealed  # type: ignore[union-attr]
         await pilot.press("ctrl+r")
         await pilot.pause()
-        (back,) = screen.query("#sv-current .back").results(Markdown)
+        (back,) = screen.query("#sv-current .back").results(MarkdownText)
         assert back.source.startswith("Every context character's embedding")
         await pilot.press("y")
         await pilot.pause()
@@ -537,7 +538,7 @@ async def test_carried_forward_feedback_and_a_fresh_version_of_the_chained_exerc
         # 6 levels, wrong twice; then the field and the width that follow from it.
         await answer(pilot, "6")
         assert text_of(screen.query_one("#sv-note")).startswith(
-            "✗ wrong, try again (? for a hint)\nThat rounds log2(100) down")
+            "✗ wrong, try again (? for a hint)\nThat rounds log₂(100) down")
         await answer(pilot, "6 levels")
         assert texts(pilot, ".feedback-wrong") == ["wrong, expected 7"]
         await answer(pilot, "2^6")
@@ -549,7 +550,8 @@ async def test_carried_forward_feedback_and_a_fresh_version_of_the_chained_exerc
         await answer(pilot, "20")
         # The last answer's feedback comes before the exercise's summary and the score.
         await answer(pilot, "1428")
-        history = [text_of(w) for w in screen.query("#sv-history > Static")]
+        history = [text_of(w) for w in screen.query("#sv-history > Static")
+                   if not isinstance(w, MarkdownText)]
         assert history[-3].startswith("✓ That fusion's linear layer")
         assert history[-2] == "correct"
         assert history[-1] == (
@@ -690,7 +692,10 @@ async def test_calculator_updates_and_refuses_bad_input_in_place(
 
         await pilot.press("backspace")
         await pilot.pause()
-        assert text_of(error) == "⚠ context: type a whole number"
+        assert text_of(error).split("\n") == [
+            "⚠ context: type a whole number",
+            "(dimmed: the numbers of the last sizes that worked)",
+        ]
 
         # Not a power of 2: the flat model still works, the tree says why not.
         await pilot.press("6")
@@ -830,10 +835,17 @@ async def test_command_palette_offers_every_deck_action(
         provider = StudyCommands(app.screen)
         names = [str(hit.text) async for hit in provider.discover()]
         for expected in (
-            f"Review {DECK}", f"Quiz {DECK}", f"Practise {DECK}", f"Export {DECK} to PDF",
-            "Work through wavenet-depth", "Open the tree calculator",
+            f"Review {DECK}", f"Quiz {DECK}", f"Practice {DECK}", f"Export {DECK} to PDF",
+            "Exercise: work through wavenet-depth", "Calculator: the tree calculator",
         ):
             assert expected in names
+        # What people type finds the command they mean, first.
+        for query, first in (("exercise", "Exercise: work through"), ("help", "Help"),
+                             ("quit", "Quit"), ("theme", "Theme"), ("stats", "Stats"),
+                             ("practice", "Practice"), ("export", "Export")):
+            found = [hit async for hit in provider.search(query)]
+            best = max(found, key=lambda hit: hit.score)
+            assert str(best.text).startswith(first), (query, [str(h.text) for h in found])
         hits = [hit async for hit in provider.search("work through")]
         assert hits and "wavenet-depth" in str(hits[0].text)
         hits[0].command()

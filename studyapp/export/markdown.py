@@ -82,6 +82,30 @@ def escape_markdown(text: str) -> str:
     return re.sub(r"([\\`*_])", r"\\\1", text)
 
 
+def with_math(blocks: Sequence[Block]) -> tuple[Block, ...]:
+    """``blocks`` with the math of their text in Unicode (`2^k` → 2ᵏ); code is untouched."""
+    from studyapp.mathtext import render
+
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, ParagraphBlock):
+            out.append(ParagraphBlock(tuple(
+                span if span.code else Span(render(span.text), span.bold, span.italic)
+                for span in block.spans
+            )))
+        elif isinstance(block, ListBlock):
+            out.append(ListBlock(block.ordered, block.start,
+                                 tuple(with_math(item) for item in block.items), block.tight))
+        else:
+            out.append(block)
+    return tuple(out)
+
+
+def rendered_text(text: str) -> str:
+    """Markdown source as readable plain text: no asterisks or backticks, math as math."""
+    return plain_text(with_math(parse(text)))
+
+
 def plain_text(blocks: Sequence[Block]) -> str:
     """The text of ``blocks`` without styling (paragraphs separated by blank lines)."""
     parts: list[str] = []

@@ -521,6 +521,9 @@ def paragraph_fragments(spans: Sequence[md.Span], fonts: FontSet, size: float) -
     for span in spans:
         font = _face(fonts, bold=span.bold, italic=span.italic, code=span.code)
         text = _clean(span.text, fonts)
+        if not span.code and ("^" in text or "_" in text or "log" in text):
+            frags += _math_fragments(text, font, size, span.bold, span.italic)
+            continue
         if "\n" not in text:
             frags.extend(_fragments(text, font, size, span.bold, span.italic, fonts))
             continue
@@ -530,6 +533,31 @@ def paragraph_fragments(spans: Sequence[md.Span], fonts: FontSet, size: float) -
             if line:
                 frags.extend(_fragments(line, font, size, span.bold, span.italic, fonts))
     return frags or [_fragment("", fonts.regular, size, False, False)]
+
+
+SCRIPT_SCALE = 0.7
+"""Superscripts and subscripts are set this much smaller than their line."""
+
+
+def _math_fragments(text: str, font: str, size: float, bold: bool, italic: bool
+                    ) -> list[ParaFrag]:
+    """Real superscripts and subscripts (`2^k`, `x_i`, `log2(N)`): smaller text, raised or
+    lowered, rather than the Unicode characters (which fonts draw unevenly)."""
+    from studyapp.mathtext import pieces
+
+    frags: list[ParaFrag] = []
+    for piece, kind in pieces(text):
+        if kind == "text":
+            for index, line in enumerate(piece.split("\n")):
+                if index:
+                    frags.append(_line_break(font, size))
+                if line:
+                    frags.append(_fragment(line, font, size, bold, italic))
+            continue
+        frag = _fragment(piece, font, size * SCRIPT_SCALE, bold, italic)
+        frag.rise = size * 0.38 if kind == "sup" else -size * 0.18
+        frags.append(frag)
+    return frags
 
 
 def _line_break(font: str, size: float) -> ParaFrag:

@@ -11,6 +11,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 
 from studyapp import __version__
 from studyapp.deck.summary import LibrarySummary, read_summary, summarize
@@ -84,6 +85,19 @@ class StudyApp(App[int]):
         # The folder's name, not its full path: enough to tell libraries apart, and the
         # same wherever the library lives (the snapshot tests depend on that).
         self.sub_title = library_label(library_root)
+        self._apply_saved_theme()
+
+    def _apply_saved_theme(self) -> None:
+        """The theme saved last time (a broken settings file is reported when the store
+        opens; here it only means the default theme)."""
+        from studyapp.settings import load_settings
+
+        try:
+            theme = load_settings(self.data_dir).theme
+        except StudyappError:
+            return
+        if theme in self.available_themes:
+            self.theme = theme
 
     # -- shared services -------------------------------------------------------------
 
@@ -247,8 +261,68 @@ class StudyApp(App[int]):
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
+    def on_mount(self) -> None:
+        # Every change of theme (ctrl+t, or the palette's theme picker) is kept.
+        self.theme_changed_signal.subscribe(self, lambda _theme: self.save_theme())
+
+    def save_theme(self) -> None:
+        """Keep the theme for the next start (`theme` in settings.toml)."""
+        from studyapp.settings import save_setting
+
+        try:
+            save_setting(self.data_dir, "theme", self.theme)
+        except StudyappError as error:
+            self.notify(f"theme not saved: {error}", severity="warning")
+
+    def scroll_target(self) -> Widget | None:
+        """The scrolling body of the current screen: the one the scroll keys move.
+
+        A screen names it with the `scroll-body` class; a list that scrolls itself (the
+        held items) has none, so the keys reach the list.
+        """
+        found = self.screen.query(".scroll-body")
+        return found.first() if found else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "scroll_body":
+            # No body: the key goes on to the focused widget (a list pages itself).
+            return self.scroll_target() is not None
+        return True
+
+    def action_scroll_body(self, how: str) -> None:
+        """PageUp/PageDown, Home/End, arrows and j/k on the screen's body, no animation
+        (a smooth scroll takes 150–250 ms to show the line the learner asked for)."""
+        target = self.scroll_target()
+        if target is None:
+            return
+        if how == "page_up":
+            target.scroll_page_up(animate=False)
+        elif how == "page_down":
+            target.scroll_page_down(animate=False)
+        elif how == "home":
+            target.scroll_home(animate=False)
+        elif how == "end":
+            target.scroll_end(animate=False)
+        elif how == "up":
+            target.scroll_up(animate=False)
+        else:
+            target.scroll_down(animate=False)
+
     async def action_quit(self) -> None:
         self.exit(0)
+
+    crash: BaseException | None = None
+    """The exception that stopped the app, for `run_app` to hand to the CLI."""
+
+    def _handle_exception(self, error: Exception) -> None:
+        if self.crash is None:
+            self.crash = error
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        # No screenful of traceback: the CLI prints one line and writes a report.
+        self.bell()
+        self._close_messages_no_wait()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -328,4 +402,7 @@ def run_app(
     app = create_app(library_root, data_dir, start=start, deck_id=deck_id,
                      exercise_id=exercise_id)
     result = app.run()
+    if app.crash is not None:
+        # The CLI turns any exception into its one-line internal error and a report file.
+        raise app.crash
     return result if isinstance(result, int) else 0

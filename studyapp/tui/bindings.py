@@ -9,17 +9,26 @@ APP: list[BindingType] = [
     Binding("question_mark", "help", "Help", key_display="?"),
     # Not in the footer (80 columns hold only so much); help and the palette list it.
     Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
+    # Scrolling the screen's body. Page keys are priority bindings so they scroll even
+    # while an answer box has the focus; the others give way to a focused box or list
+    # (which uses them for its cursor) and to the screen's own keys.
+    Binding("pageup", "scroll_body('page_up')", "Page up", show=False, priority=True),
+    Binding("pagedown", "scroll_body('page_down')", "Page down", show=False, priority=True),
+    Binding("home", "scroll_body('home')", "Top", show=False),
+    Binding("end", "scroll_body('end')", "Bottom", show=False),
+    Binding("up,k", "scroll_body('up')", "Scroll up", show=False),
+    Binding("down,j", "scroll_body('down')", "Scroll down", show=False),
 ]
 
 HOME: list[BindingType] = [
     Binding("r", "review", "Review"),
     Binding("q", "quiz", "Quiz"),
-    Binding("p", "practice", "Practise"),
+    Binding("p", "practice", "Practice"),
     Binding("w", "exercise", "Exercise"),
     Binding("e", "export", "Export"),
-    # The footer holds the deck actions; the line above it lists these two as well.
-    Binding("c", "calculator", "Calculator", show=False),
-    Binding("s", "stats", "Stats", show=False),
+    Binding("c", "calculator", "Calc"),
+    Binding("s", "stats", "Stats"),
+    Binding("escape", "ask_quit", "Quit", show=False),
 ]
 
 DECK_LIST: list[BindingType] = [
@@ -72,6 +81,12 @@ HELP: list[BindingType] = [
     Binding("escape", "dismiss", "Close"),
     Binding("q", "dismiss", "Close"),
     Binding("question_mark", "dismiss", "Close", key_display="?"),
+    # A modal screen does not reach the app's own scroll keys (the page keys are priority
+    # bindings and do): the rest are repeated here.
+    Binding("home", "app.scroll_body('home')", "Top", show=False),
+    Binding("end", "app.scroll_body('end')", "Bottom", show=False),
+    Binding("up,k", "app.scroll_body('up')", "Scroll up", show=False),
+    Binding("down,j", "app.scroll_body('down')", "Scroll down", show=False),
 ]
 
 EXPORT: list[BindingType] = [
@@ -93,12 +108,16 @@ HELD: list[BindingType] = [
 ]
 
 HELP_TEXT = """\
-**Everywhere**: `ctrl+q` quit · `?` this help · `ctrl+p` command palette ·
-`ctrl+t` light/dark · `escape` back
+**Everywhere**: `ctrl+q` quit · `?` this help (outside an answer box) · `ctrl+p` command
+palette (search "exercise", "practice", "stats", "theme", "help", "quit") · `ctrl+t`
+light/dark (kept for next time) · `escape` back
+
+**Scrolling**: `pageup`/`pagedown` (also while typing an answer) · `home`/`end` · `↑`/`↓` or
+`k`/`j` when no box has the focus
 
 **Home**: `↑`/`↓` choose a deck · `r` review due items · `q` quiz (schedule untouched) ·
-`w` the deck's worked exercise · `p` practise fresh generated problems · `e` export to PDF ·
-`c` tree calculator · `s` statistics
+`w` the deck's worked exercise · `p` practice fresh generated problems · `e` export to PDF ·
+`c` tree calculator · `s` statistics · `escape` twice quits
 
 **Review**: `space` reveal · `1` again · `2` hard · `3` good · `4` easy (each choice shows the
 interval it saves) · `u` or `ctrl+z` undo the last rating (also inside an exercise) · `b` bury
@@ -106,8 +125,9 @@ until tomorrow · `s` suspend (`studyapp unsuspend` brings it back). Every ratin
 the next item appears; cards you miss come back in the same session.
 
 **Quiz**: write your answer in the box first (for open questions), `ctrl+r` reveal, then `y` / `n`.
-Numeric steps: type the number and press `enter`; `?` or `ctrl+o` shows the hint; an empty
-`enter` or `ctrl+g` gives up. Answers like `1,024`, `2^10`, `log2(1024)` and `10 levels` count.
+Numeric steps: type the number and press `enter`; type `?` and `enter`, or press `ctrl+o`, for
+the hint; an empty `enter` or `ctrl+g` gives up. Answers like `1,024`, `2^10`, `log2(1024)` and
+`10 levels` count. `escape` in the middle of an exercise asks before leaving it.
 
 **Stats**: `h` lists suspended and buried items; `enter` on one brings it back.
 

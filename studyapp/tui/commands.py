@@ -1,4 +1,5 @@
-"""The command palette: review or quiz any deck, practise, export, calculator, stats, theme."""
+"""The command palette: review, quiz, practice, exercise, export, calculator, stats, help,
+theme and quit, each named by the word people search for."""
 
 from __future__ import annotations
 
@@ -18,10 +19,15 @@ class StudyCommands(Provider):
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         app = cast("StudyApp", self.app)
         commands: list[tuple[str, Callable[[], object], str]] = [
-            ("Open the tree calculator", app.open_calculator, "levels, parameters, shapes"),
-            ("Show review statistics", app.open_stats, "heatmap, forecast, retention, streak"),
+            ("Calculator: the tree calculator", app.open_calculator,
+             "levels, parameters, shapes (c on home)"),
+            ("Stats: review statistics", app.open_stats,
+             "heatmap, forecast, retention, streak (s on home)"),
             ("Suspended and buried items", app.open_held, "unsuspend what you set aside"),
-            ("Switch light/dark theme", app.action_toggle_theme, "toggle the colour theme"),
+            ("Theme: switch light/dark", app.action_toggle_theme,
+             "the colour theme, kept for next time (ctrl+t)"),
+            ("Help: every key", app.action_help, "what each key does (?)"),
+            ("Quit studyapp", app.exit, "every rating is already saved (ctrl+q)"),
         ]
         library = app.library
         if library is not None:
@@ -31,14 +37,14 @@ class StudyCommands(Provider):
                      f"due items of “{deck.title}”"),
                     (f"Quiz {deck_id}", partial(app.open_quiz, deck_id),
                      "every item, schedule untouched"),
-                    (f"Practise {deck_id}", partial(app.open_practice, deck_id),
+                    (f"Practice {deck_id}", partial(app.open_practice, deck_id),
                      "fresh generated problems"),
                     (f"Export {deck_id} to PDF", partial(app.open_export, deck_id),
                      "printable flashcards"),
                 ]
                 for exercise_id in deck.exercises:
                     commands.append(
-                        (f"Work through {exercise_id}",
+                        (f"Exercise: work through {exercise_id}",
                          partial(app.open_quiz, deck_id, exercise_id=exercise_id),
                          f"the worked exercise of {deck_id}")
                     )

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from studyapp import calc
+from studyapp.mathtext import render
 from studyapp.tui import bindings
 
 LECTURE = {"context": 8, "embedding": 10, "hidden": 68, "vocab": 27, "batch": 4, "arity": 2}
@@ -97,7 +98,7 @@ class CalculatorScreen(Screen[None]):
                         yield Input(str(LECTURE[name]), id=f"calc-{name}", type="integer",
                                     select_on_focus=True, compact=True)
                 yield Static("", id="calc-error")
-            with VerticalScroll(id="calc-results"):
+            with VerticalScroll(id="calc-results", classes="scroll-body"):
                 yield DataTable(id="calc-summary", show_header=False, cursor_type="none")
                 yield Label("Parameters: flat vs tree", classes="section-title")
                 yield DataTable(id="calc-params", cursor_type="none")
@@ -107,6 +108,9 @@ class CalculatorScreen(Screen[None]):
                 yield Static("", id="calc-note")
                 yield DataTable(id="calc-shapes", cursor_type="none")
         yield Footer(compact=True)
+
+    _shown: dict[str, int] | None = None
+    """The sizes whose numbers are on screen."""
 
     def on_mount(self) -> None:
         self.sub_title = "Tree calculator"
@@ -134,20 +138,28 @@ class CalculatorScreen(Screen[None]):
         """Recompute everything from the inputs; bad input shows a message in place."""
         error = self.query_one("#calc-error", Static)
         try:
-            view = compute_view(self.values())
+            values = self.values()
+            # Each box reports its first value as a change when it mounts: six redraws of
+            # the same numbers made the screen slow to open.
+            if values == self._shown:
+                return
+            view = compute_view(values)
         except (ValueError, calc.CalcError) as problem:
-            error.update(f"⚠ {problem}")
+            self._shown = None
+            # Say whose numbers are still on the right: not these sizes'.
+            error.update(f"⚠ {problem}\n(dimmed: the numbers of the last sizes that worked)")
             error.add_class("shown")
             # Dim the numbers: they belong to the last sizes that made sense.
             self.query_one("#calc-results").add_class("stale")
             return
+        self._shown = values
         error.update("")
         error.remove_class("shown")
         self.query_one("#calc-results").remove_class("stale")
         self.query_one("#calc-note", Static).update(view.note)
         summary = self.query_one("#calc-summary", DataTable)
         summary.clear()
-        summary.add_rows(view.summary)
+        summary.add_rows([(what, render(value)) for what, value in view.summary])
         params = self.query_one("#calc-params", DataTable)
         params.clear()
         params.add_rows(view.params)

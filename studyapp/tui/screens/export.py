@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
@@ -52,7 +52,7 @@ class ExportScreen(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         default = Path.cwd() / f"{self.deck_id}-cards.pdf"
-        with Vertical(id="export-dialog"):
+        with VerticalScroll(id="export-dialog", classes="scroll-body"):
             yield Label(f"Export {self.deck_id} to PDF", classes="section-title")
             # Label and control on one row each, so the dialog fits in 24 lines.
             with Horizontal(classes="form-row"):
@@ -77,7 +77,8 @@ class ExportScreen(ModalScreen[Path | None]):
                 yield Button("Export", variant="primary", id="export-go", compact=True)
                 yield Button("Close", id="export-cancel", compact=True)
             yield Static("", id="export-status", markup=False)
-            yield Static("tab next field · enter on a button or in Save as · escape closes",
+            yield Static("tab next field · enter on a button or in Save as · escape closes · "
+                         "ctrl+q quit",
                          classes="explain")
 
     def options(self) -> PdfOptions:
@@ -146,9 +147,11 @@ class ExportScreen(ModalScreen[Path | None]):
         self.written = message.path
         self.query_one("#export-status", Static).update(message.summary)
         self.query_one("#export-go", Button).disabled = False
-        if message.path is not None:
-            self.app.notify(f"PDF saved to {message.path}")
+
 
     @on(Button.Pressed, "#export-cancel")
     def action_cancel(self) -> None:
+        # The toast waits until the dialog closes: over the dialog it covered the status.
+        if self.written is not None:
+            self.app.notify(f"PDF saved to {self.written}")
         self.dismiss(self.written)

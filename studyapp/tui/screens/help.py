@@ -18,7 +18,7 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = bindings.HELP
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help") as help_box:
+        with VerticalScroll(id="help", classes="scroll-body") as help_box:
             help_box.border_title = "studyapp keys"
             help_box.border_subtitle = "↑/↓ scroll · escape, q or ? closes"
             yield Markdown(bindings.HELP_TEXT)

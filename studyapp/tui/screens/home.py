@@ -32,7 +32,7 @@ def _relative(path: Path, root: Path) -> str:
 
 
 class HomeScreen(Screen[None]):
-    """Pick a deck, then review, quiz, practise, export; or open the calculator or stats."""
+    """Pick a deck, then review, quiz, practice, export; or open the calculator or stats."""
 
     BINDINGS = bindings.HOME
 
@@ -44,17 +44,19 @@ class HomeScreen(Screen[None]):
         # A one-line title bar rather than Header: this screen is the app's first paint.
         yield Static(f"studyapp — {library_label(self.study_app.library_root)}",
                      id="home-title")
-        with VerticalScroll(id="home", can_focus=False):
+        with VerticalScroll(id="home", classes="scroll-body", can_focus=False):
             yield Static("Loading the library…", id="home-status")
             yield DeckList(id="decks")
             yield Static("", id="home-about")
             yield Static("", id="home-problems")
             yield Static(
-                "r review · q quiz · w worked exercise · p practise · e export · "
-                "c calculator · s stats · ? help · ctrl+q quit",
+                "r review · q quiz · w worked exercise · p practice · e export · "
+                "c calculator · s stats · ? help · ctrl+p commands · ctrl+q quit",
                 id="home-hint",
             )
-        yield Footer(compact=True)
+        # Every home key fits in 80 columns only without the palette's own entry (the
+        # line above names ctrl+p).
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.show_library()
@@ -180,6 +182,23 @@ class HomeScreen(Screen[None]):
     def action_export(self) -> None:
         if (deck_id := self._with_deck()) is not None:
             self.study_app.open_export(deck_id)
+
+    _quit_armed = False
+    """Escape was pressed once: a second escape quits."""
+
+    def on_key(self, event: object) -> None:
+        from textual.events import Key
+
+        if isinstance(event, Key) and event.key != "escape":
+            self._quit_armed = False
+
+    def action_ask_quit(self) -> None:
+        """Escape on home asks first; escape again (or ctrl+q) quits."""
+        if self._quit_armed:
+            self.app.exit(0)
+            return
+        self._quit_armed = True
+        self.notify("Quit studyapp? Press escape again (or ctrl+q) to quit.")
 
     def action_calculator(self) -> None:
         self.study_app.open_calculator()

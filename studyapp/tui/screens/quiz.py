@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.events import Key
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
 from studyapp.errors import StudyappError
+from studyapp.export.markdown import rendered_text
 from studyapp.review import keep_quiz_history
 from studyapp.session import (
     Item,
@@ -69,7 +71,10 @@ class QuizScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield VerticalScroll(id="quiz-body", classes="study")
+        # The progress counter is pinned above the body; answered steps scroll.
+        yield Static("", classes="progress-line study-pinned", id="sv-progress",
+                     markup=False)
+        yield VerticalScroll(id="quiz-body", classes="study scroll-body")
         yield Footer(compact=True)
 
     async def on_mount(self) -> None:
@@ -104,7 +109,8 @@ class QuizScreen(Screen[None]):
             return
         self._finished = False
         self.refresh_bindings()
-        view = SessionView(Session(items), id="session")
+        view = SessionView(Session(items), id="session",
+                           progress=self.query_one("#sv-progress", Static))
         await body.mount(view)
 
     async def on_session_view_finished(self, message: SessionView.Finished) -> None:
@@ -145,7 +151,7 @@ class QuizScreen(Screen[None]):
         if self._missed:
             lines.append(Static("Missed:", classes="explain"))
             for item in self._missed:
-                title = item.text.strip().splitlines()[0]
+                title = rendered_text(item.text).strip().split("\n")[0]
                 lines.append(Static(f"  ✗ {title}", classes="missed-item", markup=False))
             lines.append(Static(f"m quiz just the missed ones again · {fresh}a start over · "
                                 "escape back", classes="choices"))
@@ -215,5 +221,29 @@ class QuizScreen(Screen[None]):
         drawn = ", ".join(f"{k}={v}" for k, v in (info.variant or ())) if info else ""
         await self.start_session(f"Fresh version: {drawn}" if drawn else None)
 
+    _leave_armed = False
+    """Escape was pressed once in the middle of a session: a second escape leaves."""
+
+    def _work_in_progress(self) -> int:
+        """How many items of the running session are answered (0 when none, or finished)."""
+        if self._finished:
+            return 0
+        views = self.query(SessionView)
+        prompt = views.first().session.current() if views else None
+        return 0 if prompt is None else prompt.position - 1
+
+    def on_key(self, event: Key) -> None:
+        if event.key != "escape":
+            self._leave_armed = False
+
     def action_back(self) -> None:
+        """Leave; in the middle of a session, only after a second escape (nothing of an
+        unfinished quiz is kept, so leaving by accident would lose the answers)."""
+        done = self._work_in_progress()
+        if done and not self._leave_armed:
+            self._leave_armed = True
+            what = "exercise" if self.exercise_id else "set" if self.practice else "quiz"
+            self.notify(f"Leave this {what}? {done} answered so far, not kept unless you "
+                        "finish. Press escape again to leave.", title="Leave?")
+            return
         self.dismiss()

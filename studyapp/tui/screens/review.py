@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Label, Markdown, Static
+from textual.widgets import Footer, Header, Label, Static
 
 from studyapp.errors import StudyappError
+from studyapp.export.markdown import rendered_text
 from studyapp.review import (
     RATING_NAMES,
     ReviewEngine,
@@ -23,6 +24,7 @@ from studyapp.review import (
 from studyapp.schedule import format_interval
 from studyapp.session import Feedback
 from studyapp.tui import bindings
+from studyapp.tui.widgets.markdown_text import MarkdownText
 from studyapp.tui.widgets.session_view import SessionView
 
 if TYPE_CHECKING:
@@ -59,7 +61,9 @@ class ReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", classes="progress-line study-pinned", id="review-progress")
-        yield VerticalScroll(id="review-body", classes="study")
+        # An exercise's step counter, pinned under the review's own (empty otherwise).
+        yield Static("", classes="progress-line study-pinned", id="sv-progress", markup=False)
+        yield VerticalScroll(id="review-body", classes="study scroll-body")
         yield Static("", classes="choices study-pinned", id="review-choices", markup=False)
         yield Footer(compact=True)
 
@@ -91,7 +95,12 @@ class ReviewScreen(Screen[None]):
         assert self.engine is not None
         view = self.engine.view()
         body = self.query_one("#review-body", VerticalScroll)
+        if await self._card_in_place(view, body):
+            return
         await body.remove_children()
+        step_line = self.query_one("#sv-progress", Static)
+        step_line.update("")
+        step_line.display = view.phase in ("step", "exercise_done")
         widgets: list[Widget] = []
         if self._last:
             widgets.append(Static(self._last, classes="explain", id="review-saved",
@@ -109,25 +118,55 @@ class ReviewScreen(Screen[None]):
         item = view.item
         again = " · again" if view.again else ""
         progress.update(f"{view.position} of {view.total} · {item.kind}{again}")
-        if item.tags:
-            widgets.append(Static(" ".join(f"#{t}" for t in item.tags), classes="tags",
-                                  markup=False))
+        tags = Static(" ".join(f"#{t}" for t in item.tags), classes="tags", markup=False)
+        tags.display = bool(item.tags)
+        widgets.append(tags)
         if view.phase in ("step", "exercise_done") and view.exercise is not None:
             widgets.append(SessionView(view.exercise, id="review-exercise",
-                                       submit=self._submit_step))
+                                       submit=self._submit_step,
+                                       progress=self.query_one("#sv-progress", Static)))
             self._set_choices(self._exercise_note(view))
             await body.mount_all(widgets)
             self.refresh_bindings()
             return
-        widgets.append(Markdown(item.front, classes="front"))
+        widgets.append(MarkdownText(item.front, classes="front"))
         if view.phase == "back":
-            widgets.append(Markdown(item.back or "", classes="back"))
+            widgets.append(MarkdownText(item.back or "", classes="back"))
         self._set_choices(self._choices_text(view))
         await body.mount_all(widgets)
         self.set_focus(None)
         self.refresh_bindings()
         if view.phase == "back":
             body.scroll_end(animate=False)
+
+    async def _card_in_place(self, view: ReviewView, body: VerticalScroll) -> bool:
+        """A card's front after another card: the same widgets with new text (removing
+        and mounting them all again cost a frame or two per rating)."""
+        item = view.item
+        if item is None or view.phase != "front":
+            return False
+        kids = list(body.children)
+        backs = [w for w in kids if w.has_class("back")]
+        rest = [w for w in kids if not w.has_class("back")]
+        if not (len(rest) == 3 and rest[0].id == "review-saved" and rest[1].has_class("tags")
+                and isinstance(rest[2], MarkdownText) and self._last):
+            return False
+        saved, tags, front = rest[0], rest[1], rest[2]
+        assert isinstance(saved, Static) and isinstance(tags, Static)
+        for back in backs:
+            await back.remove()
+        saved.update(self._last)
+        tags.update(" ".join(f"#{t}" for t in item.tags))
+        tags.display = bool(item.tags)
+        front.show(item.front)
+        again = " · again" if view.again else ""
+        self.query_one("#review-progress", Static).update(
+            f"{view.position} of {view.total} · {item.kind}{again}")
+        self._set_choices(self._choices_text(view))
+        body.scroll_home(animate=False)
+        self.set_focus(None)
+        self.refresh_bindings()
+        return True
 
     def _set_choices(self, text: str) -> None:
         self.query_one("#review-choices", Static).update(text)
@@ -184,7 +223,7 @@ class ReviewScreen(Screen[None]):
             room = NOTE_WIDTH - len(saved) - 5
             self._last = saved + (f" · “{_short(event.item.front, room)}”" if room > 8 else "")
         elif event.what == "undone" and event.item is not None:
-            self._last = f"undone · “{_short(event.item.front, NOTE_WIDTH - 28)}” is back as it was"
+            self._last = f"undone · “{_short(event.item.front, NOTE_WIDTH - 30)}” is back as it was"
         elif event.what == "held" and event.item is not None:
             room = NOTE_WIDTH - len(event.message or "") - 5
             self._last = f"{event.message} · “{_short(event.item.front, room)}”"
@@ -195,7 +234,7 @@ class ReviewScreen(Screen[None]):
             return
         elif event.what == "revealed" and event.item is not None:
             body = self.query_one("#review-body", VerticalScroll)
-            await body.mount(Markdown(event.item.back or "", classes="back"))
+            await body.mount(MarkdownText(event.item.back or "", classes="back"))
             self._set_choices(self._choices_text(self.engine.view()) if self.engine else "")
             self.refresh_bindings()
             body.scroll_end(animate=False)
@@ -271,5 +310,5 @@ def _summary_widgets(deck_id: str, summary: ReviewSummary, now: object) -> list[
 
 
 def _short(text: str, width: int = 50) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
+    line = rendered_text(text).strip().split("\n")[0]
     return line if len(line) <= width else line[: width - 1] + "…"

@@ -32,7 +32,7 @@ class StatsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="stats"):
+        with VerticalScroll(id="stats", classes="scroll-body"):
             yield Static("", id="stats-summary", classes="figure")
             yield Label(f"Reviews per day (last {HEATMAP_DAYS // 7} weeks)",
                         classes="section-title")

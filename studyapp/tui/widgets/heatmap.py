@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from rich.text import Text
 from textual.widgets import Static
 
-SHADES = ("·", "▪", "■", "■", "■")
+# One glyph per level, so the levels differ without colour (and in the legend).
+SHADES = ("·", "░", "▒", "▓", "█")
 COLOURS = ("bright_black", "green", "green", "bright_green", "bold bright_green")
 WEEKDAYS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
 

@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Label, Markdown, Static, TextArea
+from textual.widgets import Input, Label, Static, TextArea
 
-from studyapp.export.markdown import parse, plain_text
+from studyapp.export.markdown import rendered_text
 from studyapp.session import Feedback, Prompt, Session, SessionResult
 from studyapp.tui import bindings
+from studyapp.tui.widgets.markdown_text import MarkdownText
 
 
 class SessionView(Widget, can_focus=True):
@@ -53,8 +54,12 @@ class SessionView(Widget, can_focus=True):
         *,
         id: str | None = None,
         submit: Callable[[str], Feedback] | None = None,
+        progress: Static | None = None,
     ) -> None:
         super().__init__(id=id)
+        self._progress = progress
+        """A line outside the scrolling body (pinned) for the progress counter; without
+        one the view shows the counter above its own history."""
         self.session = session
         self._line = submit if submit is not None else session.submit
         """Where a typed line for a numeric step goes (review sends it through its engine,
@@ -62,7 +67,8 @@ class SessionView(Widget, can_focus=True):
         self._shown: Prompt | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("", classes="progress-line", id="sv-progress")
+        if self._progress is None:
+            yield Static("", classes="progress-line", id="sv-progress")
         yield Vertical(id="sv-history")
         yield Vertical(id="sv-current")
 
@@ -76,25 +82,20 @@ class SessionView(Widget, can_focus=True):
         prompt = self.session.current()
         self._shown = prompt
         current = self.query_one("#sv-current", Vertical)
+        if prompt is not None and self._reuse_numeric(prompt, current):
+            return
         await current.remove_children()
         if prompt is None:
-            self.query_one("#sv-progress", Static).update("")
+            self._progress_line().update("")
             self.post_message(self.Finished(self.session.result()))
             return
-        progress = f"{prompt.position} of {prompt.total}"
-        if prompt.exercise is not None and prompt.item.step_number is not None:
-            step = f"step {prompt.item.step_number} of {prompt.exercise.step_count}"
-            # A session of one whole exercise: "1 of 8 · step 1 of 8" would say it twice.
-            whole = prompt.total == prompt.exercise.step_count
-            # The title goes last so a narrow terminal cuts the title, not the step count.
-            progress = f"{step if whole else progress + ' · ' + step} · {prompt.exercise.title}"
-        self.query_one("#sv-progress", Static).update(progress)
+        self._progress_line().update(self._progress_text(prompt))
         widgets: list[Widget] = []
         if prompt.starts_exercise and prompt.exercise is not None:
             widgets.append(Label(prompt.exercise.title, classes="section-title"))
             if prompt.exercise.setup:
-                widgets.append(Markdown(prompt.exercise.setup, classes="explain"))
-        widgets.append(Markdown(prompt.text, classes="front"))
+                widgets.append(MarkdownText(prompt.exercise.setup, classes="explain"))
+        widgets.append(MarkdownText(prompt.text, classes="front"))
         if prompt.kind == "numeric":
             row = Horizontal(
                 Input(placeholder="a number · ? hint · empty gives up",
@@ -120,6 +121,42 @@ class SessionView(Widget, can_focus=True):
         self.refresh_bindings()
         self._scroll_end()
 
+    def _reuse_numeric(self, prompt: Prompt, current: Vertical) -> bool:
+        """One numeric step after another: update the prompt, unit and note in place and
+        keep the answer box (removing and mounting it again cost a frame or two)."""
+        if prompt.kind != "numeric" or prompt.starts_exercise:
+            return False
+        children = list(current.children)
+        if len(children) != 3 or not isinstance(children[0], MarkdownText):
+            return False
+        boxes = current.query("#sv-answer")
+        if not boxes:
+            return False
+        self._progress_line().update(self._progress_text(prompt))
+        children[0].show(prompt.text)
+        current.query_one(".unit", Label).update(prompt.unit or "")
+        self._note("")
+        box = boxes.first(Input)
+        box.value = ""
+        box.focus()
+        self.refresh_bindings()
+        self._scroll_end()
+        return True
+
+    @staticmethod
+    def _progress_text(prompt: Prompt) -> str:
+        progress = f"{prompt.position} of {prompt.total}"
+        if prompt.exercise is not None and prompt.item.step_number is not None:
+            step = f"step {prompt.item.step_number} of {prompt.exercise.step_count}"
+            # A session of one whole exercise: "1 of 8 · step 1 of 8" would say it twice.
+            whole = prompt.total == prompt.exercise.step_count
+            # The title goes last so a narrow terminal cuts the title, not the step count.
+            progress = f"{step if whole else progress + ' · ' + step} · {prompt.exercise.title}"
+        return progress
+
+    def _progress_line(self) -> Static:
+        return self._progress or self.query_one("#sv-progress", Static)
+
     def _scroll_end(self) -> None:
         """Bring the newest content into view once it has been laid out."""
         container = self.parent
@@ -135,17 +172,18 @@ class SessionView(Widget, can_focus=True):
         """
         history = self.query_one("#sv-history", Vertical)
         mark = "✓" if feedback.correct else "✗"
-        title = prompt.text.strip().splitlines()[0] if prompt.text.strip() else ""
+        # History lines are plain text: Markdown rendered (no backticks), math as math.
+        title = rendered_text(prompt.text).strip().split("\n")[0]
         lines: list[Widget] = [Static(f"{mark} {title}", classes="done-step entry-start",
                                       markup=False)]
         if prompt.kind == "numeric":
             style = "feedback-correct" if feedback.correct else "feedback-wrong"
             lines.append(Static(feedback.verdict, classes=style, markup=False))
             if feedback.mistake:
-                lines.append(Static(feedback.mistake, classes="feedback-mistake",
-                                    markup=False))
+                lines.append(Static(rendered_text(feedback.mistake),
+                                    classes="feedback-mistake", markup=False))
             if feedback.explanation:
-                lines.append(Markdown(feedback.explanation, classes="explain"))
+                lines.append(MarkdownText(feedback.explanation, classes="explain"))
         summary = feedback.exercise
         if summary is not None:
             carried = f" · carried forward {summary.carried}" if summary.carried else ""
@@ -155,7 +193,7 @@ class SessionView(Widget, can_focus=True):
                 classes="section-title", markup=False,
             ))
             if summary.outcome:
-                lines.append(Markdown(summary.outcome, classes="explain"))
+                lines.append(MarkdownText(summary.outcome, classes="explain"))
         await history.mount_all(lines)
         await self.show_current()
 
@@ -181,7 +219,7 @@ class SessionView(Widget, can_focus=True):
         answer = self.session.reveal()
         current = self.query_one("#sv-current", Vertical)
         await current.mount_all([
-            Markdown(answer, classes="back"),
+            MarkdownText(answer, classes="back"),
             Label("Did you know it?  y yes · n no", classes="choices"),
         ])
         self.focus()
@@ -219,7 +257,7 @@ class SessionView(Widget, can_focus=True):
         feedback = self._line(text)
         if feedback.status == "hint":
             # Hints are Markdown; the note line shows them as plain text (no stray backticks).
-            shown = plain_text(parse(feedback.hint)) if feedback.hint else ""
+            shown = rendered_text(feedback.hint) if feedback.hint else ""
             self._note(f"hint: {shown}" if shown else "This step has no hint.")
             if text.strip() == "?":
                 self._clear_answer()
@@ -231,7 +269,7 @@ class SessionView(Widget, can_focus=True):
             self._clear_answer()
             note = f"✗ {feedback.verdict}"
             if feedback.mistake:
-                note += f"\n{feedback.mistake}"
+                note += f"\n{rendered_text(feedback.mistake)}"
             self._note(note)
             return
         await self._record(prompt, feedback)
