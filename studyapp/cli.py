@@ -468,7 +468,11 @@ def _open_tui(
 
 
 def _has_terminal() -> bool:
-    """Both stdin and stdout are a terminal (the TUI reads keys and draws on them)."""
+    """Both stdin and stdout are a terminal (the TUI reads keys and draws on them), or the
+    app runs under a driver of Textual's that brings its own (textual-serve's web driver
+    talks over pipes, for `studyapp serve`)."""
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return True
     try:
         return sys.stdin.isatty() and sys.stdout.isatty()
     except (AttributeError, ValueError):  # closed or missing streams

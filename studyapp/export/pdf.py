@@ -522,7 +522,7 @@ def paragraph_fragments(spans: Sequence[md.Span], fonts: FontSet, size: float) -
         font = _face(fonts, bold=span.bold, italic=span.italic, code=span.code)
         text = _clean(span.text, fonts)
         if not span.code and ("^" in text or "_" in text or "log" in text):
-            frags += _math_fragments(text, font, size, span.bold, span.italic)
+            frags += _math_fragments(text, font, size, span.bold, span.italic, fonts)
             continue
         if "\n" not in text:
             frags.extend(_fragments(text, font, size, span.bold, span.italic, fonts))
@@ -539,10 +539,11 @@ SCRIPT_SCALE = 0.7
 """Superscripts and subscripts are set this much smaller than their line."""
 
 
-def _math_fragments(text: str, font: str, size: float, bold: bool, italic: bool
-                    ) -> list[ParaFrag]:
+def _math_fragments(text: str, font: str, size: float, bold: bool, italic: bool,
+                    fonts: FontSet) -> list[ParaFrag]:
     """Real superscripts and subscripts (`2^k`, `x_i`, `log2(N)`): smaller text, raised or
-    lowered, rather than the Unicode characters (which fonts draw unevenly)."""
+    lowered, rather than the Unicode characters (which fonts draw unevenly). Every piece goes
+    through `_fragments`, so a character the font lacks gets a fallback font or □ here too."""
     from studyapp.mathtext import pieces
 
     frags: list[ParaFrag] = []
@@ -552,11 +553,11 @@ def _math_fragments(text: str, font: str, size: float, bold: bool, italic: bool
                 if index:
                     frags.append(_line_break(font, size))
                 if line:
-                    frags.append(_fragment(line, font, size, bold, italic))
+                    frags.extend(_fragments(line, font, size, bold, italic, fonts))
             continue
-        frag = _fragment(piece, font, size * SCRIPT_SCALE, bold, italic)
-        frag.rise = size * 0.38 if kind == "sup" else -size * 0.18
-        frags.append(frag)
+        for frag in _fragments(piece, font, size * SCRIPT_SCALE, bold, italic, fonts):
+            frag.rise = size * 0.38 if kind == "sup" else -size * 0.18
+            frags.append(frag)
     return frags
 
 
