@@ -28,7 +28,7 @@ from studyapp.export.markdown import (
     Span,
     parse,
 )
-from studyapp.formats.files import require_regular
+from studyapp.formats.files import require_regular, unique_id
 
 MISSING_GENANKI = "Anki export needs genanki: install studyapp[anki] (pip install 'studyapp[anki]')"
 NOTE_TYPE_NAME = "studyapp (front/back, v1)"
@@ -560,13 +560,6 @@ def deck_title(anki_name: str) -> str:
     return TITLE_SEPARATOR.join(parts) or "Anki"
 
 
-def _unique(base: str, taken: set[str]) -> str:
-    candidate, number = base, 2
-    while candidate in taken:
-        candidate = f"{base}-{number}"
-        number += 1
-    taken.add(candidate)
-    return candidate
 
 
 def package_to_decks(package: AnkiPackage, name: str) -> AnkiImport:
@@ -591,7 +584,7 @@ def package_to_decks(package: AnkiPackage, name: str) -> AnkiImport:
         anki_deck = cards[0].deck
         if anki_deck not in decks:
             anki_name = package.decks.get(anki_deck, f"Deck {anki_deck}")
-            deck_id = _unique(slugify(anki_name.replace(DECK_SEPARATOR, " "))
+            deck_id = unique_id(slugify(anki_name.replace(DECK_SEPARATOR, " "))
                               or f"anki-{anki_deck}", deck_ids)
             decks[anki_deck] = ImportedDeck(
                 {"id": deck_id, "title": deck_title(anki_name), "cards": []}, anki_name
@@ -611,7 +604,7 @@ def package_to_decks(package: AnkiPackage, name: str) -> AnkiImport:
                 continue
             extra = [value for value in fields[1:] if value]
             label = _CLOZE_MARK.sub(lambda m: m.group(2), text)
-            entry = {"id": _unique(slugify(label, max_length=ITEM_ID_LENGTH)
+            entry = {"id": unique_id(slugify(label, max_length=ITEM_ID_LENGTH)
                                    or f"note-{note.id}", item_ids[anki_deck]),
                      "cloze": "\n\n".join([text, *extra])}
             for card in cards:
@@ -628,7 +621,7 @@ def package_to_decks(package: AnkiPackage, name: str) -> AnkiImport:
                         for i, value in enumerate(fields[2:], start=2) if value]
             if left_out:
                 dropped_fields.setdefault(notetype.name, set()).update(left_out)
-            entry = {"id": _unique(slugify(front, max_length=ITEM_ID_LENGTH)
+            entry = {"id": unique_id(slugify(front, max_length=ITEM_ID_LENGTH)
                                    or f"note-{note.id}", item_ids[anki_deck]),
                      "front": front, "back": back}
             if kind == "question":

@@ -22,7 +22,7 @@ from typing import Any
 from studyapp.deck.writer import check_deck_id, slugify
 from studyapp.deck.yamlread import MAX_FILE_BYTES
 from studyapp.errors import DataError, UsageError
-from studyapp.formats.files import read_input
+from studyapp.formats.files import decode_text, read_input, unique_id
 
 SEPARATOR_NAMES = {
     "tab": "\t",
@@ -58,26 +58,9 @@ def separator_from(value: str) -> str:
 
 
 def _decode(raw: bytes, name: str) -> str:
-    if raw.startswith(b"PK\x03\x04"):
-        raise DataError(f"{name}: a zip file, not text; an Anki package (.apkg, .colpkg) is "
-                        "read by: studyapp import anki")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        raise DataError(
-            f"{name}:{line}: the text is not UTF-8 (byte 0x{raw[error.start]:02x}); "
-            "export the file as UTF-8"
-        ) from None
+    return decode_text(raw, name, "text", "export the file as UTF-8")
 
 
-def _unique(base: str, taken: set[str]) -> str:
-    candidate, number = base, 2
-    while candidate in taken:
-        candidate = f"{base}-{number}"
-        number += 1
-    taken.add(candidate)
-    return candidate
 
 
 def _column(headers: dict[str, str], key: str, name: str) -> int | None:
@@ -142,7 +125,7 @@ def parse_text(
                                 "skipped")
                 continue
             label = re.sub(r"\{\{c\d+::(.*?)(?:::.*?)?\}\}", r"\1", front)
-            entry = {"id": _unique(slugify(label, max_length=ITEM_ID_LENGTH) or "cloze", taken),
+            entry = {"id": unique_id(slugify(label, max_length=ITEM_ID_LENGTH) or "cloze", taken),
                      "cloze": "\n\n".join(filter(None, [front, *fields[1:]]))}
         else:
             if not front or not back:
@@ -152,7 +135,7 @@ def parse_text(
             if len(fields) > 2 and any(fields[2:]):
                 warnings.append(f"{name}:{number}: only the first two fields come across "
                                 f"({len(fields)} given)")
-            entry = {"id": _unique(slugify(front, max_length=ITEM_ID_LENGTH) or "card", taken),
+            entry = {"id": unique_id(slugify(front, max_length=ITEM_ID_LENGTH) or "card", taken),
                      "front": front, "back": back}
             if "reversed" in notetype.lower() and "optional" not in notetype.lower():
                 entry["reversed"] = True

@@ -30,7 +30,7 @@ from studyapp.deck.models import Card, Deck, Question
 from studyapp.deck.writer import check_deck_id, slugify
 from studyapp.deck.yamlread import MAX_FILE_BYTES
 from studyapp.errors import DataError, UsageError
-from studyapp.formats.files import read_input
+from studyapp.formats.files import decode_text, read_input
 
 COLUMNS = ("kind", "id", "front", "back", "tags", "fact")
 ANKI_HEADER = "#separator:comma\r\n#html:false\r\n#notetype:Basic\r\n#tags column:5\r\n"
@@ -138,17 +138,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 
 def _decode(raw: bytes, name: str) -> str:
-    if raw.startswith(ZIP_MAGIC):
-        raise DataError(f"{name}: a zip file, not CSV; an Anki package (.apkg, .colpkg) is "
-                        "read by: studyapp import anki")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        raise DataError(
-            f"{name}:{line}: the text is not UTF-8 (byte 0x{raw[error.start]:02x}); "
-            "save the file as UTF-8 CSV"
-        ) from None
+    return decode_text(raw, name, "CSV", "save the file as UTF-8 CSV")
 
 
 def read_csv_rows(text: str, name: str) -> list[CsvRow]:

@@ -45,6 +45,31 @@ def require_regular(path: Path, what: str) -> None:
         raise DataError(f"{path}: is not a regular file, so it cannot be {what}")
 
 
+def unique_id(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`, ... : the first not in `taken` (which it joins)."""
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate = f"{base}-{number}"
+        number += 1
+    taken.add(candidate)
+    return candidate
+
+
+def decode_text(raw: bytes, name: str, what: str, advice: str) -> str:
+    """UTF-8 text (a BOM allowed) of an imported file; a zip file (an Anki package) or bytes
+    that are not UTF-8 are refused in one line naming the line of the bad byte."""
+    if raw.startswith(b"PK\x03\x04"):
+        raise DataError(f"{name}: a zip file, not {what}; an Anki package (.apkg, .colpkg) is "
+                        "read by: studyapp import anki")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise DataError(
+            f"{name}:{line}: the text is not UTF-8 (byte 0x{raw[error.start]:02x}); {advice}"
+        ) from None
+
+
 def require(module: str, what: str) -> Any:
     """Import an optional dependency, or a one-line DataError naming the extra to install."""
     import importlib

@@ -34,7 +34,7 @@ from studyapp.deck.models import Card, Deck, Question
 from studyapp.deck.writer import check_deck_id, slugify
 from studyapp.deck.yamlread import MAX_FILE_BYTES
 from studyapp.errors import DataError, UsageError
-from studyapp.formats.files import read_input
+from studyapp.formats.files import read_input, unique_id
 
 BOILERPLATE = frozenset(
     {
@@ -799,13 +799,6 @@ def _title_from_file(path: Path) -> str:
     return words[0].upper() + words[1:]
 
 
-def _unique(base: str, taken: set[str]) -> str:
-    candidate, number = base, 2
-    while candidate in taken:
-        candidate = f"{base}-{number}"
-        number += 1
-    taken.add(candidate)
-    return candidate
 
 
 @dataclass(slots=True)
@@ -827,7 +820,7 @@ def page_to_data(page: Page, deck_id: str, title: str) -> PageImport:
     taken: set[str] = set()
 
     def item_id(text: str, fallback: str) -> str:
-        return _unique(slugify(text, max_length=ITEM_ID_LENGTH) or fallback, taken)
+        return unique_id(slugify(text, max_length=ITEM_ID_LENGTH) or fallback, taken)
 
     deck: dict[str, Any] = {"id": deck_id, "title": title}
     if page.description:
@@ -845,7 +838,7 @@ def page_to_data(page: Page, deck_id: str, title: str) -> PageImport:
     for exercise in page.exercises:
         if not exercise.steps:
             continue
-        exercise_id = _unique(
+        exercise_id = unique_id(
             slugify(exercise.title, max_length=ITEM_ID_LENGTH) or f"{deck_id}-exercise",
             exercise_ids,
         )
