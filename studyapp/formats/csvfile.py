@@ -134,7 +134,6 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
         yield start, [cell.replace("\r\n", "\n").replace("\r", "\n") for cell in record]
 
 
-ZIP_MAGIC = b"PK\x03\x04"
 
 
 def _decode(raw: bytes, name: str) -> str:
