@@ -211,13 +211,14 @@ def sync(store: ReviewStore, data_dir: Path, folder: Path, now: datetime | None 
         events, good = read_device_file(path)
         if path.name == own.name:
             keep = good
-        if events:
-            devices.add(path.name.removesuffix(_SUFFIX))
+        # Every device that has synced has its file, empty if it had nothing to send, so
+        # each device counts the same devices.
+        devices.add(path.name.removesuffix(_SUFFIX))
         for event in events:
             on_disk.setdefault(event["id"], event)
     mine = {event["id"]: event for event in store.sync_events()}
     missing = [mine[event_id] for event_id in sorted(mine) if event_id not in on_disk]
-    if missing or (own.exists() and own.stat().st_size != keep):
+    if missing or not own.exists() or own.stat().st_size != keep:
         _append(own, [_line(event) for event in missing], keep)
     received = [event for event_id, event in on_disk.items() if event_id not in mine]
     merged = {**on_disk, **mine}

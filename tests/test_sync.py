@@ -272,3 +272,19 @@ def test_a_missing_sync_folder_is_one_line(run_studyapp: RunStudyapp, tmp_path: 
     result = run_studyapp("sync", str(tmp_path / "nowhere"))
     assert result.returncode == 1
     assert result.stderr.strip().endswith("the sync folder does not exist (or is not a folder)")
+
+
+def test_a_device_with_nothing_to_send_is_counted_by_every_device(tmp_path: Path) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    a, b = Device(tmp_path, "a"), Device(tmp_path, "b")
+    try:
+        a.store.record_review(ITEMS[0], "card", 3, T0)
+        assert a.sync(folder, T0).devices == 1
+        assert b.sync(folder, T0).devices == 2  # b has no review of its own
+        # a sees b too: b's (empty) device file says it syncs through this folder
+        assert a.sync(folder, T0).devices == 2
+        assert (folder / SYNC_DIR / f"{device_id(b.data)}.events").stat().st_size == 0
+    finally:
+        a.close()
+        b.close()
