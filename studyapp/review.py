@@ -303,6 +303,14 @@ class ReviewEngine:
         queued.add(self._shown.item.identity.item_id)
         return len(queued)
 
+    def unsaved_steps(self) -> int:
+        """Steps answered in the exercise on screen, not saved until its last step: what
+        leaving now would lose (0 for anything else; every rating is saved already)."""
+        shown = self._shown
+        if shown is None or shown.exercise is None or shown.exercise_result is not None:
+            return 0
+        return shown.exercise.result().asked
+
     @property
     def finished(self) -> bool:
         """Nothing is due within the learn-ahead limit: the session is over."""

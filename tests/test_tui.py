@@ -240,6 +240,9 @@ async def test_full_review_session_saves_every_rating_and_undo_restores(
         assert store.state(Identity(DECK, "exercise:wavenet-depth")) is None
         assert current_item(pilot) == "exercise:wavenet-depth"
         assert "step 8 of 8" in text_of(pilot.app.screen.query_one("#sv-progress"))
+        await pilot.press("escape")  # 7 steps answered and not saved: it asks first
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
@@ -955,3 +958,21 @@ async def test_a_read_only_data_folder_still_shows_the_counts(
             assert "1 reviews" in text_of(app.screen.query_one("#stats-summary"))
     finally:
         subprocess.run(["umount", str(mount)], check=False)
+
+
+async def test_escape_halfway_through_an_exercise_in_review_asks_first(
+    small_library: Path, data_dir: Path
+) -> None:
+    app = make_app(small_library, data_dir, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.pause()
+        await reveal_and_rate(pilot, "4")
+        await reveal_and_rate(pilot, "4")
+        await answer(pilot, EXERCISE_ANSWERS[0])
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)  # asked, not left
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)

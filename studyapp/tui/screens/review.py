@@ -53,6 +53,8 @@ class ReviewScreen(Screen[None]):
         self.engine: ReviewEngine | None = None
         self._last = ""
         """One line about what the last action did (saved, undone, buried)."""
+        self._leave_armed = False
+        """Escape was pressed once with unsaved exercise steps: a second one leaves."""
 
     @property
     def study_app(self) -> StudyApp:
@@ -275,6 +277,14 @@ class ReviewScreen(Screen[None]):
         await self._run("suspend")
 
     def action_back(self) -> None:
+        """Leave; halfway through an exercise, only after a second escape."""
+        unsaved = self.engine.unsaved_steps() if self.engine is not None else 0
+        if unsaved and not self._leave_armed:
+            self._leave_armed = True
+            self.notify(f"Leave review? This exercise's {unsaved} answered step"
+                        f"{'s are' if unsaved != 1 else ' is'} not saved until its last step. "
+                        "Press escape again to leave.", title="Leave?")
+            return
         self.dismiss()
 
 
