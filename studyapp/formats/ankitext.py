@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from studyapp.deck.writer import check_deck_id, slugify
+from studyapp.deck.writer import slugify
 from studyapp.deck.yamlread import MAX_FILE_BYTES
 from studyapp.errors import DataError, UsageError
-from studyapp.formats.files import decode_text, read_input, unique_id
+from studyapp.formats.files import deck_naming, decode_text, read_input, unique_id
 
 SEPARATOR_NAMES = {
     "tab": "\t",
@@ -226,13 +226,7 @@ def import_text(
     from studyapp.deck.writer import refuse_existing
     from studyapp.formats.files import write_data
 
-    if deck_id is not None:
-        deck_id = check_deck_id(deck_id)
-    else:
-        deck_id = slugify(output.stem) or slugify(source.stem) or "imported"
-    title = title if title is not None else source.stem
-    if not title.strip():
-        raise UsageError("--title must not be empty")
+    deck_id, title = deck_naming(source, output, deck_id, title)
     if separator is not None and not separator:
         raise UsageError("--separator must not be empty")
     refuse_existing(output, force=force)

@@ -27,10 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from studyapp.deck.models import Card, Deck, Question
-from studyapp.deck.writer import check_deck_id, slugify
 from studyapp.deck.yamlread import MAX_FILE_BYTES
-from studyapp.errors import DataError, UsageError
-from studyapp.formats.files import decode_text, read_input
+from studyapp.errors import DataError
+from studyapp.formats.files import deck_naming, decode_text, read_input
 
 COLUMNS = ("kind", "id", "front", "back", "tags", "fact")
 ANKI_HEADER = "#separator:comma\r\n#html:false\r\n#notetype:Basic\r\n#tags column:5\r\n"
@@ -304,13 +303,7 @@ def import_csv(
     """
     from studyapp.deck.writer import refuse_existing, write_deck_file
 
-    if deck_id is not None:
-        deck_id = check_deck_id(deck_id)
-    else:
-        deck_id = slugify(output.stem) or slugify(source.stem) or "imported"
-    title = title if title is not None else source.stem
-    if not title.strip():
-        raise UsageError("--title must not be empty")
+    deck_id, title = deck_naming(source, output, deck_id, title)
     refuse_existing(output, force=force)
     deck = read_csv_deck(source, deck_id, title)
     write_deck_file(deck, output, force=force)

@@ -45,6 +45,23 @@ def require_regular(path: Path, what: str) -> None:
         raise DataError(f"{path}: is not a regular file, so it cannot be {what}")
 
 
+def deck_naming(source: Path, output: Path, deck_id: str | None, title: str | None
+                ) -> tuple[str, str]:
+    """The id and title of an imported deck: `--id`/`--title` when given (checked), else
+    from the output's or the source's file name."""
+    from studyapp.deck.writer import check_deck_id, slugify
+    from studyapp.errors import UsageError
+
+    if deck_id is not None:
+        deck_id = check_deck_id(deck_id)
+    else:
+        deck_id = slugify(output.stem) or slugify(source.stem) or "imported"
+    title = title if title is not None else source.stem
+    if not title.strip():
+        raise UsageError("--title must not be empty")
+    return deck_id, title
+
+
 def unique_id(base: str, taken: set[str]) -> str:
     """`base`, or `base-2`, `base-3`, ... : the first not in `taken` (which it joins)."""
     candidate, number = base, 2
