@@ -28,7 +28,7 @@ from studyapp.export.markdown import (
     Span,
     parse,
 )
-from studyapp.formats.files import require_regular, unique_id
+from studyapp.formats.files import TakenIds, require_regular, unique_id
 
 MISSING_GENANKI = "Anki export needs genanki: install studyapp[anki] (pip install 'studyapp[anki]')"
 NOTE_TYPE_NAME = "studyapp (front/back, v1)"
@@ -569,8 +569,8 @@ def package_to_decks(package: AnkiPackage, name: str) -> AnkiImport:
     for card in package.cards:
         cards_of.setdefault(card.note, []).append(card)
     decks: dict[int, ImportedDeck] = {}
-    deck_ids: set[str] = set()
-    item_ids: dict[int, set[str]] = {}
+    deck_ids = TakenIds()
+    item_ids: dict[int, TakenIds] = {}
     identities: dict[int, tuple[str, str, str]] = {}
     dropped_fields: dict[str, set[str]] = {}
     for note in package.notes:
@@ -589,7 +589,7 @@ def package_to_decks(package: AnkiPackage, name: str) -> AnkiImport:
             decks[anki_deck] = ImportedDeck(
                 {"id": deck_id, "title": deck_title(anki_name), "cards": []}, anki_name
             )
-            item_ids[anki_deck] = set()
+            item_ids[anki_deck] = TakenIds()
         deck = decks[anki_deck]
         fields = [field_markdown(value) for value in note.fields]
         kind = ""

@@ -22,7 +22,13 @@ from typing import Any
 from studyapp.deck.writer import slugify
 from studyapp.deck.yamlread import MAX_FILE_BYTES
 from studyapp.errors import DataError, UsageError
-from studyapp.formats.files import deck_naming, decode_text, read_input, unique_id
+from studyapp.formats.files import (
+    TakenIds,
+    deck_naming,
+    decode_text,
+    read_input,
+    unique_id,
+)
 
 SEPARATOR_NAMES = {
     "tab": "\t",
@@ -102,7 +108,7 @@ def parse_text(
     global_tags = headers.get("tags", "").split()
     convert = _html_converter() if html else None
     cards: list[dict[str, Any]] = []
-    taken: set[str] = set()
+    taken = TakenIds()
     decks: set[str] = set()
     for number, cells in rows:
         fields = [cell for i, cell in enumerate(cells) if i not in special]
