@@ -18,13 +18,12 @@ import yaml
 from studyapp.atomicfile import atomic_output as atomic_output  # noqa: PLC0414
 from studyapp.atomicfile import check_target
 from studyapp.deck.models import SLUG_PATTERN, Card, Deck, Question
+from studyapp.deck.yamlread import _ESCAPED_CONTROL
 from studyapp.errors import DataError, UsageError
 
 YAML_WIDTH = 1_000_000
 """Never fold long single-line text: a long front stays on one line, as a person writes it."""
 
-_COPY_CHUNK = 1 << 20
-_ITEMS_A_WRITE = 2000
 LONG_TEXT = 60
 """Answers, backs and descriptions longer than this are block scalars."""
 _CORE_SCHEMA_STARTS = frozenset("0123456789+-.~")
@@ -136,7 +135,7 @@ def _spaced(section: str) -> str:
 
 # -- one item of a section, written without PyYAML's emitter when that is exact ------------
 #
-# PyYAML's pure-Python emitter costs about 80 µs an item: minutes for a 300,000-row import.
+# PyYAML's pure-Python emitter costs about 200 µs an item: 100 s for a 300,000-row import.
 # An item of scalars is written here by the rules PyYAML's Emitter applies to a value of a
 # block mapping or an entry of a flow list (its analyze_scalar and choose_scalar_style,
 # mirrored below), in the styles it would choose: plain, single-quoted and literal (`|`).
@@ -174,6 +173,12 @@ _PLAIN_FIRST = f"[$()/;<=A-Z\\\\^_a-z{_SAFE_UNICODE}]"
 _PRINTABLE = re.compile(f"{_PLAIN_FIRST}[ -~{_SAFE_UNICODE}]*")
 _FLOW_PRINTABLE = re.compile(f"{_PLAIN_FIRST}[ -\"$-+\\--9;->@-Z\\\\^-z|~{_SAFE_UNICODE}]*")
 """The same with no `,?[]{}:#` at all: an entry of a flow list (`tags: [a, b]`)."""
+_DOUBLE_QUOTE_ESCAPES = re.compile(
+    '["\\\\\x85\u2028\u2029\ufeff]|[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd]'
+)
+"""What Emitter.write_double_quoted escapes (allow_unicode): astral characters included."""
+_ESCAPE_REPLACEMENTS: dict[str, str] = yaml.emitter.Emitter.ESCAPE_REPLACEMENTS
+_REFUSED_ESCAPES = _ESCAPED_CONTROL
 _RESOLVER = _DeckDumper(io.StringIO())
 """Only its resolve() is used: PyYAML's own reading of plain text (`yes` is a bool)."""
 
@@ -270,31 +275,52 @@ def _requested_style(text: str, *, long_text: bool) -> str | None:
     return None
 
 
+def _double_quoted(text: str) -> str | None:
+    """` "text"` with PyYAML's escapes (Emitter.write_double_quoted, never folded here);
+    None for text the deck reader refuses once escaped (a control character: PyYAML then
+    writes it, and the read-back check names its line) or too long to stay on one line."""
+    if len(text) >= _SHORT_SCALAR // 10 or _REFUSED_ESCAPES.search(text) is not None:
+        return None
+    return f' "{_DOUBLE_QUOTE_ESCAPES.sub(_escape, text)}"'
+
+
+def _escape(match: re.Match[str]) -> str:
+    character = match.group()
+    if character in _ESCAPE_REPLACEMENTS:
+        return "\\" + _ESCAPE_REPLACEMENTS[character]
+    code = ord(character)
+    return f"\\x{code:02X}" if code <= 0xFF else (
+        f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
+    )
+
+
 def _scalar_text(text: str, indent: int, *, long_text: bool, flow: bool) -> str | None:
     """What PyYAML writes for `text` after `key:` (or in a flow list): ` value`, or ` |-`
     and the lines indented under a key at `indent`, ending in a line break. None when it
-    would use double quotes, or fold the text at YAML_WIDTH."""
+    would fold the text at YAML_WIDTH, or quote a character the deck reader refuses."""
     if not text:
         return None
     style = _requested_style(text, long_text=long_text)
-    if style == '"':
-        return None
     if style == "|":
-        # No NEL or Unicode separators here (style '"' above): " \n" is the only space
-        # before a break, which (like a last space or a special character) leaves PyYAML
-        # only double quotes, as does a flow list.
+        # No NEL or Unicode separators here (style '"'): " \n" is the only space before a
+        # break, which (like a last space or a special character) leaves PyYAML only double
+        # quotes, as does a flow list.
         if flow or text[-1] == " " or " \n" in text or _SPECIAL.search(text) is not None:
-            return None
+            return _double_quoted(text)
         hints = ("2" if text[0] in " \n" else "") + ("" if text.endswith("\n") else "-")
         pad = " " * (indent + 2)
         lines = text.removesuffix("\n").split("\n")
         return f" |{hints}\n" + "".join(f"{pad}{line}\n" if line else "\n" for line in lines)
+    if style == '"':
+        return _double_quoted(text)
     if len(text) >= _SHORT_SCALAR:
         return None
     plain, single, _ = _analysis(text, flow=flow)
     if style is None and plain and _resolves_to_text(text):
         return f" {text}"
-    if not single or any(c in text for c in _BREAK_CHARACTERS):
+    if not single:
+        return _double_quoted(text)
+    if any(c in text for c in _BREAK_CHARACTERS):  # pragma: no cover - styled '|' or '"'
         return None
     quoted = text.replace("'", "''")
     return f" '{quoted}'"
@@ -456,6 +482,11 @@ def _reads_back(section: str, text: str, item: Question | Card) -> tuple[int, in
     return None
 
 
+_ITEMS_A_WRITE = 2000
+"""Items joined into one write: a write per item would cost more than writing its text."""
+_COPY_CHUNK = 1 << 20
+
+
 def write_deck_items(
     path: Path, deck_id: str, title: str, items: Iterable[Question | Card], *, force: bool = False
 ) -> tuple[int, int]:
@@ -491,7 +522,6 @@ def write_deck_items(
     ):
         streams = {"questions": out, "cards": spool}
         pending: dict[str, list[str]] = {"questions": [], "cards": []}
-        """Text not yet written: a write per item would cost more than the item's text."""
         out.write(head)
         for item in items:
             section = "questions" if isinstance(item, Question) else "cards"

@@ -148,8 +148,8 @@ def read_csv_rows(text: str, name: str) -> list[CsvRow]:
 
 
 def iter_csv_rows(lines: Iterable[str], name: str) -> Iterator[CsvRow]:
-    """The data rows of a CSV text (read with newline=""), one by one as they are read; a bad
-    header is refused at the first row asked for, a bad row when it is reached."""
+    """The data rows of a CSV text (read with newline=""), one by one as they are read: a bad
+    header is refused at once, a bad row when it is reached."""
     records = _records(lines)
     try:
         header_line, header = next(records)
