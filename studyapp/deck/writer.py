@@ -482,8 +482,49 @@ def _reads_back(section: str, text: str, item: Question | Card) -> tuple[int, in
     return None
 
 
-_ITEMS_A_WRITE = 2000
-"""Items joined into one write: a write per item would cost more than writing its text."""
+class _Section:
+    """The questions or the cards of a deck being written: text waiting to be written, how
+    many items and line breaks came before, and the first item that did not read back."""
+
+    __slots__ = ("count", "first", "name", "newlines", "pieces", "problem", "stream")
+
+    def __init__(self, name: str, stream: Any, newlines: int, first: str) -> None:
+        self.name = name
+        self.stream = stream
+        self.newlines = newlines
+        self.first = first
+        """What goes before the first item (`questions:`); a blank line before the others."""
+        self.pieces: list[str] = []
+        self.count = 0
+        self.problem: tuple[int, int, str] | None = None
+
+    def add(self, item: Question | Card) -> None:
+        pieces = self.pieces
+        pieces.append("\n" if self.count else self.first)
+        self.count += 1
+        data = _item_data(item)
+        text = _fast_item_text(data)
+        if text is None:
+            text = item_text(self.name, data)
+            problem = _reads_back(self.name, text, item) if self.problem is None else None
+            if problem is not None:
+                line, column, reason = problem
+                before = self.newlines + sum(piece.count("\n") for piece in pieces)
+                self.problem = (before + line, column, reason)
+        pieces.append(text)
+        if len(pieces) >= _PIECES_A_WRITE:
+            self.flush()
+
+    def flush(self) -> None:
+        text = "".join(self.pieces)
+        self.stream.write(text)
+        self.newlines += text.count("\n")
+        self.pieces.clear()
+
+
+_PIECES_A_WRITE = 4000
+"""Pieces of text (items and the blank lines between them) joined into one write: a write
+per item would cost more than the item's text."""
 _COPY_CHUNK = 1 << 20
 
 
@@ -510,64 +551,43 @@ def write_deck_items(
     except ValidationError as error:
         raise DataError(f"{path}: {error.errors()[0]['msg']}") from None
     head = _dump({"id": deck_id, "title": title})
-    counts = {"questions": 0, "cards": 0}
-    newlines = {"questions": head.count("\n"), "cards": 0}
-    """Line breaks written so far: the questions go straight into the file, after the head;
-    the cards wait in a spool file (with `cards:` as its line 1) until the questions end."""
-    problems: dict[str, tuple[int, int, str]] = {}
     with (
         atomic_output(path, force=force) as temporary,
         temporary.open("w", encoding="utf-8", newline="\n") as out,
         tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=path.parent) as spool,
     ):
-        streams = {"questions": out, "cards": spool}
-        pending: dict[str, list[str]] = {"questions": [], "cards": []}
+        # The questions go straight into the file, after the head; the cards wait in a spool
+        # file (with `cards:` as its line 1) until the questions end.
         out.write(head)
+        questions = _Section("questions", out, head.count("\n"), "\nquestions:\n")
+        cards = _Section("cards", spool, 0, "cards:\n")
         for item in items:
-            section = "questions" if isinstance(item, Question) else "cards"
-            lead = "\n" if counts[section] else (
-                "\nquestions:\n" if section == "questions" else "cards:\n"
-            )
-            newlines[section] += lead.count("\n")
-            data = _item_data(item)
-            text = _fast_item_text(data)
-            if text is None:
-                text = item_text(section, data)
-                problem = _reads_back(section, text, item)
-                if problem is not None:
-                    line, column, reason = problem
-                    problems.setdefault(section, (newlines[section] + line, column, reason))
-            newlines[section] += text.count("\n")
-            counts[section] += 1
-            waiting = pending[section]
-            waiting += (lead, text)
-            if len(waiting) >= _ITEMS_A_WRITE:
-                streams[section].write("".join(waiting))
-                waiting.clear()
-        for section, waiting in pending.items():
-            streams[section].write("".join(waiting))
-        if not counts["questions"] and not counts["cards"]:
+            section = questions if isinstance(item, Question) else cards
+            section.add(item)
+        questions.flush()
+        cards.flush()
+        if not questions.count and not cards.count:
             raise DataError(f"{path}: a deck needs at least one question, card or exercise")
-        if counts["cards"]:
+        if cards.count:
             out.write("\n")
             spool.seek(0)
             shutil.copyfileobj(spool, out, _COPY_CHUNK)
         out.flush()
         size = os.fstat(out.fileno()).st_size
-        failure: tuple[int, int, str] | None = None
+        failure = None
         if size > MAX_FILE_BYTES:
             failure = 1, 1, (f"the file is {size_text(size)}, over the "
                              f"{size_text(MAX_FILE_BYTES)} limit for a deck file")
-        elif "questions" in problems:
-            failure = problems["questions"]
-        elif "cards" in problems:
-            line, column, reason = problems["cards"]
-            failure = newlines["questions"] + 1 + line, column, reason
+        elif questions.problem is not None:
+            failure = questions.problem
+        elif cards.problem is not None:
+            line, column, reason = cards.problem
+            failure = questions.newlines + 1 + line, column, reason  # after the blank line
         if failure is not None:
             line, column, reason = failure
             raise DataError(f"the deck would not load, nothing written:\n{path}:{line}:{column}: "
                             f"{reason}")
-    return counts["questions"], counts["cards"]
+    return questions.count, cards.count
 
 
 def slugify(text: str, *, max_length: int = 60) -> str:

@@ -24,7 +24,7 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -109,33 +109,33 @@ def write_csv(deck: Deck, path: Path, *, force: bool = True) -> int:
 # -- import ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class CsvRow:
-    """One data row, with the line of the file where it starts."""
+class CsvRow(NamedTuple):
+    """One data row, with the line of the file where it starts (a tuple: made per row)."""
 
     line: int
     cells: dict[str, str]
 
 
-def _records(lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
-    """(first line number, cells) of every CSV record of a text read with newline=""."""
+def _reader(lines: Iterable[str]) -> Any:
+    """A strict CSV reader of a text read with newline=""."""
     # The default limit (128 KiB a cell) is below what a deck file may hold.
     csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
-    reader = csv.reader(lines, strict=True)
-    while True:
-        start = reader.line_num + 1
-        try:
-            record = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            raise DataError(f"{start}: not valid CSV ({error})") from None
-        # Spreadsheets write line breaks inside a cell as CRLF; deck text has plain ones
-        # (and refuses a lone CR), and our own export never writes a CR inside a cell.
-        yield start, [
-            cell.replace("\r\n", "\n").replace("\r", "\n") if "\r" in cell else cell
-            for cell in record
-        ]
+    return csv.reader(lines, strict=True)
+
+
+def _next_record(reader: Any) -> tuple[int, list[str]]:
+    """(first line number, cells) of the next record; StopIteration at the end."""
+    start = reader.line_num + 1
+    try:
+        return start, next(reader)
+    except csv.Error as error:
+        raise DataError(f"{start}: not valid CSV ({error})") from None
+
+
+def _plain_breaks(record: list[str]) -> list[str]:
+    """Spreadsheets write line breaks inside a cell as CRLF; deck text has plain ones (and
+    refuses a lone CR), and our own export never writes a CR inside a cell."""
+    return [cell.replace("\r\n", "\n").replace("\r", "\n") for cell in record]
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -150,9 +150,10 @@ def read_csv_rows(text: str, name: str) -> list[CsvRow]:
 def iter_csv_rows(lines: Iterable[str], name: str) -> Iterator[CsvRow]:
     """The data rows of a CSV text (read with newline=""), one by one as they are read: a bad
     header is refused at once, a bad row when it is reached."""
-    records = _records(lines)
+    reader = _reader(lines)
     try:
-        header_line, header = next(records)
+        header_line, header = _next_record(reader)
+        header = _plain_breaks(header)
         # Anki's header lines (`#separator:comma`, ...) come first; `#columns:` names them.
         while header and header[0].startswith("#") and not header[0].startswith(COLUMNS_LINE):
             if header[0].lower().startswith("#separator:") and header[0].lower() not in (
@@ -160,7 +161,8 @@ def iter_csv_rows(lines: Iterable[str], name: str) -> Iterator[CsvRow]:
             ):
                 raise DataError(f"{name}:{header_line}: {header[0]} is Anki's text export; "
                                 "it is read by: studyapp import text")
-            header_line, header = next(records)
+            header_line, header = _next_record(reader)
+            header = _plain_breaks(header)
     except StopIteration:
         raise DataError(
             f"{name}:1: the file is empty (expected the header {','.join(COLUMNS)})"
@@ -181,26 +183,30 @@ def iter_csv_rows(lines: Iterable[str], name: str) -> Iterator[CsvRow]:
     for column in REQUIRED_COLUMNS:
         if column not in columns:
             raise DataError(f"{name}:{header_line}: missing column {column!r}")
-    return _data_rows(records, columns, name)
+    return _data_rows(reader, columns, name)
 
 
-def _data_rows(
-    records: Iterator[tuple[int, list[str]]], columns: list[str], name: str
-) -> Iterator[CsvRow]:
+def _data_rows(reader: Any, columns: list[str], name: str) -> Iterator[CsvRow]:
     empty = dict.fromkeys(COLUMNS, "")
+    start = reader.line_num + 1
+    """The line the next record starts on."""
     try:
-        for line, record in records:
-            if not "".join(record).strip():
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            joined = "".join(record)
+            if not joined.strip():
                 continue  # spreadsheets leave empty rows behind
             if len(record) > len(columns):
                 raise DataError(
-                    f"{line}: {len(record)} cells, but the header has {len(columns)} columns"
+                    f"{name}:{line}: {len(record)} cells, but the header has {len(columns)} "
+                    "columns"
                 )
             cells = empty.copy()
-            cells.update(zip(columns, record, strict=False))
+            cells.update(zip(columns, _plain_breaks(record) if "\r" in joined else record,
+                             strict=False))
             yield CsvRow(line, cells)
-    except DataError as error:
-        raise DataError(f"{name}:{error}") from None
+    except csv.Error as error:
+        raise DataError(f"{name}:{start}: not valid CSV ({error})") from None
 
 
 def _split_tags(cell: str) -> list[str]:
@@ -212,23 +218,14 @@ def _split_tags(cell: str) -> list[str]:
 def row_item(row: CsvRow, name: str) -> Question | Card | str:
     """The question or card of one data row, or why the row is refused (`NAME:LINE: ...`)."""
     cells = row.cells
-    kind = cells["kind"].strip().lower()
-    item_id = cells["id"].strip() or None
-    front, back = cells["front"], cells["back"]
-    fact = cells["fact"].strip() or None
-    problems = []
+    kind = cells["kind"]
     if kind not in KINDS:
-        problems.append(
-            f"kind must be 'question', 'card', 'reversed' or 'cloze', not {cells['kind']!r}"
-        )
-    if not front:
-        problems.append("the front is empty")
-    if kind == "cloze" and back:
-        problems.append("a cloze row keeps its text in front; its back must be empty")
-    elif kind != "cloze" and not back:
-        problems.append("the back is empty")
-    if problems:
-        return f"{name}:{row.line}: {'; '.join(problems)}"
+        kind = kind.strip().lower()
+    front, back = cells["front"], cells["back"]
+    if kind not in KINDS or not front or (bool(back) if kind == "cloze" else not back):
+        return f"{name}:{row.line}: {_row_problems(kind, front, back, cells['kind'])}"
+    item_id = cells["id"].strip() or None
+    fact = cells["fact"].strip() or None
     tags = _split_tags(cells["tags"])
     try:
         if kind == "question":
@@ -248,6 +245,21 @@ def row_item(row: CsvRow, name: str) -> Question | Card | str:
             for e in error.errors()
         )
         return f"{name}:{row.line}: {reasons}"
+
+
+def _row_problems(kind: str, front: str, back: str, given_kind: str) -> str:
+    problems = []
+    if kind not in KINDS:
+        problems.append(
+            f"kind must be 'question', 'card', 'reversed' or 'cloze', not {given_kind!r}"
+        )
+    if not front:
+        problems.append("the front is empty")
+    if kind == "cloze" and back:
+        problems.append("a cloze row keeps its text in front; its back must be empty")
+    elif kind != "cloze" and not back:
+        problems.append("the back is empty")
+    return "; ".join(problems)
 
 
 def checked_items(rows: Iterable[CsvRow], name: str) -> Iterator[Question | Card]:
