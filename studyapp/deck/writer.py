@@ -138,10 +138,12 @@ def _spaced(section: str) -> str:
 # PyYAML's pure-Python emitter costs about 200 µs an item: 100 s for a 300,000-row import.
 # An item of scalars is written here by the rules PyYAML's Emitter applies to a value of a
 # block mapping or an entry of a flow list (its analyze_scalar and choose_scalar_style,
-# mirrored below), in the styles it would choose: plain, single-quoted and literal (`|`).
-# Anything else (double quotes, nested data, numbers, empty text) is written by PyYAML
-# itself, one item at a time, which gives the same text as inside the whole section: the
-# emitter starts every sequence item on a fresh line and carries nothing over to the next.
+# mirrored below), in the style it would choose: plain, single- or double-quoted, literal
+# (`|`). Anything else (nested data, numbers, empty text, text too long for one line or
+# holding a control character) is written by PyYAML itself, one item at a time, which gives
+# the same text as inside the whole section: the emitter starts every sequence item on a
+# fresh line and carries nothing over to the next. tests/test_item_writer.py holds the two
+# side by side.
 
 _ITEM_INDENT = 4
 """Keys of a section item sit under `  - `; block scalar lines two columns deeper."""

@@ -22,13 +22,7 @@ from typing import Any
 from studyapp.deck.writer import slugify
 from studyapp.deck.yamlread import MAX_FILE_BYTES
 from studyapp.errors import DataError, UsageError
-from studyapp.formats.files import (
-    TakenIds,
-    deck_naming,
-    decode_text,
-    read_input,
-    unique_id,
-)
+from studyapp.formats.files import TakenIds, deck_naming, decode_text, read_input, unique_id
 
 SEPARATOR_NAMES = {
     "tab": "\t",
