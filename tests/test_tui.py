@@ -271,6 +271,10 @@ async def test_review_exercise_with_mistakes_is_rated_again(
         for text in EXERCISE_ANSWERS[2:]:
             await answer(pilot, text)
         assert "saved again · due " in text_of(review_screen(pilot).query_one("#review-choices"))
+        # The footer names what space does now: move on (it said Reveal on a card).
+        footer = {b.binding.key: b.binding.description for b in app.active_bindings.values()
+                  if b.binding.show}
+        assert footer["space"] == "Continue"
         store = store_of(pilot)
         state = store.state(Identity(DECK, "exercise:wavenet-depth"))
         assert state is not None
@@ -555,9 +559,10 @@ async def test_carried_forward_feedback_and_a_fresh_version_of_the_chained_exerc
         await answer(pilot, "1428")
         history = [text_of(w) for w in screen.query("#sv-history > Static")
                    if not isinstance(w, MarkdownText)]
-        assert history[-3].startswith("✓ That fusion's linear layer")
-        assert history[-2] == "correct"
-        assert history[-1] == (
+        score = history.index("Score: 4/5")
+        assert history[score - 3].startswith("✓ That fusion's linear layer")
+        assert history[score - 2] == "correct"
+        assert history[score - 1] == (
             "One calculation, start to finish: from a context to a fusion's parameters: "
             "4 of 5 steps right · hints 0 · gave up 0 · carried forward 2"
         )

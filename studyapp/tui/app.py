@@ -277,11 +277,21 @@ class StudyApp(App[int]):
     def scroll_target(self) -> Widget | None:
         """The scrolling body of the current screen: the one the scroll keys move.
 
-        A screen names it with the `scroll-body` class; a list that scrolls itself (the
-        held items) has none, so the keys reach the list.
+        A screen names it with the `scroll-body` class (the first one shown); a list that
+        scrolls itself (the held items) has none, so the keys reach the list.
         """
-        found = self.screen.query(".scroll-body")
-        return found.first() if found else None
+        for found in self.screen.query(".scroll-body"):
+            if found.display and found.parent is not None and found.parent.display:
+                return found
+        return None
+
+    def scroll_tail(self) -> Widget | None:
+        """A pinned part under the body that scrolls itself when it overflows (a session's
+        current prompt): the scroll keys treat body and tail as one page."""
+        for found in self.screen.query(".scroll-tail"):
+            if found.display and found.max_scroll_y > 0:
+                return found
+        return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "scroll_body":
@@ -291,18 +301,29 @@ class StudyApp(App[int]):
 
     def action_scroll_body(self, how: str) -> None:
         """PageUp/PageDown, Home/End, arrows and j/k on the screen's body, no animation
-        (a smooth scroll takes 150–250 ms to show the line the learner asked for)."""
+        (a smooth scroll takes 150–250 ms to show the line the learner asked for).
+
+        With a pinned tail that overflows, the two read as one page, the body above the
+        tail: going up moves the tail to its top before the body, going down moves the
+        body to its end before the tail.
+        """
         target = self.scroll_target()
         if target is None:
             return
+        tail = self.scroll_tail()
+        if how in ("home", "end"):
+            for part in (target, tail):
+                if part is not None:
+                    (part.scroll_home if how == "home" else part.scroll_end)(animate=False)
+            return
+        if tail is not None:
+            going_up = how in ("page_up", "up")
+            if tail.scroll_y > 0 if going_up else target.scroll_y >= target.max_scroll_y:
+                target = tail
         if how == "page_up":
             target.scroll_page_up(animate=False)
         elif how == "page_down":
             target.scroll_page_down(animate=False)
-        elif how == "home":
-            target.scroll_home(animate=False)
-        elif how == "end":
-            target.scroll_end(animate=False)
         elif how == "up":
             target.scroll_up(animate=False)
         else:

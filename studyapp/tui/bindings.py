@@ -46,7 +46,9 @@ BACK: list[BindingType] = [
 
 REVIEW: list[BindingType] = [
     *BACK,
-    Binding("space", "primary", "Reveal"),
+    # One key, two names in the footer: the engine says which one fits now.
+    Binding("space", "reveal", "Reveal"),
+    Binding("space", "proceed", "Continue"),
     # The rating row above the footer shows 1-4 with their intervals.
     Binding("1", "rate(1)", "Again", show=False),
     Binding("2", "rate(2)", "Hard", show=False),
