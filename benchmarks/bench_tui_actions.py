@@ -37,6 +37,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 HERE = Path(__file__).resolve().parent
@@ -193,11 +194,15 @@ async def ours(samples: int, tmp: Path) -> Samples:
 
                 def next_visible(screen: Screen[object] = screen) -> bool:
                     boxes = screen.query(Input)
-                    body = screen.query_one("#quiz-body")
                     if not boxes:
                         return True  # the last step: the summary is what follows
-                    box = boxes.first().region
-                    return box.height > 0 and body.region.contains_region(box)
+                    box = boxes.first()
+                    # Fully inside the part of the screen that shows it (its scroll area).
+                    holder = box.parent
+                    while holder is not None and not getattr(holder, "is_scrollable", False):
+                        holder = holder.parent
+                    shown = holder.region if isinstance(holder, Widget) else screen.region
+                    return box.region.height > 0 and shown.contains_region(box.region)
 
                 while not next_visible():
                     await pilot.pause(0.001)

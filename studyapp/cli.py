@@ -919,7 +919,23 @@ def build_parser() -> argparse.ArgumentParser:
                          required=name == "params")
         sub.add_argument("--json", action="store_true")
         sub.set_defaults(handler=handler)
+    _global_options_everywhere(parser)
     return parser
+
+
+def _global_options_everywhere(parser: argparse.ArgumentParser) -> None:
+    """`--library` and `--data-dir` also work after the command (`studyapp quiz wavenet
+    --data-dir D`), as people type them; given there, they win over the ones before it.
+    SUPPRESS keeps a sub-command from overwriting an earlier value with None."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for sub in action.choices.values():
+            sub.add_argument("--library", metavar="PATH", default=argparse.SUPPRESS,
+                             help="library folder holding decks/ (as before the command)")
+            sub.add_argument("--data-dir", metavar="PATH", default=argparse.SUPPRESS,
+                             help="review database and caches (as before the command)")
+            _global_options_everywhere(sub)
 
 
 def _version() -> str:
