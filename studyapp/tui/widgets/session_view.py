@@ -132,7 +132,7 @@ class SessionView(Widget, can_focus=True):
             self.query_one("#answer-area", TextArea).focus()
         else:
             self.focus()
-        self.refresh_bindings()
+        self._refresh_keys()
         self._scroll_end()
 
     def _reuse_numeric(self, prompt: Prompt, current: VerticalScroll) -> bool:
@@ -153,9 +153,21 @@ class SessionView(Widget, can_focus=True):
         box = boxes.first(Input)
         box.value = ""
         box.focus()
-        self.refresh_bindings()
+        self._refresh_keys()
         self._scroll_end()
         return True
+
+    _KEYS = ("reveal", "knew", "hint", "give_up")
+    """The actions `check_action` decides on (the footer shows those it allows)."""
+    _offered: tuple[bool | None, ...] | None = None
+
+    def _refresh_keys(self) -> None:
+        """Redraw the footer only when the keys on offer changed: one numeric step after
+        another offers the same ones, and rebuilding the footer cost a frame per step."""
+        offered = tuple(self.check_action(action, ()) for action in self._KEYS)
+        if offered != self._offered:
+            self._offered = offered
+            self.refresh_bindings()
 
     @staticmethod
     def _progress_text(prompt: Prompt) -> str:
@@ -237,7 +249,7 @@ class SessionView(Widget, can_focus=True):
             Label("Did you know it?  y yes · n no", classes="choices"),
         ])
         self.focus()
-        self.refresh_bindings()
+        self._refresh_keys()
         self._scroll_end()
 
     async def action_knew(self, knew: bool) -> None:
