@@ -64,9 +64,12 @@ def read_lines(path: Path, page: int = 0) -> list[DrawnLine]:
     maps = _unicode_maps(sheet)
     names = {str(name): str(ref.get_object()["/BaseFont"]).split("+")[-1]
              for name, ref in sheet["/Resources"]["/Font"].items()}
-    by_face = {pdfmetrics.getFont(name).face.name.decode(): name
-               for name in pdfmetrics.getRegisteredFontNames()
-               if hasattr(pdfmetrics.getFont(name), "face")}
+    by_face: dict[str, str] = {}  # PostScript name -> a reportlab font with its metrics
+    for name in pdfmetrics.getRegisteredFontNames():
+        face = getattr(pdfmetrics.getFont(name), "face", None)
+        if face is not None:
+            ps_name = face.name.decode() if isinstance(face.name, bytes) else str(face.name)
+            by_face.setdefault(ps_name, name)
     lines: list[DrawnLine] = []
     stack: list[tuple[float, float]] = []
     origin = (0.0, 0.0)
