@@ -184,6 +184,18 @@ def test_arabic_letters_are_joined_and_drawn_right_to_left(tmp_path: Path) -> No
     assert not any("\u0600" <= ch <= "\u06ff" for ch in lines[1].replace("؟", ""))
 
 
+def test_direction_marks_steer_the_order_and_print_nothing(tmp_path: Path) -> None:
+    # An isolate (RLI ... PDI) keeps "abc" inside the Hebrew aside; DejaVu has no glyph for
+    # it, nor for the Arabic letter mark, yet neither may print a box or a warning.
+    text = "see \u2067שלום abc\u2069 now \u200fok\u061c"
+    path = tmp_path / "marks.pdf"
+    result = write_pdf([_card(text)], path, OPTIONS)
+    assert result.warnings == []
+    line = drawn_lines(path)[0]
+    assert line.startswith("see abc " + "שלום"[::-1] + " now ")
+    assert not any(ch in line for ch in "\u200e\u200f\u061c\u202a\u202b\u202c\u2067\u2069□")
+
+
 def test_every_font_is_embedded_with_right_to_left_text(tmp_path: Path) -> None:
     path = tmp_path / "fonts.pdf"
     # Italic Arabic and Hebrew code come from other faces than the main one.

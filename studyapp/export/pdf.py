@@ -49,10 +49,13 @@ __all__ = [
     "Progress",
     "SheetLayout",
     "font_set",
+    "is_right_to_left",
     "paragraph_fragments",
     "parse_back_offset",
+    "shape_arabic",
     "sheet_layout",
     "substitute_for_builtin_fonts",
+    "visual_order",
     "write_pdf",
 ]
 
@@ -470,7 +473,7 @@ def _runs(text: str, font: str, fonts: FontSet) -> list[tuple[str, str]]:
     fallback font that has it, else replaced by MISSING_GLYPH (or "?" in fonts without □)."""
     if text.isascii() or not fonts.embedded:
         return [(text, font)]
-    text = shape_arabic(text, font)
+    text = _bidi_controls(shape_arabic(text, font), font)
     # Characters are collected in lists and joined once: adding them to a string one at a
     # time copied the run each time (a 250 KB Hebrew answer took seconds here).
     runs: list[tuple[list[str], str]] = []
@@ -496,7 +499,7 @@ def missing_characters(text: str, fonts: FontSet) -> list[str]:
         return []
     seen: dict[str, None] = {}
     for ch in _UNPRINTABLE.sub("", text):
-        if ch >= "\x80" and ch not in seen and not ch.isspace() \
+        if ch >= "\x80" and ch not in seen and not ch.isspace() and ch not in _ISOLATES \
                 and not covers(fonts.regular, ch) \
                 and not covers(fonts.mono, ch) and fallback_font(ch) is None:
             seen[ch] = None
@@ -529,6 +532,14 @@ _MIRRORS = dict(zip("()<>[]{}«»‹›⁅⁆⁽⁾₍₎≤≥≦≧≪≫∈�
                     strict=True))
 """A bracket in right-to-left text is drawn as its mirror image (UAX #9 rule L4): the "("
 that opens a Hebrew aside sits on its right, so it is drawn as ")"."""
+
+_ISOLATES = {"\u2066": "\u202a", "\u2067": "\u202b", "\u2068": "", "\u2069": "\u202c",
+             "\u061c": "\u200f"}
+"""The isolates (LRI, RLI, FSI, PDI) and the Arabic letter mark, which DejaVu Sans lacks,
+and the invisible, zero-width controls it has that reorder nearly alike: the embeddings
+(LRE, RLE, PDF) and the right-to-left mark. FSI becomes LRE or RLE by the text it isolates."""
+_INVISIBLE = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Direction marks and controls: they steer the reordering and are not drawn."""
 
 _TRAILING_RESET = frozenset({"WS", "BN", "FSI", "LRI", "RLI", "PDI", "LRE", "RLE", "LRO",
                              "RLO", "PDF"})
@@ -564,6 +575,24 @@ def shape_arabic(text: str, font: str) -> str:
     drawable = all(covers(font, ch) or fallback_font(ch) is not None
                    for ch in set(shaped) - set(text))
     return shaped if drawable else text
+
+
+def _bidi_controls(text: str, font: str) -> str:
+    """`text` with each isolate or Arabic letter mark `font` lacks replaced by its nearest
+    control the font has (see _ISOLATES): no box is printed for an invisible character."""
+    if not any(ch in text for ch in _ISOLATES):
+        return text
+    out: list[str] = []
+    for index, ch in enumerate(text):
+        if ch not in _ISOLATES or covers(font, ch):
+            out.append(ch)
+        elif ch == "\u2068":  # first-strong isolate: the direction of what it holds
+            rest = text[index + 1:]
+            held = rest[:rest.find("\u2069")] if "\u2069" in rest else rest
+            out.append("\u202b" if is_right_to_left(held) else "\u202a")
+        else:
+            out.append(_ISOLATES[ch])
+    return "".join(out)
 
 
 def is_right_to_left(text: str) -> bool:
@@ -647,10 +676,11 @@ def visual_order(text: str, rtl: bool) -> list[tuple[int, str]]:
     # where they start (DejaVu Sans's qamats spans 355..955 of a 1451-wide shin), so a mark
     # drawn just before its letter lands on it; moved after it, it would hang over the
     # letter to its left.
-    # L4: mirrored glyphs in right-to-left runs.
+    # L4: mirrored glyphs in right-to-left runs. Direction marks and controls have done
+    # their work and take no room: they are left out.
     return [
         (index, _MIRRORS.get(text[index], text[index]) if levels[index] % 2 else text[index])
-        for index in order
+        for index in order if text[index] not in _INVISIBLE
     ]
 
 
