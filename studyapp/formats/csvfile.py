@@ -29,7 +29,7 @@ from typing import Any
 from studyapp.deck.models import Card, Deck, Question
 from studyapp.deck.yamlread import MAX_FILE_BYTES
 from studyapp.errors import DataError
-from studyapp.formats.files import deck_naming, decode_text, read_input
+from studyapp.formats.files import control_character, deck_naming, decode_text, read_input
 
 COLUMNS = ("kind", "id", "front", "back", "tags", "fact")
 ANKI_HEADER = "#separator:comma\r\n#html:false\r\n#notetype:Basic\r\n#tags column:5\r\n"
@@ -222,6 +222,11 @@ def rows_to_deck(rows: Sequence[CsvRow], name: str, deck_id: str, title: str) ->
             problems.append("a cloze row keeps its text in front; its back must be empty")
         elif kind != "cloze" and not back:
             problems.append("the back is empty")
+        for column, cell in row.cells.items():
+            control = control_character(cell)
+            if control is not None:  # refused here, at the file's line, not in the YAML made
+                problems.append(f"the {column} holds the control character {control}; "
+                                "remove it")
         if problems:
             errors.append(f"{where}: {'; '.join(problems)}")
             continue
