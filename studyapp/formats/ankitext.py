@@ -116,6 +116,9 @@ def parse_text(
     taken: set[str] = set()
     decks: set[str] = set()
     for number, cells in rows:
+        # No `'` is taken off a field that begins with `'=` and the like: Anki's text export
+        # writes fields as they are, so here it is the note's text (only `import csv` undoes
+        # the `'` that our CSV export puts before formula-like cells).
         fields = [cell for i, cell in enumerate(cells) if i not in special]
         if convert is not None:
             fields = [convert(cell) for cell in fields]
