@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import stat
@@ -17,6 +18,10 @@ _NAME_KEPT = 100
 
 
 def _why(error: OSError) -> str:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    if error.errno == errno.EFBIG:  # `ulimit -f` (SIGXFSZ is ignored by Python, so EFBIG)
+        return "the file would exceed the file size limit"
     return error.strerror or str(error)
 
 

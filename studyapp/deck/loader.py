@@ -567,8 +567,8 @@ def _check_step_calc(
         )
         collector.at(
             (*path, "answer"),
-            f"step {step.key!r}: the answer {step.answer} disagrees with the calculator: "
-            f"{shown} = {value}",
+            f"step {step.key!r}: the answer {_short(step.answer)} disagrees with the "
+            f"calculator: {shown} = {_short(value)}",
         )
     return value
 

@@ -15,12 +15,21 @@ separated by spaces, as in Anki; when one of a row's tags holds a space the row'
 are separated by semicolons instead (`my tag; other`, with a final `;` when there is one
 tag), which every import of ours reads back. An empty `id` means "derived from the front
 text". Text is kept exactly: newlines, quotes, commas and symbols included.
+
+A spreadsheet runs a cell that begins with `=`, `+`, `-`, `@`, a tab or a CR as a formula,
+so export writes such a cell with a `'` in front (`=1+1` becomes `'=1+1`, `- item`
+becomes `'- item`). So that the rule can be undone exactly, a cell that already begins
+with one or more `'` followed by one of those characters gets one more `'` (`'=x`
+becomes `''=x`); no other cell changes (`'tis` stays `'tis`). Import removes one `'`
+from a cell that begins with one or more `'` followed by one of those characters, and
+from no other cell, so export then import gives back the text exactly.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +38,7 @@ from typing import Any
 from studyapp.deck.models import Card, Deck, Question
 from studyapp.deck.yamlread import MAX_FILE_BYTES
 from studyapp.errors import DataError
-from studyapp.formats.files import deck_naming, decode_text, read_input
+from studyapp.formats.files import control_character, deck_naming, decode_text, read_input
 
 COLUMNS = ("kind", "id", "front", "back", "tags", "fact")
 ANKI_HEADER = "#separator:comma\r\n#html:false\r\n#notetype:Basic\r\n#tags column:5\r\n"
@@ -40,6 +49,21 @@ REQUIRED_COLUMNS = ("kind", "front", "back")
 KINDS = ("question", "card", "reversed", "cloze")
 TAG_SEPARATOR = ";"
 MAX_REPORTED_ERRORS = 20
+FORMULA_STARTS = "=+-@\t\r"
+"""What makes a spreadsheet read a cell as a formula (the OWASP CSV-injection list)."""
+_TO_NEUTRALISE = re.compile(f"'*[{re.escape(FORMULA_STARTS)}]")
+_NEUTRALISED = re.compile(f"'+[{re.escape(FORMULA_STARTS)}]")
+
+
+def neutralise_cell(cell: str) -> str:
+    """The cell as export writes it: a `'` before text a spreadsheet would run as a formula
+    (and before `'`s that precede such text, so that `restore_cell` can undo it exactly)."""
+    return "'" + cell if _TO_NEUTRALISE.match(cell) else cell
+
+
+def restore_cell(cell: str) -> str:
+    """The cell as import reads it: the inverse of `neutralise_cell`."""
+    return cell[1:] if _NEUTRALISED.match(cell) else cell
 
 
 # -- export ------------------------------------------------------------------------------
@@ -90,7 +114,12 @@ def deck_to_csv(deck: Deck) -> str:
     buffer.write(COLUMNS_LINE + ",".join(ANKI_FIELD_NAMES.get(c, c) for c in columns) + "\r\n")
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n",
                             extrasaction="ignore")
-    writer.writerows(rows)
+    # This file is also what Anki's File > Import reads (the header lines above), and Anki
+    # shows a field's text as it is, so there such a field keeps the `'` in front. The
+    # spreadsheet is the reader that could be attacked (Anki runs no formulas) and
+    # `studyapp export anki` carries the text to Anki exactly, so the CSV is made safe.
+    writer.writerows({column: neutralise_cell(cell) for column, cell in row.items()}
+                     for row in rows)
     return buffer.getvalue()
 
 
@@ -130,7 +159,9 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
             raise DataError(f"{start}: not valid CSV ({error})") from None
         # Spreadsheets write line breaks inside a cell as CRLF; deck text has plain ones
         # (and refuses a lone CR), and our own export never writes a CR inside a cell.
-        yield start, [cell.replace("\r\n", "\n").replace("\r", "\n") for cell in record]
+        # (restored first: export's `'` stands before the cell's own first character.)
+        yield start, [restore_cell(cell).replace("\r\n", "\n").replace("\r", "\n")
+                      for cell in record]
 
 
 
@@ -222,6 +253,11 @@ def rows_to_deck(rows: Sequence[CsvRow], name: str, deck_id: str, title: str) ->
             problems.append("a cloze row keeps its text in front; its back must be empty")
         elif kind != "cloze" and not back:
             problems.append("the back is empty")
+        for column, cell in row.cells.items():
+            control = control_character(cell)
+            if control is not None:  # refused here, at the file's line, not in the YAML made
+                problems.append(f"the {column} holds the control character {control}; "
+                                "remove it")
         if problems:
             errors.append(f"{where}: {'; '.join(problems)}")
             continue
