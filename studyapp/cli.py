@@ -611,8 +611,8 @@ def cmd_import_page(args: argparse.Namespace) -> int:
     for exercise_id in imported.exercises:
         print(f"wrote {exercises_folder(output) / (exercise_id + '.yaml')}")
     if imported.warnings:
-        print(f"{_plural(len(imported.warnings), 'warning')}: the lines named above were not "
-              "imported")
+        print(f"{_plural(len(imported.warnings), 'warning')} about the lines named above "
+              "(on stderr)")
     return EXIT_OK
 
 
