@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 StartScreen = Literal["home", "review", "quiz", "practice"]
 Clock = Callable[[], datetime]
+KeptScreen = TypeVar("KeptScreen", bound=Screen[Any])
 
 
 def utc_now() -> datetime:
@@ -226,17 +227,28 @@ class StudyApp(App[int]):
 
         self.push_screen(QuizScreen(deck_id, practice=True))
 
+    def kept_screen(self, name: str, make: Callable[[], KeptScreen]) -> KeptScreen:
+        """The app's one instance of a screen opened again and again: built on first use
+        and kept when it is closed (composing and styling its widgets anew was most of the
+        time its key took). A fresh one when the kept one is already open below."""
+        if not self.is_screen_installed(name):
+            self.install_screen(make(), name)
+        screen = cast("KeptScreen", self.get_screen(name))
+        return make() if screen in self.screen_stack else screen
+
     def open_calculator(self) -> None:
-        """The interactive tree calculator."""
+        """The interactive tree calculator (it keeps the sizes typed while the app runs)."""
         from studyapp.tui.screens.calculator import CalculatorScreen
 
-        self.push_screen(CalculatorScreen())
+        self.push_screen(self.kept_screen("calculator", CalculatorScreen))
 
     def open_stats(self, deck_id: str | None = None) -> None:
-        """Review statistics."""
+        """Review statistics (computed afresh each time the screen shows)."""
         from studyapp.tui.screens.stats import StatsScreen
 
-        self.push_screen(StatsScreen(deck_id))
+        screen = self.kept_screen("stats", StatsScreen)
+        screen.reopen(deck_id)
+        self.push_screen(screen)
 
     def open_held(self) -> None:
         """Suspended and buried items, to unsuspend."""

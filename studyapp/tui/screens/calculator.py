@@ -8,11 +8,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from studyapp import calc
 from studyapp.mathtext import render
 from studyapp.tui import bindings
+from studyapp.tui.widgets.footer import KeyFooter
 
 LECTURE = {"context": 8, "embedding": 10, "hidden": 68, "vocab": 27, "batch": 4, "arity": 2}
 """The model the lecture builds; the screen opens on it."""
@@ -107,7 +108,7 @@ class CalculatorScreen(Screen[None]):
                              "characters at every level.", classes="explain")
                 yield Static("", id="calc-note")
                 yield DataTable(id="calc-shapes", cursor_type="none")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     _shown: dict[str, int] | None = None
     """The sizes whose numbers are on screen."""

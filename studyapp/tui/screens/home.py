@@ -9,12 +9,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from studyapp.counts import deck_counts
 from studyapp.paths import library_label
 from studyapp.tui import bindings
 from studyapp.tui.widgets.deck_list import DeckList, DeckRow
+from studyapp.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from studyapp.tui.app import StudyApp
@@ -56,7 +57,7 @@ class HomeScreen(Screen[None]):
             )
         # Every home key fits in 80 columns only without the palette's own entry (the
         # line above names ctrl+p).
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.show_library()
