@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,8 +84,6 @@ class StudyApp(App[int]):
         """`settings.toml` of the data folder, read when the store opens."""
         self._loading = False
         self.store_error: str | None = None
-        # The folder's name, not its full path: enough to tell libraries apart, and the
-        # same wherever the library lives (the snapshot tests depend on that).
         self.sub_title = library_label(library_root)
         self._apply_saved_theme()
 
@@ -171,8 +170,13 @@ class StudyApp(App[int]):
             self.post_message(LibraryLoaded(None, None, str(error)))
             return
         self.post_message(LibraryLoaded(library, summary, None))
+        # Still off the UI thread: the screens opened from home are imported now rather
+        # than when their key is pressed.
+        prepared_screens()
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
+        if self.library is None and message.library is not None:
+            self.call_after_refresh(self.read_screen_css)
         self.library = message.library
         self.library_error = message.error
         changed = message.summary != self.summary or message.error is not None
@@ -198,6 +202,25 @@ class StudyApp(App[int]):
                 self.open_practice(deck_id)
             else:
                 self.open_quiz(deck_id, exercise_id=self.start_exercise)
+
+    def read_screen_css(self) -> None:
+        """Read the CSS of the screens opened from home, once the library is on screen.
+
+        Textual reads a screen's CSS when the screen first opens, and then parses the whole
+        stylesheet again and restyles every widget of the app: most of the time that first
+        opening took. Done here, while the learner reads the home screen, it is not waited
+        for (and it is the same stylesheet as after opening each screen once)."""
+        changed = False
+        for screen in prepared_screens():
+            for name in [screen.CSS_PATH] if isinstance(screen.CSS_PATH, str | Path) else []:
+                # The path as Textual makes it: next to the module defining the screen.
+                path = (Path(inspect.getfile(screen)).parent / name).resolve()
+                if not self.stylesheet.has_source(str(path)):
+                    self.stylesheet.read(path)
+                    changed = True
+        if changed:
+            self.stylesheet.reparse()
+            self.stylesheet.update(self)
 
     def on_unmount(self) -> None:
         for store in (self._store, self._read_store):
@@ -384,6 +407,17 @@ class StudyApp(App[int]):
         for screen in self.screen_stack:
             if isinstance(screen, HomeScreen):
                 screen.show_library()
+
+
+def prepared_screens() -> list[type[Screen[Any]]]:
+    """The screens opened from home (imported once the library has loaded, their CSS read
+    soon after, so their first opening does not wait for either)."""
+    from studyapp.tui.screens.calculator import CalculatorScreen
+    from studyapp.tui.screens.quiz import QuizScreen
+    from studyapp.tui.screens.review import ReviewScreen
+    from studyapp.tui.screens.stats import StatsScreen
+
+    return [ReviewScreen, QuizScreen, CalculatorScreen, StatsScreen]
 
 
 def create_app(

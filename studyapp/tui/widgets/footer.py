@@ -53,7 +53,9 @@ class KeyFooter(Footer):
         yield from super().compose()
 
     async def recompose(self) -> None:
+        replaced = bool(self._shown)
         await super().recompose()
-        # Reporting a change of `compact` (to the value it has) drops the watchers of the
-        # keys just removed; the new keys are told the value they already have.
-        self.mutate_reactive(Footer.compact)
+        if replaced:
+            # Reporting a change of `compact` (to the value it has) drops the watchers of
+            # the keys just removed; the new keys are told the value they already have.
+            self.mutate_reactive(Footer.compact)
