@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from weakref import WeakKeyDictionary, ref
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -84,6 +85,7 @@ class StudyApp(App[int]):
         """`settings.toml` of the data folder, read when the store opens."""
         self._loading = False
         self.store_error: str | None = None
+        self._scroll_bodies: WeakKeyDictionary[Screen[Any], ref[Widget]] = WeakKeyDictionary()
         self.sub_title = library_label(library_root)
         self._apply_saved_theme()
 
@@ -315,8 +317,19 @@ class StudyApp(App[int]):
         A screen names it with the `scroll-body` class; a list that scrolls itself (the
         held items) has none, so the keys reach the list.
         """
-        found = self.screen.query(".scroll-body")
-        return found.first() if found else None
+        screen = self.screen
+        # Asked for each scroll key whenever the footer is drawn or a key is pressed: the
+        # body found is kept rather than searched for through the screen every time.
+        kept = self._scroll_bodies.get(screen)
+        body = kept() if kept is not None else None
+        if body is None or not body.is_attached:
+            found = screen.query(".scroll-body")
+            body = found.first() if found else None
+            if body is None:
+                return None
+            # Weak both ways: a closed screen is not kept alive by its entry.
+            self._scroll_bodies[screen] = ref(body)
+        return body
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "scroll_body":

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.events import ScreenResume
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -65,11 +66,14 @@ class HomeScreen(Screen[None]):
         # Twice: the first refresh lays the screen out, the second paints it.
         self.call_after_refresh(self.call_after_refresh, self.study_app.start_loading)
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: ScreenResume) -> None:
         # Counts change after a review session: recount when we come back (the first
         # resume is the screen's own start, already counted in on_mount).
         if self._shown:
             self._shown = False
+            # Every widget was styled as it mounted, a moment ago: styling them all again
+            # (Textual's default on resuming) was a seventh of the time to first paint.
+            event.refresh_styles = False
             return
         self.show_library()
 
