@@ -686,6 +686,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     load_settings(data_dir)  # a broken settings or parameters file is refused first
     with ReviewStore.open(data_dir, readonly=True) as store:
         result = optimize(store, data_dir)
+        _warn_bad_rows(store.bad_rows)
     if args.json:
         _print_json(result.as_dict())
         return EXIT_OK
@@ -723,7 +724,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Exchange review history with every device that syncs through FOLDER."""
-    from studyapp.paths import resolve_data_dir
+    from studyapp.paths import expand_user, resolve_data_dir
     from studyapp.settings import load_settings
     from studyapp.store import ReviewStore
     from studyapp.sync import sync
@@ -731,7 +732,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     data_dir = resolve_data_dir(args.data_dir)
     settings = load_settings(data_dir)
     with ReviewStore.open(data_dir, scheduler=settings.scheduler()) as store:
-        result = sync(store, data_dir, Path(args.folder).expanduser())
+        result = sync(store, data_dir, expand_user(args.folder))
+        _warn_bad_rows(store.bad_rows)
     print(f"sent {_plural(result.appended, 'event')}, received {_plural(result.received, 'event')}")
     print(result.line())
     return EXIT_OK

@@ -1761,7 +1761,11 @@ class ReviewStore:
                 "SELECT deck_id, item_id, reviewed_at, rating FROM reviews WHERE undone = 0 "
                 "ORDER BY deck_id, item_id, reviewed_at, id"
             ).fetchall()
-        return [(Identity(r[0], r[1]), parse_timestamp(r[2]), Rating(r[3])) for r in rows]
+        return [
+            (Identity(r[0], r[1]), when, Rating(r[3]))
+            for r in rows
+            if (when := self._when(r[2], f"review of {r[0]}/{r[1]}")) is not None
+        ]
 
     # ------------------------------------------------------------------------- sync
 
@@ -1877,13 +1881,16 @@ class ReviewStore:
         first: tuple[str, str] | None = None
         updates: list[tuple[Any, ...]] = []
         for review_id, deck_id, item_id, kind, rating, reviewed_at in rows:
+            moment = self._when(reviewed_at, f"review of {deck_id}/{item_id}")
+            if moment is None:
+                continue  # a hand-edited time: the rating is left out of the replay
             ident = Identity(deck_id, item_id)
             if ident != current:
                 if current is not None and state is not None and first is not None:
                     firsts.append((first[1], *current, first[0], state))
                 current, state, first = ident, None, (kind, reviewed_at)
             after = self.scheduler.apply(
-                state, Rating(rating), parse_timestamp(reviewed_at), card_id=_card_id(ident)
+                state, Rating(rating), moment, card_id=_card_id(ident)
             )
             before = state.to_columns() if state is not None else _NO_STATE
             updates.append((*before, *after.to_columns(), review_id))
@@ -1928,4 +1935,4 @@ class ReviewStore:
         """When the last sync finished, or None if this data folder never synced."""
         with self._read() as conn:
             row = conn.execute("SELECT max(synced_at) FROM sync_log").fetchone()
-        return None if row is None or row[0] is None else parse_timestamp(row[0])
+        return None if row is None or row[0] is None else self._when(row[0], "the last sync")
