@@ -30,6 +30,17 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # argparse's signature returns NoReturn
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
+    def _print_message(self, message: str, file: Any = None) -> None:
+        # argparse drops a failed write silently, so --help or --version on a full stdout
+        # exited 0 having printed nothing; the error now reaches main, which says so.
+        if not message:
+            return
+        if file is None or file is not sys.stdout:
+            super()._print_message(message, file)
+            return
+        file.write(message)
+        file.flush()
+
 
 def _positive_int(text: str) -> int:
     from studyapp.calc import MAX_INPUT_DIGITS
@@ -956,7 +967,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from studyapp.errors import StudyappError, UsageError
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except OSError as error:  # --help or --version on a full or closed stdout
+        return _output_failed(error)
     handler: Handler | None = getattr(args, "handler", None)
     _exit_on_sigterm()
     try:
@@ -977,19 +991,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_DATA
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        # The reader went away (e.g. `| head`); silence the flush at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_OK
     except OSError as error:
-        if error.errno not in _OUTPUT_ERRORS:
-            return _internal_error(error)
-        _silence_stdout()
-        print(f"studyapp: cannot write the output ({error.strerror})", file=sys.stderr)
-        return EXIT_DATA
+        return _output_failed(error)
     except Exception as error:
         return _internal_error(error)
+
+
+def _output_failed(error: OSError) -> int:
+    """The exit of a command whose output could not be written (any other OSError is a bug)."""
+    if isinstance(error, BrokenPipeError):
+        # The reader went away (e.g. `| head`); silence the flush at exit.
+        _silence_stdout()
+        return EXIT_OK
+    if error.errno not in _OUTPUT_ERRORS:
+        return _internal_error(error)
+    _silence_stdout()
+    print(f"studyapp: cannot write the output ({error.strerror})", file=sys.stderr)
+    return EXIT_DATA
 
 
 #: Errors of writing to a full or failing stdout (or any file a command writes directly).
@@ -1008,8 +1026,9 @@ def _silence_stdout() -> None:
 
 
 def _exit_on_sigterm() -> None:
-    """SIGTERM ends the command through SystemExit, so `finally` blocks run and remove
-    temporary files (an export killed half-way leaves nothing beside its output)."""
+    """SIGTERM, and SIGHUP (the terminal closed), end the command through SystemExit, so
+    `finally` blocks run and remove temporary files (an export killed half-way leaves
+    nothing beside its output). A SIGHUP ignored on purpose (nohup) stays ignored."""
     import signal
 
     def stop(signum: int, frame: object) -> None:
@@ -1017,6 +1036,9 @@ def _exit_on_sigterm() -> None:
 
     with contextlib.suppress(ValueError):  # not the main thread (main called by a test)
         signal.signal(signal.SIGTERM, stop)
+        hangup = getattr(signal, "SIGHUP", None)  # not on Windows
+        if hangup is not None and signal.getsignal(hangup) is signal.SIG_DFL:
+            signal.signal(hangup, stop)
 
 
 def _internal_error(error: BaseException) -> int:

@@ -105,7 +105,8 @@ def test_an_unknown_user_s_home_in_data_dir_is_one_line(run_studyapp: RunStudyap
     )
 
 
-@pytest.mark.parametrize("args", [["check"], ["schema", "deck"], ["calc", "levels", "27"]])
+@pytest.mark.parametrize("args", [["check"], ["schema", "deck"], ["calc", "levels", "27"],
+                                  ["--help"], ["--version"], ["export", "pdf", "--help"]])
 def test_stdout_on_a_full_device_is_one_line(tmp_path: Path, args: list[str]) -> None:
     with open("/dev/full", "w") as full:
         done = subprocess.run(
@@ -116,7 +117,11 @@ def test_stdout_on_a_full_device_is_one_line(tmp_path: Path, args: list[str]) ->
     assert done.stderr.strip() == "studyapp: cannot write the output (No space left on device)"
 
 
-def test_sigterm_during_an_export_leaves_no_temporary_file(tmp_path: Path) -> None:
+# SIGHUP is what a closed terminal (a dropped ssh session) sends.
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_sigterm_during_an_export_leaves_no_temporary_file(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
     library = tmp_path / "lib"
     (library / "decks").mkdir(parents=True)
     cards = "".join(
@@ -136,9 +141,9 @@ def test_sigterm_during_an_export_leaves_no_temporary_file(tmp_path: Path) -> No
     while not _leftovers(out) and process.poll() is None:
         os.sched_yield()
     assert process.poll() is None, "the export finished before it could be stopped"
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(stop)
     _, err = process.communicate(timeout=120)
-    assert process.returncode == 128 + signal.SIGTERM, err
+    assert process.returncode == 128 + stop, err
     assert "Traceback" not in err
     assert list(out.iterdir()) == []
 
