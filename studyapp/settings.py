@@ -168,7 +168,12 @@ def _sync_folder(path: Path, value: Any) -> Path | None:
         return None
     if not isinstance(value, str) or not value.strip():
         raise DataError(f"{path}: sync_folder must be a folder path as text, got {value!r}"[:300])
-    return path.parent / Path(value).expanduser()
+    from studyapp.paths import expand_user
+
+    try:
+        return path.parent / expand_user(value)
+    except DataError as error:
+        raise DataError(f"{path}: sync_folder {error}"[:300]) from None
 
 
 _KEY_LINE = re.compile(r"(?P<key>[A-Za-z0-9_]+)\s*=\s*(?P<value>\"[^\"]*\"|[^#\s]*)(?P<rest>.*)")

@@ -105,6 +105,23 @@ def test_an_unknown_user_s_home_in_data_dir_is_one_line(run_studyapp: RunStudyap
     )
 
 
+def test_pdf_fonts_are_found_without_a_home_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    # No HOME and no passwd entry (a container run under a bare uid): pathlib's expanduser
+    # raised RuntimeError for the ~/.fonts folders, so every PDF export crashed.
+    import pwd
+
+    from studyapp.export.pdf import find_dejavu
+
+    def no_entry(uid: int) -> pwd.struct_passwd:
+        raise KeyError(uid)
+
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", no_entry)
+    with pytest.raises(RuntimeError):
+        Path("~/.fonts").expanduser()
+    assert find_dejavu.__wrapped__() == find_dejavu()
+
+
 @pytest.mark.parametrize("args", [["check"], ["schema", "deck"], ["calc", "levels", "27"],
                                   ["--help"], ["--version"], ["export", "pdf", "--help"]])
 def test_stdout_on_a_full_device_is_one_line(tmp_path: Path, args: list[str]) -> None:
