@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from studyapp.deck.loader import Library
     from studyapp.deck.models import Deck
     from studyapp.session import SessionResult
+    from studyapp.store import ReviewStore
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -284,11 +285,10 @@ def _keep_quiz_history(args: argparse.Namespace, result: SessionResult) -> None:
     from studyapp.errors import StudyappError
     from studyapp.paths import resolve_data_dir
     from studyapp.review import keep_quiz_history
-    from studyapp.store import ReviewStore
 
     now = datetime.now(UTC)
     try:
-        with ReviewStore.open(resolve_data_dir(args.data_dir), now=now) as store:
+        with _open_store(resolve_data_dir(args.data_dir), now=now) as store:
             keep_quiz_history(store, result, now)
     except StudyappError as error:
         print(f"studyapp: warning: the quiz was not saved: {error}", file=sys.stderr)
@@ -305,16 +305,26 @@ def cmd_review(args: argparse.Namespace) -> int:
     from studyapp import plain_review
     from studyapp.paths import resolve_data_dir
     from studyapp.settings import load_settings
-    from studyapp.store import ReviewStore
 
     library, _ = _load_deck(args)  # an unknown deck is refused before the database opens
     data_dir = resolve_data_dir(args.data_dir)
     settings = load_settings(data_dir)
-    with ReviewStore.open(data_dir, scheduler=settings.scheduler()) as store:
+    with _open_store(data_dir, scheduler=settings.scheduler()) as store:
         try:
             return plain_review.review(library, store, args.deck, settings)
         finally:
             _warn_bad_rows(store.bad_rows)
+
+
+def _open_store(data_dir: Path, **options: Any) -> ReviewStore:
+    """`ReviewStore.open` for a command that writes; a day's backup that could not be made
+    is said once, on stderr, and the command goes on."""
+    from studyapp.store import ReviewStore
+
+    store = ReviewStore.open(data_dir, **options)
+    if store.backup_problem is not None:
+        print(f"studyapp: warning: {store.backup_problem}", file=sys.stderr)
+    return store
 
 
 def _warn_bad_rows(lines: Sequence[str]) -> None:
@@ -423,7 +433,7 @@ def cmd_unsuspend(args: argparse.Namespace) -> int:
     from studyapp.deck.loader import load_library
     from studyapp.errors import DataError, UsageError
     from studyapp.paths import find_library, resolve_data_dir
-    from studyapp.store import Identity, ReviewStore
+    from studyapp.store import Identity
 
     if not args.items and not args.all:
         raise UsageError("name the items to unsuspend, or give --all for the whole deck")
@@ -434,7 +444,7 @@ def cmd_unsuspend(args: argparse.Namespace) -> int:
     unknown = [item_id for item_id in args.items if item_id not in known]
     if unknown:
         raise DataError(f"deck {args.deck!r} has no item {', '.join(map(repr, unknown))}")
-    with ReviewStore.open(resolve_data_dir(args.data_dir)) as store:
+    with _open_store(resolve_data_dir(args.data_dir)) as store:
         if args.all:
             count = store.unsuspend_deck(args.deck)
             print(f"unsuspended {_plural(count, 'item')} in {args.deck}")
@@ -637,11 +647,10 @@ def cmd_import_anki(args: argparse.Namespace) -> int:
     else:
         from studyapp.paths import resolve_data_dir
         from studyapp.settings import load_settings
-        from studyapp.store import ReviewStore
 
         data_dir = resolve_data_dir(args.data_dir)
         settings = load_settings(data_dir)
-        with ReviewStore.open(data_dir, scheduler=settings.scheduler()) as store:
+        with _open_store(data_dir, scheduler=settings.scheduler()) as store:
             result = import_anki(Path(args.file), library, force=args.force, store=store)
     for warning in result.warnings:
         _warn(warning)
@@ -737,12 +746,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
     """Exchange review history with every device that syncs through FOLDER."""
     from studyapp.paths import expand_user, resolve_data_dir
     from studyapp.settings import load_settings
-    from studyapp.store import ReviewStore
     from studyapp.sync import sync
 
     data_dir = resolve_data_dir(args.data_dir)
     settings = load_settings(data_dir)
-    with ReviewStore.open(data_dir, scheduler=settings.scheduler()) as store:
+    with _open_store(data_dir, scheduler=settings.scheduler()) as store:
         result = sync(store, data_dir, expand_user(args.folder))
         _warn_bad_rows(store.bad_rows)
     print(f"sent {_plural(result.appended, 'event')}, received {_plural(result.received, 'event')}")

@@ -777,6 +777,9 @@ class ReviewStore:
         self.bad_rows: list[str] = []
         """One line per database row skipped because it does not parse (e.g. a hand-edited
         due of '1999-99-99'): reported by the CLI, the rest keeps working."""
+        self.backup_problem: str | None = None
+        """Why the day's backup copy was not made when opening (``backups`` is a file, say),
+        or None: reviewing goes on without it, and the CLI and the TUI say so once."""
 
     def _report(self, line: str) -> None:
         if line not in self.bad_rows:
@@ -988,12 +991,18 @@ class ReviewStore:
     def _daily_backup(self, moment: datetime) -> None:
         today = self.study_day(moment).isoformat()
         target = self.backup_dir / f"reviews-{today}.sqlite3"
-        # The day's copy is a convenience: when `backups` is not a folder, or today's name is
-        # taken by something that is not a file, reviewing goes on without it (the
-        # migration backup in _upgrade, which guards data, still refuses).
+        # The day's copy is a convenience: when `backups` is not a folder, today's name is
+        # taken by something that is not a file, or the copy cannot be written, reviewing
+        # goes on without it and `backup_problem` says why (the migration backup in
+        # _upgrade, which guards data, still refuses).
+        skipped = "so today's backup copy of the review database was not made"
         if self.backup_dir.exists() and not self.backup_dir.is_dir():
+            self.backup_problem = f"{self.backup_dir}: is not a folder, {skipped} (move it away)"
             return
-        if target.exists() or target.is_symlink():
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            self.backup_problem = f"{target}: is not a backup copy, {skipped} (move it away)"
+            return
+        if target.exists():
             return
         with self._lock, self._guard():
             problems = [row[0] for row in self._connection().execute("PRAGMA quick_check(5)")]
@@ -1002,7 +1011,11 @@ class ReviewStore:
                 f"{self.path}: the review database is damaged ({'; '.join(problems)}); "
                 f"copies are in {self.backup_dir}"
             )
-        self._backup_to(target)
+        try:
+            self._backup_to(target)
+        except DataError as error:
+            self.backup_problem = f"{error}; reviewing goes on without today's copy"
+            return
         # Only regular files dated up to today are pruned: copies dated in the future (a
         # clock set back) must not push today's copy out, and are never deleted.
         daily = sorted(
