@@ -276,6 +276,21 @@ def _v5_sync(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v6_statistics_indexes(conn: sqlite3.Connection) -> None:
+    # Statistics count reviews by time, undone and rating (per day, streak, retention):
+    # with those columns in the time indexes SQLite answers from the index alone instead of
+    # looking up each of 2,000,000 rows in the table. The few undone ratings get a small
+    # index of their own, so the number of reviews is count(*) minus them.
+    _run(
+        conn,
+        "DROP INDEX reviews_time",
+        "DROP INDEX reviews_deck_time",
+        "CREATE INDEX reviews_time ON reviews (reviewed_at, undone, rating)",
+        "CREATE INDEX reviews_deck_time ON reviews (deck_id, reviewed_at, undone, rating)",
+        "CREATE INDEX reviews_undone ON reviews (undone, deck_id) WHERE undone = 1",
+    )
+
+
 #: Every schema step, oldest first. Append only.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "item states and the review log", ("items", "reviews"), _v1_items_and_reviews),
@@ -283,6 +298,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "indexes for the due queue and statistics", (), _v3_indexes),
     Migration(4, "bury and suspend holds", ("holds",), _v4_holds),
     Migration(5, "event ids for sync and the sync log", ("sync_log",), _v5_sync),
+    Migration(6, "covering indexes for statistics", (), _v6_statistics_indexes),
 )
 #: The schema version this program writes.
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -1554,9 +1570,13 @@ class ReviewStore:
     def review_count(self, deck_id: str | None = None) -> int:
         """Reviews logged and not undone (an exercise is one review)."""
         extra, args = self._deck_filter(deck_id)
+        # All rows (counted from the smallest index) minus the undone ones (their own small
+        # index): `undone = 0` alone would read every row.
+        every = extra.replace(" AND ", " WHERE ", 1)
+        query = (f"SELECT (SELECT count(*) FROM reviews{every}) - "
+                 f"(SELECT count(*) FROM reviews WHERE undone = 1{extra})")
         with self._read() as conn:
-            row = conn.execute(f"SELECT count(*) FROM reviews WHERE undone = 0{extra}", args)
-            return int(row.fetchone()[0])
+            return int(conn.execute(query, (*args, *args)).fetchone()[0])
 
     def _reviews_between(
         self, conn: sqlite3.Connection, deck_id: str | None, start: datetime, end: datetime,
