@@ -13,7 +13,7 @@ import pytest
 
 from studyapp.atomicfile import atomic_output, write_bytes_atomically
 from studyapp.errors import DataError
-from tests.conftest import REPO, RunStudyapp, studyapp_command
+from tests.conftest import FIXTURES, REPO, RunStudyapp, studyapp_command
 
 
 def _device(tmp_path: Path) -> Path:
@@ -103,6 +103,24 @@ def test_an_unknown_user_s_home_in_data_dir_is_one_line(run_studyapp: RunStudyap
     assert done.stderr.strip() == (
         "studyapp: ~nosuchuser-studyapp: cannot expand '~' (no such user or home folder)"
     )
+
+
+def test_import_anki_refuses_a_pipe_where_a_media_file_goes(
+    run_studyapp: RunStudyapp, tmp_path: Path
+) -> None:
+    # The existing media file was read to compare it with the package's: a FIFO blocked
+    # the import for ever.
+    library = tmp_path / "lib"
+    (library / "media").mkdir(parents=True)
+    pipe = library / "media" / "tree.png"
+    os.mkfifo(pipe)
+    done = run_studyapp("import", "anki", str(FIXTURES / "anki" / "new-format.apkg"),
+                        "-o", str(library), timeout=60)
+    assert done.returncode == 1
+    assert done.stderr == (f"studyapp: {pipe}: is a pipe, not a regular file; studyapp only "
+                           "writes files\n")
+    assert stat.S_ISFIFO(pipe.lstat().st_mode)
+    assert not (library / "decks").exists()
 
 
 def test_pdf_fonts_are_found_without_a_home_folder(monkeypatch: pytest.MonkeyPatch) -> None:
