@@ -119,3 +119,31 @@ def test_sync_refuses_a_device_id_or_device_file_that_is_not_a_regular_file(
     assert done.stderr.startswith(f"studyapp: {target}: ")
     assert "not a regular file" in done.stderr
     assert done.stderr.count("\n") == 1
+
+
+def test_settings_nested_too_deeply_are_one_line(
+    run_studyapp: RunStudyapp, data_dir: Path
+) -> None:
+    # tomllib parses nested arrays recursively: 5,000 levels were an internal error.
+    settings = data_dir / "settings.toml"
+    settings.write_text("learning_steps = " + "[" * 5000 + "]" * 5000 + "\n")
+    done = run_studyapp("review", "--plain", "wavenet", input="q\n")
+    assert done.returncode == 1
+    assert done.stderr == f"studyapp: {settings}: the settings are nested too deeply\n"
+
+
+def test_saving_the_theme_reads_the_old_settings_only_from_a_regular_file(
+    tmp_path: Path,
+) -> None:
+    # Keeping the other lines meant reading settings.toml with no check: a FIFO there
+    # blocked the TUI for ever, /dev/zero never ended. (A link to /dev/null shows it
+    # without hanging the test: it used to be read, then refused only as an output.)
+    from studyapp.errors import DataError
+    from studyapp.settings import save_setting
+
+    settings = tmp_path / "settings.toml"
+    settings.symlink_to("/dev/null")
+    with pytest.raises(DataError, match="cannot read the settings") as caught:
+        save_setting(tmp_path, "theme", "textual-light")
+    assert "it is a device, not a regular file" in str(caught.value)
+    assert settings.is_symlink() and Path(os.readlink(settings)) == Path("/dev/null")
