@@ -88,11 +88,11 @@ def _create_beside(path: Path) -> Path:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """SIGTERM and SIGINT wait while the temporary file is created and its name kept, so
-    a stop that lands just then still finds a name to remove."""
+    """SIGTERM, SIGINT and SIGHUP wait while the temporary file is created and its name
+    kept, so a stop that lands just then still finds a name to remove."""
     import signal
 
-    held = {signal.SIGTERM, signal.SIGINT}
+    held = {signal.SIGTERM, signal.SIGINT, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])}
     try:
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     except (AttributeError, OSError, ValueError):  # no pthread_sigmask (Windows)

@@ -902,6 +902,25 @@ async def test_export_to_an_impossible_path_says_why(
         assert not screen.query_one("#export-go").disabled
 
 
+async def test_export_to_an_unknown_user_s_home_says_why(library: Path, data_dir: Path) -> None:
+    # pathlib's expanduser raises RuntimeError for ~nosuchuser: that crashed the dialog.
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        screen.query_one("#export-path", Input).value = "~nosuchuser-studyapp/cards.pdf"
+        await pilot.click("#export-go")
+        await pilot.pause()
+        status = text_of(screen.query_one("#export-status"))
+        assert status == ("⚠ ~nosuchuser-studyapp/cards.pdf: cannot expand '~' "
+                          "(no such user or home folder)"), status
+        assert screen.written is None
+        assert not screen.query_one("#export-go").disabled
+
+
 # -- help, theme, palette, quit --------------------------------------------------------
 
 

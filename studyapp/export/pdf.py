@@ -282,7 +282,13 @@ def find_dejavu() -> dict[str, Path] | None:
         # fc-match always answers with *some* font; only a DejaVu answer tells us a folder.
         if found is not None and found.name.startswith("DejaVuSans"):
             folders.append(found.parent)
-    folders.extend(Path(folder).expanduser() for folder in _FONT_FOLDERS)
+    from studyapp.paths import expand_user
+
+    for known in _FONT_FOLDERS:
+        try:
+            folders.append(expand_user(known))
+        except DataError:  # no home folder to expand '~' in: those folders are not looked in
+            continue
     files: dict[str, Path] = {}
     for role, name in _DEJAVU_FILES.items():
         for folder in folders:

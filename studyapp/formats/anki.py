@@ -773,6 +773,7 @@ def import_anki(
     Existing deck files are refused unless `force`; every deck is checked before it is
     moved into place. Media files that exist with other content are refused the same way.
     """
+    from studyapp.atomicfile import check_target
     from studyapp.deck.writer import atomic_output, refuse_existing
     from studyapp.formats.files import require, write_data
 
@@ -789,6 +790,7 @@ def import_anki(
     media_targets = []
     for file_name, content in sorted(imported.media.items()):
         target = media_folder / file_name
+        check_target(target)  # a FIFO there would block the comparison, a device never end
         if target.exists() and not force and target.read_bytes() != content:
             raise DataError(f"{target}: already exists (use --force to overwrite it)")
         media_targets.append((target, content))

@@ -187,7 +187,8 @@ def html_lines(text: str) -> list[Line]:
                 walk(child, where)
                 emit(where, "</details>")
             elif child.name in ("ol", "ul") and child.find("details") is not None:
-                start = int(child.get("start", 1)) if str(child.get("start", "1")).isdigit() else 1
+                given = str(child.get("start", "1"))  # "²" is a digit int() refuses
+                start = int(given) if given.isascii() and given.isdigit() and len(given) < 7 else 1
                 for offset, item in enumerate(child.find_all("li", recursive=False)):
                     blocks = item.find_all(["details", "p", "div", "ol", "ul"], recursive=False)
                     for block in blocks:
@@ -757,7 +758,11 @@ def _parameters(name: str) -> tuple[frozenset[str], frozenset[str]]:
 
 def parse_page(text: str, name: str = "<page>", *, html: bool = False) -> Page:
     """Everything a page's text holds; DataError when it holds nothing to import."""
-    lines, dropped = _without_controls(html_lines(text) if html else text_lines(text), name)
+    try:
+        found = html_lines(text) if html else text_lines(text)
+    except RecursionError:  # BeautifulSoup and markdownify walk the tree recursively
+        raise DataError(f"{name}: the HTML is nested too deeply to read") from None
+    lines, dropped = _without_controls(found, name)
     page = _Reader(lines, name).read()
     page.warnings[:0] = dropped
     if not (page.questions or page.cards or page.exercises):

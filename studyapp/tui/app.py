@@ -119,6 +119,8 @@ class StudyApp(App[int]):
                 self.store_error = str(error)
             else:
                 self._show_last_sync()
+                if self._store.backup_problem is not None:
+                    self.notify(self._store.backup_problem, severity="warning", timeout=10)
         return self._store
 
     @property
