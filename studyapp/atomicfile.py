@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import stat
@@ -17,6 +18,10 @@ _NAME_KEPT = 100
 
 
 def _why(error: OSError) -> str:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    if error.errno == errno.EFBIG:  # `ulimit -f` (SIGXFSZ is ignored by Python, so EFBIG)
+        return "the file would exceed the file size limit"
     return error.strerror or str(error)
 
 
@@ -83,11 +88,11 @@ def _create_beside(path: Path) -> Path:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """SIGTERM and SIGINT wait while the temporary file is created and its name kept, so
-    a stop that lands just then still finds a name to remove."""
+    """SIGTERM, SIGINT and SIGHUP wait while the temporary file is created and its name
+    kept, so a stop that lands just then still finds a name to remove."""
     import signal
 
-    held = {signal.SIGTERM, signal.SIGINT}
+    held = {signal.SIGTERM, signal.SIGINT, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])}
     try:
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     except (AttributeError, OSError, ValueError):  # no pthread_sigmask (Windows)

@@ -25,6 +25,7 @@ __all__ = [
     "param_breakdown",
     "receptive_field",
     "sequence_length",
+    "shown_number",
     "tree_params",
 ]
 
@@ -49,6 +50,23 @@ class CalcError(ValueError):
     """An argument the calculator cannot use; the message says which one and why."""
 
 
+SHOWN_DIGITS = 40
+"""A number with more digits is shown in messages by its first digits and its length: a
+message quoting a 1,000-digit argument in full is no longer one readable line."""
+
+
+def shown_number(value: int) -> str:
+    """`value` as a message shows it: in full up to SHOWN_DIGITS digits, else its first
+    and last digits and how many there are (2^136 is "8711228593…132736 (a 41-digit
+    number)"), so two long numbers that differ at the end still read differently."""
+    text = str(value)
+    digits = len(text.lstrip("-"))
+    if digits <= SHOWN_DIGITS:
+        return text
+    sign, magnitude = ("-", text[1:]) if value < 0 else ("", text)
+    return f"{sign}{magnitude[:10]}…{magnitude[-6:]} (a {digits:,}-digit number)"
+
+
 def _whole(name: str, value: object, minimum: int = 1) -> int:
     """Return ``value`` if it is an int (not a bool) that is at least ``minimum``."""
     # bool is a subclass of int, but `context=True` is always a mistake.
@@ -59,7 +77,7 @@ def _whole(name: str, value: object, minimum: int = 1) -> int:
     if value >= _INPUT_LIMIT or value <= -_INPUT_LIMIT:
         raise CalcError(f"{name} must have at most {MAX_INPUT_DIGITS:,} digits")
     if value < minimum:
-        raise CalcError(f"{name} must be a whole number ≥ {minimum}, got {value}")
+        raise CalcError(f"{name} must be a whole number ≥ {minimum}, got {shown_number(value)}")
     return value
 
 
@@ -109,7 +127,7 @@ def _power(name: str, exponent: int, base: int, where: str, power_name: str) -> 
         largest = _levels(limit, base) - 1
         raise CalcError(
             f"{name} must be at most {largest}{where} ({power_name} must stay below "
-            f"2^{MAX_RESULT_BITS}), got {exponent}"
+            f"2^{MAX_RESULT_BITS}), got {shown_number(exponent)}"
         )
     return result
 
@@ -118,7 +136,9 @@ def _tree_context(context: object, arity: int) -> int:
     """Validate a context for the tree model: a power of arity, and at least arity."""
     checked = _whole("context", context)
     if not _is_power(checked, arity):
-        raise CalcError(f"context must be a power of {arity} for the tree model, got {checked}")
+        raise CalcError(
+            f"context must be a power of {arity} for the tree model, got {shown_number(checked)}"
+        )
     if checked == 1:
         # With 0 levels the model of the contract ends in Linear(hidden, vocab) fed with
         # `embedding` numbers: that network does not exist, so no count or shape is given.
@@ -170,14 +190,16 @@ def sequence_length(context: int, level: int, arity: int = 2) -> int:
     checked_context = _whole("context", context)
     if not _is_power(checked_context, checked_arity):
         raise CalcError(
-            f"context must be a power of {checked_arity} for the tree model, got {checked_context}"
+            f"context must be a power of {checked_arity} for the tree model, "
+            f"got {shown_number(checked_context)}"
         )
     most = _levels(checked_context, checked_arity)
     if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level <= most:
-        shown = f"{level!r} ({type(level).__name__})" if type(level) is not int else f"{level}"
+        shown = (f"{level!r} ({type(level).__name__})" if type(level) is not int
+                 else shown_number(level))
         raise CalcError(
             f"level must be a whole number from 0 to {most} "
-            f"(the levels of context {checked_context}), got {shown}"
+            f"(the levels of context {shown_number(checked_context)}), got {shown}"
         )
     passed: int = checked_arity**level
     return checked_context // passed

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from studyapp.deck.loader import Library
     from studyapp.deck.models import Deck
     from studyapp.session import SessionResult
+    from studyapp.store import ReviewStore
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -29,6 +30,17 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> Any:  # argparse's signature returns NoReturn
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        # argparse drops a failed write silently, so --help or --version on a full stdout
+        # exited 0 having printed nothing; the error now reaches main, which says so.
+        if not message:
+            return
+        if file is None or file is not sys.stdout:
+            super()._print_message(message, file)
+            return
+        file.write(message)
+        file.flush()
 
 
 def _positive_int(text: str) -> int:
@@ -273,11 +285,10 @@ def _keep_quiz_history(args: argparse.Namespace, result: SessionResult) -> None:
     from studyapp.errors import StudyappError
     from studyapp.paths import resolve_data_dir
     from studyapp.review import keep_quiz_history
-    from studyapp.store import ReviewStore
 
     now = datetime.now(UTC)
     try:
-        with ReviewStore.open(resolve_data_dir(args.data_dir), now=now) as store:
+        with _open_store(resolve_data_dir(args.data_dir), now=now) as store:
             keep_quiz_history(store, result, now)
     except StudyappError as error:
         print(f"studyapp: warning: the quiz was not saved: {error}", file=sys.stderr)
@@ -294,16 +305,26 @@ def cmd_review(args: argparse.Namespace) -> int:
     from studyapp import plain_review
     from studyapp.paths import resolve_data_dir
     from studyapp.settings import load_settings
-    from studyapp.store import ReviewStore
 
     library, _ = _load_deck(args)  # an unknown deck is refused before the database opens
     data_dir = resolve_data_dir(args.data_dir)
     settings = load_settings(data_dir)
-    with ReviewStore.open(data_dir, scheduler=settings.scheduler()) as store:
+    with _open_store(data_dir, scheduler=settings.scheduler()) as store:
         try:
             return plain_review.review(library, store, args.deck, settings)
         finally:
             _warn_bad_rows(store.bad_rows)
+
+
+def _open_store(data_dir: Path, **options: Any) -> ReviewStore:
+    """`ReviewStore.open` for a command that writes; a day's backup that could not be made
+    is said once, on stderr, and the command goes on."""
+    from studyapp.store import ReviewStore
+
+    store = ReviewStore.open(data_dir, **options)
+    if store.backup_problem is not None:
+        print(f"studyapp: warning: {store.backup_problem}", file=sys.stderr)
+    return store
 
 
 def _warn_bad_rows(lines: Sequence[str]) -> None:
@@ -412,7 +433,7 @@ def cmd_unsuspend(args: argparse.Namespace) -> int:
     from studyapp.deck.loader import load_library
     from studyapp.errors import DataError, UsageError
     from studyapp.paths import find_library, resolve_data_dir
-    from studyapp.store import Identity, ReviewStore
+    from studyapp.store import Identity
 
     if not args.items and not args.all:
         raise UsageError("name the items to unsuspend, or give --all for the whole deck")
@@ -423,7 +444,7 @@ def cmd_unsuspend(args: argparse.Namespace) -> int:
     unknown = [item_id for item_id in args.items if item_id not in known]
     if unknown:
         raise DataError(f"deck {args.deck!r} has no item {', '.join(map(repr, unknown))}")
-    with ReviewStore.open(resolve_data_dir(args.data_dir)) as store:
+    with _open_store(resolve_data_dir(args.data_dir)) as store:
         if args.all:
             count = store.unsuspend_deck(args.deck)
             print(f"unsuspended {_plural(count, 'item')} in {args.deck}")
@@ -611,8 +632,8 @@ def cmd_import_page(args: argparse.Namespace) -> int:
     for exercise_id in imported.exercises:
         print(f"wrote {exercises_folder(output) / (exercise_id + '.yaml')}")
     if imported.warnings:
-        print(f"{_plural(len(imported.warnings), 'warning')}: the lines named above were not "
-              "imported")
+        print(f"{_plural(len(imported.warnings), 'warning')} about the lines named above "
+              "(on stderr)")
     return EXIT_OK
 
 
@@ -626,11 +647,10 @@ def cmd_import_anki(args: argparse.Namespace) -> int:
     else:
         from studyapp.paths import resolve_data_dir
         from studyapp.settings import load_settings
-        from studyapp.store import ReviewStore
 
         data_dir = resolve_data_dir(args.data_dir)
         settings = load_settings(data_dir)
-        with ReviewStore.open(data_dir, scheduler=settings.scheduler()) as store:
+        with _open_store(data_dir, scheduler=settings.scheduler()) as store:
             result = import_anki(Path(args.file), library, force=args.force, store=store)
     for warning in result.warnings:
         _warn(warning)
@@ -686,6 +706,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     load_settings(data_dir)  # a broken settings or parameters file is refused first
     with ReviewStore.open(data_dir, readonly=True) as store:
         result = optimize(store, data_dir)
+        _warn_bad_rows(store.bad_rows)
     if args.json:
         _print_json(result.as_dict())
         return EXIT_OK
@@ -723,15 +744,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Exchange review history with every device that syncs through FOLDER."""
-    from studyapp.paths import resolve_data_dir
+    from studyapp.paths import expand_user, resolve_data_dir
     from studyapp.settings import load_settings
-    from studyapp.store import ReviewStore
     from studyapp.sync import sync
 
     data_dir = resolve_data_dir(args.data_dir)
     settings = load_settings(data_dir)
-    with ReviewStore.open(data_dir, scheduler=settings.scheduler()) as store:
-        result = sync(store, data_dir, Path(args.folder).expanduser())
+    with _open_store(data_dir, scheduler=settings.scheduler()) as store:
+        result = sync(store, data_dir, expand_user(args.folder))
+        _warn_bad_rows(store.bad_rows)
     print(f"sent {_plural(result.appended, 'event')}, received {_plural(result.received, 'event')}")
     print(result.line())
     return EXIT_OK
@@ -919,7 +940,23 @@ def build_parser() -> argparse.ArgumentParser:
                          required=name == "params")
         sub.add_argument("--json", action="store_true")
         sub.set_defaults(handler=handler)
+    _global_options_everywhere(parser)
     return parser
+
+
+def _global_options_everywhere(parser: argparse.ArgumentParser) -> None:
+    """`--library` and `--data-dir` also work after the command (`studyapp quiz wavenet
+    --data-dir D`), as people type them; given there, they win over the ones before it.
+    SUPPRESS keeps a sub-command from overwriting an earlier value with None."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for sub in action.choices.values():
+            sub.add_argument("--library", metavar="PATH", default=argparse.SUPPRESS,
+                             help="library folder holding decks/ (as before the command)")
+            sub.add_argument("--data-dir", metavar="PATH", default=argparse.SUPPRESS,
+                             help="review database and caches (as before the command)")
+            _global_options_everywhere(sub)
 
 
 def _version() -> str:
@@ -954,7 +991,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from studyapp.errors import StudyappError, UsageError
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except OSError as error:  # --help or --version on a full or closed stdout
+        return _output_failed(error)
     handler: Handler | None = getattr(args, "handler", None)
     _exit_on_sigterm()
     try:
@@ -975,19 +1015,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_DATA
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        # The reader went away (e.g. `| head`); silence the flush at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_OK
     except OSError as error:
-        if error.errno not in _OUTPUT_ERRORS:
-            return _internal_error(error)
-        _silence_stdout()
-        print(f"studyapp: cannot write the output ({error.strerror})", file=sys.stderr)
-        return EXIT_DATA
+        return _output_failed(error)
     except Exception as error:
         return _internal_error(error)
+
+
+def _output_failed(error: OSError) -> int:
+    """The exit of a command whose output could not be written (any other OSError is a bug)."""
+    if isinstance(error, BrokenPipeError):
+        # The reader went away (e.g. `| head`); silence the flush at exit.
+        _silence_stdout()
+        return EXIT_OK
+    if error.errno not in _OUTPUT_ERRORS:
+        return _internal_error(error)
+    _silence_stdout()
+    print(f"studyapp: cannot write the output ({error.strerror})", file=sys.stderr)
+    return EXIT_DATA
 
 
 #: Errors of writing to a full or failing stdout (or any file a command writes directly).
@@ -1006,8 +1050,9 @@ def _silence_stdout() -> None:
 
 
 def _exit_on_sigterm() -> None:
-    """SIGTERM ends the command through SystemExit, so `finally` blocks run and remove
-    temporary files (an export killed half-way leaves nothing beside its output)."""
+    """SIGTERM, and SIGHUP (the terminal closed), end the command through SystemExit, so
+    `finally` blocks run and remove temporary files (an export killed half-way leaves
+    nothing beside its output). A SIGHUP ignored on purpose (nohup) stays ignored."""
     import signal
 
     def stop(signum: int, frame: object) -> None:
@@ -1015,6 +1060,9 @@ def _exit_on_sigterm() -> None:
 
     with contextlib.suppress(ValueError):  # not the main thread (main called by a test)
         signal.signal(signal.SIGTERM, stop)
+        hangup = getattr(signal, "SIGHUP", None)  # not on Windows
+        if hangup is not None and signal.getsignal(hangup) is signal.SIG_DFL:
+            signal.signal(hangup, stop)
 
 
 def _internal_error(error: BaseException) -> int:

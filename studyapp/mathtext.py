@@ -8,7 +8,8 @@ Only what reads unambiguously as math is changed:
   (`2^(n+1)`);
 * `_` after a single letter standing alone, followed by one letter or digit, digits, or a
   braced group (`x_i`, `h_12`, `x_{t-1}`), so names like `new_items` are left alone;
-* `log2(`, `log10(`, `log_2(` become `log₂(`, `log₁₀(`.
+* `log2(`, `log10(`, `log_2(` become `log₂(`, `log₁₀(`, and so do `log2` before a space
+  and a word or number (`log2 of N`, `log2 N`): the base of a logarithm in prose.
 
 When Unicode has no superscript (or subscript) for a character of the group, the group is
 left as typed: `2^(q)` stays `2^(q)`, which is as readable as it was. Markdown code spans
@@ -40,7 +41,7 @@ SUBSCRIPTS = dict(zip(
 # Code spans (any run of backticks up to the same run) and fenced blocks are kept whole.
 _CODE = re.compile(r"^(```|~~~).*?(?:^\1[ \t]*$|\Z)|(`+).+?\2", re.DOTALL | re.MULTILINE)
 _MATH = re.compile(
-    r"(?P<logbase>\blog)_?(?P<logsub>\d+)(?=\()"
+    r"(?P<logbase>\blog)_?(?P<logsub>\d+)(?=\(|[ \t]+\w)"
     r"|(?<=[\w)])\^(?:(?P<supnum>-?\d+)(?!\w)(?!\.\d)"
     r"|(?P<supvar>[A-Za-z])(?!\w)|\((?P<supgroup>[^()\s]{1,20})\))"
     r"|(?<![\w.])(?P<subbase>[A-Za-z])_(?:\{(?P<subgroup>[^{}\s]{1,20})\}"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,8 @@ __all__ = ["PARAMETERS_NAME", "PARAMETER_COUNT", "load_parameters", "save_parame
 PARAMETERS_NAME = "fsrs-parameters.json"
 #: FSRS-6 has 21 weights.
 PARAMETER_COUNT = 21
+#: Far above what `optimize` writes (a few hundred bytes): a bigger file is not ours.
+MAX_PARAMETERS_BYTES = 64 * 1024
 
 
 def _valid(values: Any) -> bool:
@@ -36,16 +37,19 @@ def _valid(values: Any) -> bool:
 
 def load_parameters(data_dir: Path) -> tuple[float, ...] | None:
     """The parameters `optimize` kept for `data_dir`, or None (the FSRS defaults) without a file."""
+    from studyapp.inputfile import UnreadableFile, read_regular_file
+
     path = Path(data_dir) / PARAMETERS_NAME
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return None
-    except OSError as error:
-        raise DataError(f"{path}: cannot read the FSRS parameters ({error.strerror})") from None
+    try:
+        # A FIFO would block every command that schedules, /dev/zero would never end.
+        raw = read_regular_file(path, MAX_PARAMETERS_BYTES, what="the FSRS parameters")
+    except UnreadableFile as error:
+        raise DataError(f"{path}: {error}") from None
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise DataError(
             f"{path}: not a parameters file written by 'studyapp optimize' "
             "(delete it to go back to the default FSRS parameters)"
@@ -66,18 +70,10 @@ def save_parameters(data_dir: Path, parameters: tuple[float, ...], details: dict
     folder = Path(data_dir)
     path = folder / PARAMETERS_NAME
     text = json.dumps({**details, "parameters": list(parameters)}, indent=2) + "\n"
+    from studyapp.atomicfile import write_bytes_atomically
+
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".fsrs-parameters.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except OSError as error:
-        raise DataError(f"{path}: cannot save the FSRS parameters ({error.strerror})") from None
+        write_bytes_atomically(path, text.encode("utf-8"), force=True, make_folder=True)
+    except DataError as error:
+        raise DataError(f"cannot save the FSRS parameters: {error}") from None
     return path

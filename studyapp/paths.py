@@ -62,11 +62,47 @@ def find_library(cli_value: str | None, cwd: Path | None = None) -> Path:
     return builtin_library()
 
 
+#: The longest library name the TUI shows (its title bar is 80 columns at the least).
+LABEL_WIDTH = 40
+
+
 def library_label(root: Path) -> str:
-    """A short name for a library: "built-in library", or its folder's name."""
+    """How the TUI names a library: "built-in library", else its folder as one would type
+    it, from the home folder (``~/notes/ml``) or else in full (``/srv/decks``); a long
+    one keeps its end (``…/notes/ml``).
+
+    Not the folder's name alone: a library is often the current folder, whose name
+    (``src``, ``notes``) says little. A library has no title of its own (deck-format.md:
+    it is a folder holding ``decks/``), so its place is what tells libraries apart.
+    """
     try:
         if root.resolve() == builtin_library().resolve():
             return "built-in library"
     except DataError:
         pass
-    return root.name or str(root)
+    folder = root.resolve()
+    label = folder.as_posix()
+    try:
+        home = Path.home().resolve()
+    except RuntimeError:  # no home folder at all
+        home = None
+    if home is not None and folder.is_relative_to(home):
+        inside = folder.relative_to(home).as_posix()
+        label = "~" if inside == "." else f"~/{inside}"
+    return shorten_path(label, LABEL_WIDTH)
+
+
+def shorten_path(label: str, width: int) -> str:
+    """`label` if it fits in `width` characters, else as many of its last parts as fit
+    after "…/" (or the end of its last part after "…")."""
+    if len(label) <= width:
+        return label
+    parts = label.split("/")
+    kept = parts[-1]
+    for part in reversed(parts[:-1]):
+        if len(f"…/{part}/{kept}") > width:
+            break
+        kept = f"{part}/{kept}"
+    if len(f"…/{kept}") <= width:
+        return f"…/{kept}"
+    return "…" + kept[-(width - 1):]

@@ -37,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import io
 import random
+import re
 import shutil
 import sys
 import textwrap
@@ -95,8 +96,12 @@ class _Output:
         for raw in text.strip("\n").splitlines() or [""]:
             line = raw.rstrip()
             if self.width is not None and len(line) > self.width:
-                # Whole words only: never "fusio" / "n".
+                # Whole words only: never "fusio" / "n". A list item's lines hang under
+                # its text, not under its marker.
                 indent = line[: len(line) - len(line.lstrip())]
+                marker = _LIST_MARKER.match(line, len(indent))
+                if marker:
+                    indent += " " * len(marker.group())
                 for part in textwrap.wrap(line, self.width, subsequent_indent=indent,
                                           break_long_words=False, break_on_hyphens=False):
                     print(part, file=self.stream, flush=True)
@@ -109,6 +114,10 @@ class _Output:
 
     def text(self, markdown: str) -> str:
         return rendered_text(markdown) if self.math else plain_text(parse(markdown))
+
+
+_LIST_MARKER = re.compile(r"(?:[-*•]|\d{1,3}[.)]) ")
+"""How a list item begins in rendered text: `- `, `• `, `1. `."""
 
 
 def _terminal_width(stream: TextIO) -> int | None:

@@ -125,6 +125,8 @@ def load_settings(data_dir: Path) -> Settings:
         raise DataError(f"{path}: {error}") from None
     except ValueError:  # tomllib's int() of a number over 4,300 digits
         raise DataError(f"{path}: a number in the settings is far too long") from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise DataError(f"{path}: the settings are nested too deeply") from None
     known = {"new_items_per_day", "desired_retention", "learning_steps", "relearning_steps",
              "learn_ahead_minutes", "sync_folder", "theme"}
     unknown = sorted(set(data) - known)
@@ -168,7 +170,12 @@ def _sync_folder(path: Path, value: Any) -> Path | None:
         return None
     if not isinstance(value, str) or not value.strip():
         raise DataError(f"{path}: sync_folder must be a folder path as text, got {value!r}"[:300])
-    return path.parent / Path(value).expanduser()
+    from studyapp.paths import expand_user
+
+    try:
+        return path.parent / expand_user(value)
+    except DataError as error:
+        raise DataError(f"{path}: sync_folder {error}"[:300]) from None
 
 
 _KEY_LINE = re.compile(r"(?P<key>[A-Za-z0-9_]+)\s*=\s*(?P<value>\"[^\"]*\"|[^#\s]*)(?P<rest>.*)")
@@ -180,12 +187,13 @@ def save_setting(data_dir: Path, key: str, value: str) -> Path:
     if key != "theme" or _THEME.fullmatch(value) is None:
         raise DataError(f"cannot save the setting {key} = {value!r}")
     path = data_dir / SETTINGS_NAME
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        lines = []
-    except (OSError, UnicodeDecodeError) as error:
-        raise DataError(f"{path}: cannot read the settings ({error})") from None
+    lines: list[str] = []
+    if os.path.lexists(path):
+        try:
+            raw = read_regular_file(path, MAX_SETTINGS_BYTES, what="settings")
+            lines = raw.decode("utf-8").splitlines()
+        except (UnreadableFile, UnicodeDecodeError) as error:
+            raise DataError(f"{path}: cannot read the settings ({error})") from None
     new_line = f'{key} = "{value}"'
     for index, line in enumerate(lines):
         match = _KEY_LINE.match(line.strip())

@@ -38,6 +38,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from studyapp.errors import DataError
+from studyapp.inputfile import UnreadableFile, read_regular_file
+from studyapp.schedule import parse_timestamp
 
 if TYPE_CHECKING:
     from studyapp.store import ReviewStore
@@ -66,6 +68,52 @@ _FIELDS: dict[str, set[str]] = {
     "release": {"of"},
     "quiz": {"session", "deck", "item", "correct", "at"},
 }
+#: The most bytes of one device file read: far beyond years of reviews, and a bound on
+#: what a file that is not ours can make a sync hold in memory.
+MAX_DEVICE_FILE_BYTES = 1024 * 1024 * 1024
+#: The longest text field of an event (ids, deck and item ids, kinds) that is taken.
+_MAX_FIELD = 1000
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= _MAX_FIELD
+
+
+def _is_moment(value: object) -> bool:
+    if not isinstance(value, str) or len(value) > 40:
+        return False
+    try:
+        parse_timestamp(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_whole(value: object, low: int, high: int) -> bool:
+    return type(value) is int and low <= value <= high
+
+
+def _well_formed(event: dict[str, Any]) -> bool:
+    """Whether each field of a known event has the type and range studyapp writes: a file
+    edited by hand, damaged in a way its CRC does not catch, or written by something else
+    must not reach the database (a rating of 9, a time that does not parse)."""
+    kind = event["type"]
+    if kind in ("undo", "release"):
+        return _is_text(event["of"])
+    if not (_is_text(event["deck"]) and _is_text(event["item"])):
+        return False
+    if kind == "review":
+        duration = event["duration_ms"]
+        return (_is_text(event["kind"]) and _is_whole(event["rating"], 1, 4)
+                and _is_moment(event["at"])
+                and (duration is None or _is_whole(duration, 0, 2**62)))
+    if kind == "hold":
+        until = event["until"]
+        return (event["kind"] in ("bury", "suspend") and _is_moment(event["since"])
+                and (until is None) == (event["kind"] == "suspend")
+                and (until is None or _is_moment(until)))
+    return (_is_text(event["session"]) and isinstance(event["correct"], bool)
+            and _is_moment(event["at"]))
 
 
 @dataclass(frozen=True)
@@ -86,28 +134,24 @@ class SyncResult:
 def device_id(data_dir: Path) -> str:
     """This data folder's device id (16 hex digits), made and saved on first use."""
     path = Path(data_dir) / DEVICE_FILE
-    try:
-        text = path.read_text("ascii").strip()
-    except FileNotFoundError:
-        text = ""
-    except (OSError, UnicodeDecodeError) as error:
-        raise DataError(f"{path}: cannot read the device id ({error})") from None
+    text = ""
+    if os.path.lexists(path):
+        try:
+            text = read_regular_file(path, 4096, what="a device id").decode("ascii").strip()
+        except (UnreadableFile, UnicodeDecodeError) as error:
+            raise DataError(f"{path}: cannot read the device id ({error})") from None
     if text:
         if len(text) != 16 or not set(text) <= _DEVICE_CHARS:
             raise DataError(f"{path}: not a device id (16 hex digits); delete it to make one")
         return text
     made = secrets.token_hex(8)
-    partial = path.with_name(f".{DEVICE_FILE}.{os.getpid()}.partial")
+    from studyapp.atomicfile import write_bytes_atomically
+
     try:
-        Path(data_dir).mkdir(parents=True, exist_ok=True)
-        with open(partial, "w", encoding="ascii") as out:
-            out.write(made + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(partial, path)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise DataError(f"{path}: cannot save the device id ({error.strerror})") from None
+        write_bytes_atomically(path, (made + "\n").encode("ascii"), force=True,
+                               make_folder=True)
+    except DataError as error:
+        raise DataError(f"cannot save the device id: {error}") from None
     return made
 
 
@@ -123,12 +167,13 @@ def _line(event: dict[str, Any]) -> bytes:
 def read_device_file(path: Path) -> tuple[list[dict[str, Any]], int]:
     """The events of a device file, and how many bytes of it are whole checked lines (the
     rest is a torn tail: an append cut short, or a file still arriving)."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return [], 0
-    except OSError as error:
-        raise DataError(f"{path}: cannot read the device file ({error.strerror})") from None
+    try:
+        # Any file in a shared folder can be there: a FIFO would block, /dev/zero never ends.
+        data = read_regular_file(path, MAX_DEVICE_FILE_BYTES, what="a device file")
+    except UnreadableFile as error:
+        raise DataError(f"{path}: {error}") from None
     events: list[dict[str, Any]] = []
     good = 0
     position = 0
@@ -152,14 +197,15 @@ def _parse(line: bytes) -> dict[str, Any] | None:
         if len(crc) != 8 or int(crc, 16) != zlib.crc32(body):
             return None
         event = json.loads(body.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
-    if not isinstance(event, dict) or not isinstance(event.get("id"), str):
+    if not isinstance(event, dict) or not _is_text(event.get("id")):
         return None
-    needed = _FIELDS.get(event.get("type"))  # type: ignore[arg-type]
+    kind = event.get("type")
+    needed = _FIELDS.get(kind) if isinstance(kind, str) else None
     if needed is None or not needed <= event.keys():
         return None  # a kind of event a newer version writes, or a damaged one: skipped
-    return event
+    return event if _well_formed(event) else None
 
 
 def history_digest(events: dict[str, dict[str, Any]]) -> str:
@@ -216,7 +262,9 @@ def sync(store: ReviewStore, data_dir: Path, folder: Path, now: datetime | None 
         devices.add(path.name.removesuffix(_SUFFIX))
         for event in events:
             on_disk.setdefault(event["id"], event)
-    mine = {event["id"]: event for event in store.sync_events()}
+    # Rows edited by hand into something no device would take are not sent (the store
+    # reports the rows whose times do not parse).
+    mine = {event["id"]: event for event in store.sync_events() if _well_formed(event)}
     missing = [mine[event_id] for event_id in sorted(mine) if event_id not in on_disk]
     if missing or not own.exists() or own.stat().st_size != keep:
         _append(own, [_line(event) for event in missing], keep)

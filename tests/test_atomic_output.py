@@ -13,7 +13,7 @@ import pytest
 
 from studyapp.atomicfile import atomic_output, write_bytes_atomically
 from studyapp.errors import DataError
-from tests.conftest import REPO, RunStudyapp, studyapp_command
+from tests.conftest import FIXTURES, REPO, RunStudyapp, studyapp_command
 
 
 def _device(tmp_path: Path) -> Path:
@@ -105,7 +105,43 @@ def test_an_unknown_user_s_home_in_data_dir_is_one_line(run_studyapp: RunStudyap
     )
 
 
-@pytest.mark.parametrize("args", [["check"], ["schema", "deck"], ["calc", "levels", "27"]])
+def test_import_anki_refuses_a_pipe_where_a_media_file_goes(
+    run_studyapp: RunStudyapp, tmp_path: Path
+) -> None:
+    # The existing media file was read to compare it with the package's: a FIFO blocked
+    # the import for ever.
+    library = tmp_path / "lib"
+    (library / "media").mkdir(parents=True)
+    pipe = library / "media" / "tree.png"
+    os.mkfifo(pipe)
+    done = run_studyapp("import", "anki", str(FIXTURES / "anki" / "new-format.apkg"),
+                        "-o", str(library), timeout=60)
+    assert done.returncode == 1
+    assert done.stderr == (f"studyapp: {pipe}: is a pipe, not a regular file; studyapp only "
+                           "writes files\n")
+    assert stat.S_ISFIFO(pipe.lstat().st_mode)
+    assert not (library / "decks").exists()
+
+
+def test_pdf_fonts_are_found_without_a_home_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    # No HOME and no passwd entry (a container run under a bare uid): pathlib's expanduser
+    # raised RuntimeError for the ~/.fonts folders, so every PDF export crashed.
+    import pwd
+
+    from studyapp.export.pdf import find_dejavu
+
+    def no_entry(uid: int) -> pwd.struct_passwd:
+        raise KeyError(uid)
+
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", no_entry)
+    with pytest.raises(RuntimeError):
+        Path("~/.fonts").expanduser()
+    assert find_dejavu.__wrapped__() == find_dejavu()
+
+
+@pytest.mark.parametrize("args", [["check"], ["schema", "deck"], ["calc", "levels", "27"],
+                                  ["--help"], ["--version"], ["export", "pdf", "--help"]])
 def test_stdout_on_a_full_device_is_one_line(tmp_path: Path, args: list[str]) -> None:
     with open("/dev/full", "w") as full:
         done = subprocess.run(
@@ -116,7 +152,11 @@ def test_stdout_on_a_full_device_is_one_line(tmp_path: Path, args: list[str]) ->
     assert done.stderr.strip() == "studyapp: cannot write the output (No space left on device)"
 
 
-def test_sigterm_during_an_export_leaves_no_temporary_file(tmp_path: Path) -> None:
+# SIGHUP is what a closed terminal (a dropped ssh session) sends.
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_sigterm_during_an_export_leaves_no_temporary_file(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
     library = tmp_path / "lib"
     (library / "decks").mkdir(parents=True)
     cards = "".join(
@@ -136,9 +176,9 @@ def test_sigterm_during_an_export_leaves_no_temporary_file(tmp_path: Path) -> No
     while not _leftovers(out) and process.poll() is None:
         os.sched_yield()
     assert process.poll() is None, "the export finished before it could be stopped"
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(stop)
     _, err = process.communicate(timeout=120)
-    assert process.returncode == 128 + signal.SIGTERM, err
+    assert process.returncode == 128 + stop, err
     assert "Traceback" not in err
     assert list(out.iterdir()) == []
 

@@ -1,14 +1,18 @@
 """Cause 10 of issue 13: odd things in the backups folder never stop reviewing, and copies
-dated in the future never push today's copy out."""
+dated in the future never push today's copy out; a day's copy that could not be made is
+said once (a warning line in the CLI, a notification in the TUI), never skipped silently."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+from studyapp.errors import DataError
 from studyapp.schedule import Rating
 from studyapp.store import BACKUP_DIR_NAME, DAILY_BACKUPS_KEPT, Identity, ReviewStore
-from tests.conftest import RunStudyapp
+from tests.conftest import REPO, RunStudyapp
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 ITEM = Identity("deck", "item")
@@ -39,10 +43,70 @@ def test_backups_being_a_file_does_not_stop_reviewing(
     data_dir: Path, run_studyapp: RunStudyapp
 ) -> None:
     _first_day(data_dir)
-    (data_dir / BACKUP_DIR_NAME).write_text("someone's notes")
-    done = run_studyapp("review", "--plain", "wavenet", input="q\n")
+    backups = data_dir / BACKUP_DIR_NAME
+    backups.write_text("someone's notes")
+    done = run_studyapp("review", "--plain", "wavenet", input="\n3\n")
     assert done.returncode == 0, done.stderr
-    assert (data_dir / BACKUP_DIR_NAME).read_text() == "someone's notes"
+    assert "saved: good" in done.stdout
+    # said once, in one line, instead of skipping the day's copy silently
+    assert done.stderr == (
+        f"studyapp: warning: {backups}: is not a folder, so today's backup copy of the "
+        "review database was not made (move it away)\n"
+    )
+    assert backups.read_text() == "someone's notes"
+    done = run_studyapp("stats")  # reads only: makes no copy, so has nothing to say
+    assert done.returncode == 0 and done.stderr == ""
+
+
+def test_why_the_day_s_copy_was_not_made_is_kept_for_the_interfaces(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _first_day(data_dir)
+    later = T0 + timedelta(days=1)
+    taken = data_dir / BACKUP_DIR_NAME / "reviews-2024-03-02.sqlite3"
+    taken.mkdir(parents=True)
+    with ReviewStore.open(data_dir, now=later, tz=UTC) as store:
+        assert store.backup_problem == (
+            f"{taken}: is not a backup copy, so today's backup copy of the review database "
+            "was not made (move it away)"
+        )
+    taken.rmdir()
+
+    def no_room(self: ReviewStore, target: Path) -> None:
+        raise DataError(f"{target}: cannot write a backup copy: the disk is full")
+
+    monkeypatch.setattr(ReviewStore, "_backup_to", no_room)
+    with ReviewStore.open(data_dir, now=later, tz=UTC) as store:
+        assert store.backup_problem is not None
+        assert store.backup_problem.endswith(
+            "the disk is full; reviewing goes on without today's copy")
+        store.record_review(ITEM, "card", Rating.GOOD, later)
+    monkeypatch.undo()
+    with ReviewStore.open(data_dir, now=later, tz=UTC) as store:
+        assert store.backup_problem is None
+        assert store.review_count() == 2
+    assert (data_dir / BACKUP_DIR_NAME / "reviews-2024-03-02.sqlite3").is_file()
+
+
+async def test_the_tui_tells_once_that_the_day_s_copy_was_not_made(data_dir: Path) -> None:
+    from studyapp.tui.app import create_app
+
+    _first_day(data_dir)
+    backups = data_dir / BACKUP_DIR_NAME
+    backups.write_text("someone's notes")
+    app = create_app(REPO, data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(200):
+            if app.library is not None or app.library_error is not None:
+                break
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert app.store is not None and app.store is app.store  # opened once
+        await pilot.pause()
+        # Textual keeps the notifications on screen in App._notifications (no public list)
+        shown = [n.message for n in app._notifications]
+        assert shown.count(f"{backups}: is not a folder, so today's backup copy of the "
+                           "review database was not made (move it away)") == 1
 
 
 def test_future_dated_backups_do_not_prune_today_s_copy(data_dir: Path) -> None:

@@ -59,3 +59,24 @@ def test_malformed_review_and_hold_times_do_not_break_stats(
     done = run_studyapp("suspended")
     assert "internal error" not in done.stderr
     assert done.returncode in (0, 1)
+
+
+def test_optimize_and_sync_report_a_malformed_review_time_and_go_on(
+    run_studyapp: RunStudyapp, data_dir: Path, tmp_path: Path
+) -> None:
+    _reviewed(data_dir, ["flat-mlp-crude", "wavenet-core-idea"])
+    _tamper(data_dir, "UPDATE reviews SET reviewed_at = '2026-13-45T99:00:00Z' WHERE id = 1")
+    done = run_studyapp("optimize")
+    assert "internal error" not in done.stderr, done.stderr
+    assert done.returncode == 0, done.stderr
+    assert "'2026-13-45T99:00:00Z' is malformed" in done.stderr
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    done = run_studyapp("sync", str(folder))
+    assert "internal error" not in done.stderr, done.stderr
+    assert done.returncode == 0, done.stderr
+    assert "'2026-13-45T99:00:00Z' is malformed" in done.stderr
+    # the good rating was sent and replayed; the malformed one is neither
+    assert done.stdout.splitlines()[-1].startswith("synced: 1 reviews from 1 devices")
+    with ReviewStore.open(data_dir, readonly=True) as store:
+        assert store.state(Identity("wavenet", "wavenet-core-idea")) is not None

@@ -1,6 +1,7 @@
 """Cause 8 of issue 13: cache and summary files in the data folder that were edited by hand
 ([] or "x" or 200,000 nested lists, duplicate ids, a wrong answer, an edit that keeps size
-and mtime) are never trusted: the library is rebuilt from its YAML."""
+and mtime) are never trusted: the library is rebuilt from its YAML. Sync's device files,
+the other JSON studyapp reads back, skip lines whose fields no studyapp writes."""
 
 from __future__ import annotations
 
@@ -86,3 +87,50 @@ def test_the_tui_s_deck_check_reads_a_hostile_summary_as_missing(
     assert done.returncode == 1, done.stderr
     assert done.stderr.startswith("studyapp: unknown deck 'no-such-deck'")
     assert "(decks: wavenet)" in done.stderr
+
+
+GOOD_REVIEW = {"id": "r:x", "type": "review", "deck": "wavenet", "item": "flat-mlp-crude",
+               "kind": "question", "rating": 3, "at": "2026-01-05T10:00:00.000000Z",
+               "duration_ms": 900}
+NONSENSE = {
+    "rating as text": {**GOOD_REVIEW, "rating": "x"},
+    "rating out of range": {**GOOD_REVIEW, "rating": 9},
+    "rating as float": {**GOOD_REVIEW, "rating": 3.7},
+    "time that does not parse": {**GOOD_REVIEW, "at": "2026-13-45T99:00:00Z"},
+    "deck as a list": {**GOOD_REVIEW, "deck": ["wavenet"]},
+    "duration infinite": {**GOOD_REVIEW, "duration_ms": float("inf")},
+    "hold of no kind": {"id": "h:x", "type": "hold", "deck": "wavenet", "item": "a",
+                        "kind": "zzz", "since": "2026-01-05T10:00:00.000000Z", "until": None},
+    "quiz answer at no time": {"id": "q:x", "type": "quiz", "session": "s", "deck": "wavenet",
+                               "item": "a", "correct": True, "at": "zz"},
+}
+
+
+def _device_line(event: object) -> bytes:
+    """One line of a device file with a right CRC: `event` as JSON, or bytes as they are."""
+    import json
+    import zlib
+
+    raw = event if isinstance(event, bytes) else json.dumps(event).encode("utf-8")
+    return b"%08x " % zlib.crc32(raw) + raw + b"\n"
+
+
+@pytest.mark.parametrize("name", [*sorted(NONSENSE), "nested 200,000 deep"])
+def test_device_file_lines_edited_into_nonsense_are_skipped_by_sync(
+    run_studyapp: RunStudyapp, data_dir: Path, tmp_path: Path, name: str
+) -> None:
+    # A line with a right CRC but fields no studyapp writes (edited by hand, or written by
+    # something else) is skipped like a damaged line; the good line beside it is taken.
+    from studyapp.sync import SYNC_DIR
+
+    folder = tmp_path / "shared" / SYNC_DIR
+    folder.mkdir(parents=True)
+    bad = b"[" * 200_000 + b"]" * 200_000 if name.startswith("nested") else NONSENSE[name]
+    (folder / "0123456789abcdef.events").write_bytes(_device_line(bad)
+                                                      + _device_line(GOOD_REVIEW))
+    done = run_studyapp("sync", str(folder.parent))
+    assert "internal error" not in done.stderr, done.stderr
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].startswith("synced: 1 reviews from 2 devices")
+    done = run_studyapp("stats", "--json")
+    assert '"reviews": 1' in done.stdout

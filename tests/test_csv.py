@@ -60,10 +60,11 @@ def test_round_trip_of_the_builtin_deck(tmp_path: Path) -> None:
 
 # Any text a file can hold: every code point but lone surrogates (not encodable as UTF-8),
 # and text made of what stresses YAML block scalars and CSV quoting most.
-# (Control characters other than tab and newline are refused by the deck format: issue 13.)
+# (Control characters other than tab and newline, U+0085 included, are refused by the deck
+# format: issue 13; a raw U+0085 in YAML is a line break, read as a line feed.)
 any_text = st.text(st.characters(blacklist_categories=["Cs", "Cc"]), min_size=1,
                    max_size=40) | st.text(
-    st.sampled_from(list(" \n\t\"',;:#-|>*`&!%@{}[]?aZ9“”²→\ufeff\x85\u2028")),
+    st.sampled_from(list(" \n\t\"',;:#-|>*`&!%@{}[]?aZ9“”²→\ufeff\u2028")),
     min_size=1,
     max_size=60,
 )

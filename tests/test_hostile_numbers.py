@@ -121,3 +121,31 @@ def test_huge_numbers_in_settings_are_one_short_line(
     assert done.stderr.startswith(f"studyapp: {data_dir / 'settings.toml'}: ")
     assert len(done.stderr) < 300
     assert "internal error" not in done.stderr
+
+
+def test_numbers_of_up_to_1000_digits_are_quoted_short_in_check_and_calc(
+    run_studyapp: RunStudyapp, tmp_path: Path
+) -> None:
+    # 999 digits is allowed, but a message quoting such params in full was 2,000 characters:
+    # two of them that differ only at the end must still read differently.
+    first, second = 3**2090, 3**2090 + 1
+    library = _library(tmp_path, "id: bad\ntitle: t\ncards:\n  - id: a\n    front: f\n"
+                                 "    back: b\n")
+    (library / "exercises" / "long.yaml").write_text(
+        f"id: long\ntitle: Long\nparams:\n  context: [{first}, {second}]\nsteps:\n"
+        "  - id: s\n    prompt: p {context}\n    answer: 3\n"
+        "    calc: tree_params(vocab=3, context={context}, embedding=2, hidden=2, arity=3)\n"
+    )
+    exercise = library / "exercises" / "long.yaml"
+    done = run_studyapp("--library", str(library), "check", str(exercise))
+    assert done.returncode == 1
+    long_lines = [line for line in done.stdout.splitlines() if "long.yaml:" in line]
+    assert any("disagrees with the calculator" in line for line in long_lines), done.stdout
+    assert any("calc fails for context=" in line for line in long_lines), done.stdout
+    assert all(len(line) < 300 for line in long_lines), long_lines
+    assert f"{str(second)[:10]}…{str(second)[-6:]} (a 998-digit number)" in done.stdout
+    done = run_studyapp("calc", "params", "--model", "tree", "--vocab", "3", "--context",
+                        "9" * 999, "--embedding", "2", "--hidden", "2")
+    assert done.returncode == 2
+    assert done.stderr.startswith("studyapp: error: context must be a power of 2")
+    assert len(done.stderr) < 200, done.stderr

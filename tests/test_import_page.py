@@ -370,3 +370,20 @@ def test_import_refusals(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="does not exist"):
         cmd_import_page(page_args(SOURCE_PAGE, tmp_path / "no" / "deck.yaml"))
     assert not output.exists()
+
+
+def test_control_characters_in_a_page_are_dropped_with_a_warning_naming_the_line(
+    run_studyapp: RunStudyapp, tmp_path: Path
+) -> None:
+    page = tmp_path / "controls.md"
+    page.write_bytes(b"Q. What is one?\nA. One\x1b[2J is \x07one.\n\nQ. Two?\nA. Two.\x0c\n")
+    output = tmp_path / "controls.yaml"
+    result = run_studyapp("import", "page", str(page), "-o", str(output))
+    assert result.returncode == 0, result.stderr
+    assert f"{page}:2: dropped the control character U+001B" in result.stderr
+    assert ":5:" not in result.stderr  # a form feed (a PDF's page break) goes quietly
+    text = output.read_text(encoding="utf-8")
+    assert "\x1b" not in text and "\x07" not in text and "\x0c" not in text
+    assert "back: One[2J is one." in text and "back: Two." in text
+    checked = run_studyapp("check", str(output))
+    assert checked.returncode == 0, checked.stdout

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tempfile
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,8 @@ from hypothesis import strategies as st
 
 from studyapp.deck import yamlread
 from studyapp.deck.loader import load_deck_file
-from studyapp.deck.models import Deck
-from studyapp.deck.writer import deck_to_yaml, write_deck_file
+from studyapp.deck.models import Card, Deck, Question
+from studyapp.deck.writer import deck_to_yaml, write_deck_file, write_deck_items
 from studyapp.errors import DataError
 from studyapp.formats.csvfile import deck_to_csv, import_csv, read_csv_deck
 from studyapp.formats.files import TakenIds, unique_id
@@ -84,36 +85,49 @@ def _loader_problem(deck: Deck, output: Path) -> str:
     return f"{output}:{problem.line}:{problem.column}: {problem.message}"
 
 
-@pytest.mark.parametrize("bad_row", [
-    "question,,Q\x1b[2J,A,,\n",  # in the questions, written first
-    "card,,F\x07x,B,,\n",  # in the cards, which wait in a spool until the questions end
+@pytest.mark.parametrize("bad", [
+    Question(prompt="Q\x1b[2J", answer="A"),  # in the questions, written first
+    Card(front="F\x07x", back="B"),  # in the cards, which wait in a spool until the end
 ])
 def test_text_that_would_not_load_is_refused_where_the_loader_points(
-    tmp_path: Path, bad_row: str
+    tmp_path: Path, bad: Question | Card
 ) -> None:
-    source = tmp_path / "in.csv"
-    source.write_text(HEADER + "card,,ok,fine,,\nquestion,q,Q,A,,\n" + bad_row
-                      + "question,,last,A,,\n", encoding="utf-8", newline="")
+    # `import csv` refuses control characters at the row; the writer still reads back what
+    # PyYAML wrote for it (double quotes with escapes) as the deck loader would.
+    items = [Card(front="ok", back="fine"), Question(id="q", prompt="Q", answer="A"), bad,
+             Question(prompt="last", answer="A")]
     output = tmp_path / "deck.yaml"
-    deck = read_csv_deck(source, "deck", "in")
+    deck = Deck(id="deck", title="T", questions=[i for i in items if isinstance(i, Question)],
+                cards=[i for i in items if isinstance(i, Card)])
     with pytest.raises(DataError) as refused:
-        import_csv(source, output)
+        write_deck_items(output, "deck", "T", iter(items))
     assert str(refused.value) == (
         "the deck would not load, nothing written:\n" + _loader_problem(deck, output)
     )
     assert "control character" in str(refused.value)
-    assert not output.exists()
-    assert list(tmp_path.iterdir()) == [source]  # no temporary file left behind
+    assert list(tmp_path.iterdir()) == []  # nor a temporary file left behind
 
 
-def test_bad_rows_are_reported_before_text_that_would_not_load(tmp_path: Path) -> None:
+def test_the_items_errors_come_before_text_that_would_not_load(tmp_path: Path) -> None:
+    def items() -> Iterator[Card]:
+        yield Card(front="F\x07x", back="B")
+        raise DataError("in.csv:3: the back is empty")
+
+    with pytest.raises(DataError, match=r"^in\.csv:3: the back is empty$"):
+        write_deck_items(tmp_path / "deck.yaml", "deck", "T", items())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_control_character_in_a_row_is_refused_at_its_line(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text(HEADER + "card,,F\x07x,B,,\ncarx,,F,B,,\n", encoding="utf-8")
     with pytest.raises(DataError) as refused:
         import_csv(source, tmp_path / "deck.yaml")
-    assert str(refused.value) == (
-        f"{source}:3: kind must be 'question', 'card', 'reversed' or 'cloze', not 'carx'"
-    )
+    assert str(refused.value).splitlines() == [
+        f"{source}:2: the front holds the control character U+0007; remove it",
+        f"{source}:3: kind must be 'question', 'card', 'reversed' or 'cloze', not 'carx'",
+    ]
+    assert list(tmp_path.iterdir()) == [source]
 
 
 def test_a_deck_over_the_readers_size_limit_is_not_written(

@@ -1,5 +1,6 @@
 """Cause 6 of issue 13: inputs that are not regular files (a FIFO, /dev/zero) or are over the
-size limit are refused before reading, in one line, by `check` and for settings.toml."""
+size limit are refused before reading, in one line, by `check`, for settings.toml, for the
+fitted FSRS parameters and for sync's device id and device files."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from studyapp.inputfile import UnreadableFile, read_regular_file
+from studyapp.parameters import MAX_PARAMETERS_BYTES, PARAMETERS_NAME
 from studyapp.settings import MAX_SETTINGS_BYTES
+from studyapp.sync import DEVICE_FILE, SYNC_DIR
 from tests.conftest import RunStudyapp
 
 
@@ -65,3 +68,82 @@ def test_the_reader_refuses_growth_past_the_limit_and_reads_small_files(tmp_path
         read_regular_file(small, 2)
     with pytest.raises(UnreadableFile, match="it is a folder"):
         read_regular_file(tmp_path, 100)
+
+
+def _not_a_small_file(path: Path, shape: str, limit: int) -> None:
+    if shape == "fifo":
+        os.mkfifo(path)
+    elif shape == "dev-zero":
+        path.symlink_to("/dev/zero")
+    else:
+        with path.open("wb") as out:
+            out.truncate(limit + 1)
+
+
+@pytest.mark.parametrize("shape", ["fifo", "dev-zero", "oversize"])
+def test_fsrs_parameters_that_are_not_a_small_regular_file_are_one_line(
+    run_studyapp: RunStudyapp, data_dir: Path, shape: str
+) -> None:
+    parameters = data_dir / PARAMETERS_NAME
+    _not_a_small_file(parameters, shape, MAX_PARAMETERS_BYTES)
+    done = run_studyapp("review", "--plain", "wavenet", input="q\n")
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"studyapp: {parameters}: ")
+    expected = "over the 65536 bytes limit" if shape == "oversize" else "not a regular file"
+    assert expected in done.stderr
+    assert done.stderr.count("\n") == 1
+
+
+def test_fsrs_parameters_nested_too_deeply_are_refused_as_not_ours(
+    run_studyapp: RunStudyapp, data_dir: Path
+) -> None:
+    (data_dir / PARAMETERS_NAME).write_text("[" * 30_000 + "]" * 30_000)
+    done = run_studyapp("review", "--plain", "wavenet", input="q\n")
+    assert done.returncode == 1
+    assert "not a parameters file written by 'studyapp optimize'" in done.stderr
+    assert done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("shape", ["fifo", "dev-zero"])
+@pytest.mark.parametrize("which", ["device id", "device file"])
+def test_sync_refuses_a_device_id_or_device_file_that_is_not_a_regular_file(
+    run_studyapp: RunStudyapp, data_dir: Path, tmp_path: Path, shape: str, which: str
+) -> None:
+    folder = tmp_path / "shared"
+    (folder / SYNC_DIR).mkdir(parents=True)
+    target = (data_dir / DEVICE_FILE if which == "device id"
+              else folder / SYNC_DIR / "0123456789abcdef.events")
+    _not_a_small_file(target, shape, 0)
+    done = run_studyapp("sync", str(folder))
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"studyapp: {target}: ")
+    assert "not a regular file" in done.stderr
+    assert done.stderr.count("\n") == 1
+
+
+def test_settings_nested_too_deeply_are_one_line(
+    run_studyapp: RunStudyapp, data_dir: Path
+) -> None:
+    # tomllib parses nested arrays recursively: 5,000 levels were an internal error.
+    settings = data_dir / "settings.toml"
+    settings.write_text("learning_steps = " + "[" * 5000 + "]" * 5000 + "\n")
+    done = run_studyapp("review", "--plain", "wavenet", input="q\n")
+    assert done.returncode == 1
+    assert done.stderr == f"studyapp: {settings}: the settings are nested too deeply\n"
+
+
+def test_saving_the_theme_reads_the_old_settings_only_from_a_regular_file(
+    tmp_path: Path,
+) -> None:
+    # Keeping the other lines meant reading settings.toml with no check: a FIFO there
+    # blocked the TUI for ever, /dev/zero never ended. (A link to /dev/null shows it
+    # without hanging the test: it used to be read, then refused only as an output.)
+    from studyapp.errors import DataError
+    from studyapp.settings import save_setting
+
+    settings = tmp_path / "settings.toml"
+    settings.symlink_to("/dev/null")
+    with pytest.raises(DataError, match="cannot read the settings") as caught:
+        save_setting(tmp_path, "theme", "textual-light")
+    assert "it is a device, not a regular file" in str(caught.value)
+    assert settings.is_symlink() and Path(os.readlink(settings)) == Path("/dev/null")

@@ -42,7 +42,7 @@ from studyapp.export.pdf import (
 )
 from studyapp.export.printable import (
     PrintItem,
-    exercise_sheet,
+    exercise_cards,
     parse_back_offset,
     parse_tags,
     printable_items,
@@ -260,7 +260,8 @@ def faces_by_item(cards: list[CardText]) -> dict[tuple[str, bool], str]:
     """(label, is_front) -> the body text of all its parts, in part order."""
     parts: dict[tuple[str, bool], list[tuple[int, str]]] = {}
     for card in cards:
-        label = card.label.removesuffix(" (continued)")
+        # Narrow cards shorten the header: "wavenet · E1.9 (continu…" is a continuation too.
+        label = re.sub(r" \((c[a-z]*…|continued\))$", "", card.label)
         front = card.side.split(" ")[0] in ("front", "question", "exercise", "cloze")
         match = re.search(r"(\d+)/(\d+)$", card.side)
         part = int(match.group(1)) if match else 1
@@ -693,8 +694,8 @@ def test_wavenet_cards_fit_on_a4_cards_without_continuation(
 ) -> None:
     _, result = exported[("grid", "a4", "long", False)]
     continued = {w.split(" (")[0] for w in result.warnings}
-    # only the worked sheets are long
-    assert continued == {"wavenet · E1", "wavenet · E2", LONG_ITEM.label}
+    # only the huge answer, and the first exercise's outcome (three paragraphs and a list)
+    assert continued == {"wavenet · E1.9", LONG_ITEM.label}, continued
 
 
 # -- writing -----------------------------------------------------------------------------
@@ -731,7 +732,7 @@ def test_write_errors_midway_are_data_errors_and_leave_the_old_file(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(pdf.Canvas, "save", disk_full)
-    with pytest.raises(DataError, match="No space left on device"):
+    with pytest.raises(DataError, match="cannot write \\(the disk is full\\)"):
         write_pdf(short_items(3), target)
     assert target.read_bytes() == b"previous export"
     assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
@@ -826,15 +827,22 @@ def test_printable_items_of_the_builtin_deck(wavenet_items: list[PrintItem]) -> 
     assert plain[0] == PrintItem("question", "wavenet", "flat-mlp-crude",
                                  deck.questions[0].prompt, deck.questions[0].answer,
                                  ("flat-mlp", "basics"), "wavenet · Q1")
-    assert wavenet_items[:-2] == plain
-    worked, chained = wavenet_items[-2:]
-    assert (worked.kind, worked.item_id, worked.label) == ("exercise", "wavenet-depth",
-                                                           "wavenet · E1")
-    assert (chained.kind, chained.item_id, chained.label) == ("exercise", "wavenet-chain",
-                                                              "wavenet · E2")
+    assert wavenet_items[:len(plain)] == plain
+    worked = wavenet_items[len(plain):]
+    depth, chain = library.exercise("wavenet-depth"), library.exercise("wavenet-chain")
+    # One card per step, then one for the outcome: E1.1 is step 1 of the first exercise.
+    assert [(i.kind, i.item_id, i.label) for i in worked] == [
+        *(("exercise", f"wavenet-depth#s{n}", f"wavenet · E1.{n}")
+          for n in range(1, len(depth.steps) + 1)),
+        ("exercise", "wavenet-depth#outcome", f"wavenet · E1.{len(depth.steps) + 1}"),
+        *(("exercise", f"wavenet-chain#s{n}", f"wavenet · E2.{n}")
+          for n in range(1, len(chain.steps) + 1)),
+        ("exercise", "wavenet-chain#outcome", f"wavenet · E2.{len(chain.steps) + 1}"),
+    ]
+    chained = [i for i in worked if i.item_id.startswith("wavenet-chain#")]
     # An exercise with params prints as written: its first numbers, no placeholders.
-    assert "{" not in chained.front + (chained.back or "")
-    assert "100 characters" in chained.front
+    assert all("{" not in i.front + i.back for i in chained)
+    assert "100 characters" in chained[0].front
 
 
 def test_tags_filter_keeps_labels(wavenet_items: list[PrintItem]) -> None:
@@ -846,20 +854,28 @@ def test_tags_filter_keeps_labels(wavenet_items: list[PrintItem]) -> None:
     assert printable_items(deck, [], tags={"no-such-tag"}) == []
 
 
-def test_exercise_sheet_has_setup_steps_answers_and_outcome() -> None:
+def test_each_exercise_card_has_one_step_and_that_step_s_answer() -> None:
     library = load_library(REPO)
     exercise = library.exercise("wavenet-depth")
-    front, back = exercise_sheet(exercise)
-    front_text = md.plain_text(md.parse(front))
-    back_text = md.plain_text(md.parse(back))
-    assert front_text.startswith(exercise.title)
-    assert "every level merges neighbouring pairs" in front_text
-    for number, step in enumerate(exercise.steps, start=1):
+    cards = exercise_cards(exercise)
+    total = len(exercise.steps)
+    assert [c.number for c in cards] == list(range(1, total + 2))
+    for card, step in zip(cards, exercise.steps, strict=False):
+        front = " ".join(md.plain_text(md.parse(card.front)).split())
+        back = " ".join(md.plain_text(md.parse(card.back)).split())
+        assert front.startswith(exercise.title)
+        # The setup is read once, before the first step.
+        assert ("every level merges neighbouring pairs" in front) == (card.number == 1)
         prompt = " ".join(md.plain_text(md.parse(step.prompt)).split())
-        assert f"{number}. {prompt}" in " ".join(front_text.split())
-        assert f"{number}. {step.answer} {step.unit}" in back_text
-    assert "What you should have found" in back_text
-    assert "4 levels: Each level doubles the span (2 → 4 → 8 → 16)" in back_text
+        assert front.endswith(f"Step {card.number} of {total} {prompt}")
+        assert back.startswith(f"Step {card.number} of {total}: {step.answer} {step.unit}")
+        others = [s for s in exercise.steps if s is not step]
+        assert not any(" ".join(md.plain_text(md.parse(s.prompt)).split()) in front
+                       for s in others)
+    assert cards[0].back.endswith("so 4 levels are enough.")
+    outcome = cards[-1]
+    assert "what should you have found" in outcome.front
+    assert md.plain_text(md.parse(outcome.back)).startswith("What you should have found")
 
 
 def test_printable_and_markdown_need_neither_reportlab_nor_pydantic() -> None:

@@ -66,7 +66,8 @@ def server(library: Path, data_dir: Path) -> Iterator[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "COLUMNS": "1000"},
+        # A home folder holding the library, so the app names it `~/lib`.
+        env={**os.environ, "COLUMNS": "1000", "HOME": str(library.parent)},
         # Two system calls between fork and exec, through a function looked up beforehand
         # (nothing that takes a lock a thread of ours might hold at the fork).
         preexec_fn=_own_group_ending_with_us,  # noqa: PLW1509
@@ -125,7 +126,7 @@ def test_a_card_is_reviewed_through_the_browser(server: str, data_dir: Path) -> 
             page = browser.new_page()
             screen = Screen(page)
             page.goto(server)
-            screen.wait_for("1 deck in lib")
+            screen.wait_for("1 deck in ~/lib")
             page.click(".xterm")  # the terminal takes the keyboard once clicked, as for a person
             mark = screen.mark()
             page.keyboard.press("r")

@@ -36,6 +36,8 @@ def test_values_are_read(tmp_path: Path) -> None:
         ("desired_retention = 1.5\n", "desired_retention must be a number from 0.5 to 0.99"),
         ("desired_retention = 'high'\n", "desired_retention must be a number"),
         ("new_items_per_day = \n", "Invalid value"),
+        ('sync_folder = "~nosuchuser-studyapp/x"\n',
+         "sync_folder ~nosuchuser-studyapp/x: cannot expand '~' (no such user or home folder)"),
     ],
 )
 def test_mistakes_are_refused_naming_the_file(tmp_path: Path, text: str, reason: str) -> None:

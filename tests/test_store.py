@@ -780,3 +780,36 @@ def test_two_processes_recording_at_once_lose_nothing(data_dir: Path, existing: 
         shared = store.state(ident("shared"))
         assert shared is not None
         assert shared.phase is Phase.REVIEW
+
+
+def test_statistics_count_the_review_log_from_indexes_alone(data_dir: Path) -> None:
+    # Issue 13 cause 17: `stats` over 2,000,000 reviews read every row of the table (undone
+    # and rating were not in the time indexes). Every count stats makes over the review log
+    # must be answered from an index without a lookup per row; benchmarks/bench_stats.py
+    # measures the time.
+    from studyapp.deck.loader import load_library
+    from studyapp.stats import compute_stats
+    from tests.conftest import REPO
+
+    now = T0 + timedelta(days=40)
+    with ReviewStore.open(data_dir, now=now, tz=UTC) as store:
+        for day in range(40):
+            moment = T0 + timedelta(days=day)
+            last = store.record_review(Identity("wavenet", "flat-mlp-crude"), "question",
+                                       Rating.AGAIN if day % 3 else Rating.GOOD, moment)
+        store.undo_review(last.review_id)
+        statements: list[str] = []
+        connection = store._connection()
+        connection.set_trace_callback(statements.append)
+        for deck in (None, "wavenet"):
+            stats = compute_stats(store, load_library(REPO), now, deck)
+            assert stats.reviews == 39
+        connection.set_trace_callback(None)
+        counting = {s for s in statements if "FROM reviews" in s
+                    and ("count(" in s or "EXISTS" in s or "sum(" in s)}
+        assert len(counting) > 3
+        for statement in counting:
+            steps = [row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {statement}")]
+            on_reviews = [step for step in steps if step.split()[1:2] == ["reviews"]]
+            assert on_reviews and all("COVERING INDEX" in step for step in on_reviews), (
+                statement, steps)

@@ -121,6 +121,24 @@ def test_plain_quiz_on_a_terminal_wraps_prompts_renders_and_stops_with_130(
     assert "interrupted: the answers so far are kept" in " ".join(seen.split())
 
 
+def test_a_wrapped_list_item_hangs_under_its_text_not_its_marker(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    terminal = Terminal(["quiz", "wavenet", "--plain"], data_dir, tmp_path, columns=40)
+    terminal.read_until("> ")
+    terminal.type("\n")  # the first open question's answer has a two-item list
+    lines = terminal.read_until("did you know it?").split("\n")
+    first = next(i for i, line in enumerate(lines) if line.startswith("- No stages."))
+    after = lines[first + 1:]
+    assert all(len(line) <= 40 for line in lines)
+    # The item goes on over the next lines, each under "No", until the next item.
+    assert after[0].startswith("  ") and after[0][2] != " ", after
+    following = next(line for line in after if not line.startswith("  "))
+    assert following.startswith("- Poor scaling."), after
+    terminal.process.send_signal(signal.SIGINT)
+    assert terminal.finish() == 130
+
+
 def test_review_plain_shows_cards_as_readable_text(run_studyapp: RunStudyapp) -> None:
     # Reveal and rate every question and card ("" reveals, "4" rates easy), then stop.
     result = run_studyapp("review", "wavenet", "--plain", input="\n4\n" * 11)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Checkbox, DataTable, Input, Static, TextArea
+from textual.widgets import Checkbox, Input, Static, TextArea
 
+from studyapp import calc
+from studyapp.paths import find_library
 from studyapp.store import Identity, ReviewStore
 from studyapp.tui.app import StudyApp, create_app
 from studyapp.tui.commands import StudyCommands
@@ -108,7 +112,10 @@ def store_of(pilot: Pilot[int]) -> ReviewStore:
 # -- home ------------------------------------------------------------------------------
 
 
-async def test_home_lists_the_deck_with_counts(library: Path, data_dir: Path) -> None:
+async def test_home_lists_the_deck_with_counts(
+    library: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(library.parent))
     app = make_app(library, data_dir)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_library(pilot)
@@ -118,10 +125,25 @@ async def test_home_lists_the_deck_with_counts(library: Path, data_dir: Path) ->
         deck, due, new, total, title = table.get_row_at(0)
         assert (deck, due, new, total) == (DECK, "0", str(ITEMS), str(ITEMS))
         assert title.startswith("Practice: a WaveNet-style")
-        assert text_of(app.screen.query_one("#home-status")) == "1 deck in library"
+        assert text_of(app.screen.query_one("#home-status")) == "1 deck in ~/library"
         assert "WaveNet-style model replaces" in text_of(app.screen.query_one("#home-about"))
         assert not app.screen.query_one("#home-problems").has_class("shown")
-        assert app.sub_title == "library"
+        assert app.sub_title == "~/library"
+
+
+async def test_a_library_in_a_generic_folder_is_named_by_its_place(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `studyapp` run in ~/code/src, which holds decks/: "src" alone said nothing.
+    home = tmp_path / "home"
+    library = copy_library(home / "code" / "src")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(library)
+    app = make_app(find_library(None), data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        assert text_of(app.screen.query_one("#home-title")) == "studyapp — ~/code/src"
+        assert text_of(app.screen.query_one("#home-status")) == "1 deck in ~/code/src"
 
 
 async def test_home_shows_a_broken_deck_with_its_error_line(
@@ -271,6 +293,10 @@ async def test_review_exercise_with_mistakes_is_rated_again(
         for text in EXERCISE_ANSWERS[2:]:
             await answer(pilot, text)
         assert "saved again · due " in text_of(review_screen(pilot).query_one("#review-choices"))
+        # The footer names what space does now: move on (it said Reveal on a card).
+        footer = {b.binding.key: b.binding.description for b in app.active_bindings.values()
+                  if b.binding.show}
+        assert footer["space"] == "Continue"
         store = store_of(pilot)
         state = store.state(Identity(DECK, "exercise:wavenet-depth"))
         assert state is not None
@@ -555,9 +581,10 @@ async def test_carried_forward_feedback_and_a_fresh_version_of_the_chained_exerc
         await answer(pilot, "1428")
         history = [text_of(w) for w in screen.query("#sv-history > Static")
                    if not isinstance(w, MarkdownText)]
-        assert history[-3].startswith("✓ That fusion's linear layer")
-        assert history[-2] == "correct"
-        assert history[-1] == (
+        score = history.index("Score: 4/5")
+        assert history[score - 3].startswith("✓ That fusion's linear layer")
+        assert history[score - 2] == "correct"
+        assert history[score - 1] == (
             "One calculation, start to finish: from a context to a fusion's parameters: "
             "4 of 5 steps right · hints 0 · gave up 0 · carried forward 2"
         )
@@ -661,6 +688,31 @@ async def test_practice_gives_feedback_on_generated_problems(
 # -- calculator ------------------------------------------------------------------------
 
 
+def table_lines(widget: Widget) -> list[str]:
+    """The lines a Static holding a Rich table shows, at the width it has on screen."""
+    assert isinstance(widget, Static)
+    width = widget.content_region.width
+    console = Console(width=width, file=io.StringIO(), color_system=None)
+    lines = console.render_lines(widget.content, console.options.update_width(width))
+    return ["".join(segment.text for segment in line).rstrip() for line in lines]
+
+
+def cell(lines: list[str], row: str, column: str, next_column: str | None = None) -> str:
+    """The text of one cell of a table drawn by `table_lines` (the first column names the
+    row; a long value folds onto the lines below it, in its own column)."""
+    header = lines[0]
+    names = header.index(header.split()[1])  # the width of the first column
+    start = header.index(column)
+    end = header.index(next_column) if next_column else None
+    first = next(i for i, line in enumerate(lines) if line.split()[:1] == [row])
+    text = lines[first][start:end].strip()
+    for line in lines[first + 1:]:
+        if line[:names].strip():
+            break  # the next row
+        text += line[start:end].strip()
+    return text
+
+
 async def test_calculator_updates_and_refuses_bad_input_in_place(
     library: Path, data_dir: Path
 ) -> None:
@@ -673,48 +725,53 @@ async def test_calculator_updates_and_refuses_bad_input_in_place(
         assert isinstance(screen, CalculatorScreen)
         context = screen.query_one("#calc-context", Input)
         assert context.has_focus and context.value == "8"
-        summary = screen.query_one("#calc-summary", DataTable)
+        summary = screen.query_one("#calc-summary", Static)
+        params = screen.query_one("#calc-params", Static)
         error = screen.query_one("#calc-error", Static)
-        results = screen.query_one("#calc-results")
+        stale = screen.query_one("#calc-stale", Static)
 
         def levels() -> str:
-            return str(summary.get_row_at(0)[1])
+            return table_lines(summary)[0].split("levels needed")[1].strip()
 
-        assert levels().startswith("3 ")
+        def numbers_shown() -> bool:
+            shown = [w.display for w in screen.query("#calc-results .result")]
+            assert all(shown) or not any(shown)
+            return all(shown) and not stale.display
+
+        assert levels().startswith("3 ") and numbers_shown()
 
         # Letters never get into a number box.
         await pilot.press("end", "x", "y")
         assert context.value == "8"
 
+        # No numbers beside an error: those on screen would be the last sizes' numbers.
         await pilot.press("backspace", "0")
         await pilot.pause()
         assert context.value == "0"
         assert error.has_class("shown")
         assert text_of(error).startswith("⚠ context must be a whole number ≥ 1")
-        assert results.has_class("stale")
+        assert not numbers_shown()
+        assert text_of(stale) == "No numbers until every size on the left works."
 
         await pilot.press("backspace")
         await pilot.pause()
-        assert text_of(error).split("\n") == [
-            "⚠ context: type a whole number",
-            "(dimmed: the numbers of the last sizes that worked)",
-        ]
+        assert text_of(error) == "⚠ context: type a whole number"
+        assert not numbers_shown()
 
         # Not a power of 2: the flat model still works, the tree says why not.
         await pilot.press("6")
         await pilot.pause()
-        assert not error.has_class("shown") and not results.has_class("stale")
+        assert not error.has_class("shown") and numbers_shown()
         assert text_of(screen.query_one("#calc-note")).startswith(
             "Tree model: context must be a power of 2"
         )
-        params = screen.query_one("#calc-params", DataTable)
-        assert params.get_row_at(3) == ["total", "6,349", "–"]
+        assert table_lines(params)[-1].split() == ["total", "6,349", "–"]
 
         await pilot.press("backspace", *"1024")
         await pilot.pause()
         assert levels().startswith("10 ")
         assert text_of(screen.query_one("#calc-note")) == ""
-        assert screen.query_one("#calc-shapes", DataTable).row_count > 0
+        assert len(table_lines(screen.query_one("#calc-shapes"))) > 1
 
         # Another box: embedding 0 is refused too, with the box named.
         await pilot.press("tab")
@@ -723,16 +780,73 @@ async def test_calculator_updates_and_refuses_bad_input_in_place(
         await pilot.press("end", "backspace", "backspace", "0")
         await pilot.pause()
         assert error.has_class("shown") and "embedding" in text_of(error)
+        assert not numbers_shown()
 
         # ctrl+l: the lecture's model again.
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert context.value == "8" and embedding.value == "10"
         assert levels().startswith("3 ")
-        assert not error.has_class("shown")
+        assert not error.has_class("shown") and numbers_shown()
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_long_calculator_results_fold_and_every_line_is_reached_by_keys(
+    library: Path, data_dir: Path
+) -> None:
+    sizes = {"context": "1048576", "embedding": "123456789", "hidden": "987654321",
+             "vocab": "123456789", "batch": "4096"}
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CalculatorScreen)
+        for value in sizes.values():  # the boxes in order; each selects its text on focus
+            await pilot.press(*value, "tab")
+        await pilot.pause()
+        for name, value in sizes.items():
+            assert screen.query_one(f"#calc-{name}", Input).value == value
+        values = {name: int(value) for name, value in sizes.items()}
+        flat = calc.flat_params(values["vocab"], values["context"], values["embedding"],
+                                values["hidden"])
+        tree = calc.tree_params(values["vocab"], values["context"], values["embedding"],
+                                values["hidden"])
+        assert len(f"{flat:,}") > 30  # wider than half the right pane
+
+        # Every digit is on screen, folded within the pane rather than cut at its edge.
+        params = table_lines(screen.query_one("#calc-params"))
+        assert cell(params, "total", "flat", "tree") == f"{flat:,}"
+        assert cell(params, "total", "tree") == f"{tree:,}"
+        results = screen.query_one("#calc-results")
+        for widget in screen.query("#calc-results Static"):
+            assert widget.region.right <= results.content_region.right
+        summary = table_lines(screen.query_one("#calc-summary"))
+        at = next(i for i, line in enumerate(summary) if "first fusion" in line)
+        label_end = summary[at].index("first fusion") + len("first fusion")
+        x = len(summary[at]) - len(summary[at][label_end:].lstrip())
+        words = [summary[at][x:]]
+        for line in summary[at + 1:]:
+            if line[:x].strip():
+                break
+            words.append(line[x:].strip())
+        fusion_in = calc.fusion_input(values["embedding"], 2)
+        assert " ".join(words) == f"{fusion_in:,} numbers in → {values['hidden']:,} out"
+
+        # The last shape comes into view by keys alone (a box still has the focus).
+        assert isinstance(screen.focused, Input)
+        assert results.max_scroll_y > 0
+        for _ in range(30):
+            if results.scroll_y >= results.max_scroll_y:
+                break
+            await pilot.press("pagedown")
+            await pilot.pause()
+        assert results.scroll_y == results.max_scroll_y
+        shapes = screen.query_one("#calc-shapes")
+        assert shapes.region.bottom == results.content_region.bottom
 
 
 # -- export ----------------------------------------------------------------------------
@@ -784,6 +898,25 @@ async def test_export_to_an_impossible_path_says_why(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert text_of(screen.query_one("#export-status")).startswith("⚠ ")
+        assert screen.written is None
+        assert not screen.query_one("#export-go").disabled
+
+
+async def test_export_to_an_unknown_user_s_home_says_why(library: Path, data_dir: Path) -> None:
+    # pathlib's expanduser raises RuntimeError for ~nosuchuser: that crashed the dialog.
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        screen.query_one("#export-path", Input).value = "~nosuchuser-studyapp/cards.pdf"
+        await pilot.click("#export-go")
+        await pilot.pause()
+        status = text_of(screen.query_one("#export-status"))
+        assert status == ("⚠ ~nosuchuser-studyapp/cards.pdf: cannot expand '~' "
+                          "(no such user or home folder)"), status
         assert screen.written is None
         assert not screen.query_one("#export-go").disabled
 

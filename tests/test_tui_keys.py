@@ -3,6 +3,7 @@ every screen quits with ctrl+q, escape asks before it throws work away, the them
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from studyapp.tui.screens.quiz import QuizScreen
 from studyapp.tui.screens.review import ReviewScreen
 from studyapp.tui.screens.stats import StatsScreen
 from tests.test_tui import (
+    CHAIN_ANSWERS,
     EXERCISE_ANSWERS,
     SIZE,
     answer,
@@ -40,7 +42,11 @@ def library(tmp_path: Path) -> Path:
 
 def body(pilot: Pilot[int]) -> Widget:
     """The current screen's scrolling body (the widget the scroll keys move)."""
-    return pilot.app.screen.query_one(".scroll-body")
+    app = pilot.app
+    assert isinstance(app, StudyApp)
+    target = app.scroll_target()
+    assert target is not None
+    return target
 
 
 def last_line_in_view(target: Widget) -> bool:
@@ -272,3 +278,98 @@ async def test_the_theme_is_kept_for_the_next_start(library: Path, data_dir: Pat
     async with again.run_test(size=SIZE) as pilot:
         await wait_for_library(pilot)
         assert again.theme == "textual-light"
+
+
+def on_screen(widget: Widget, pilot: Pilot[int]) -> bool:
+    """Every row of `widget` is inside the screen and inside the part that holds it."""
+    region = widget.region
+    holder = widget.parent
+    while isinstance(holder, Widget) and not holder.is_scrollable:
+        holder = holder.parent
+    shown = holder.scrollable_content_region if isinstance(holder, Widget) else region
+    return (region.height > 0 and pilot.app.screen.region.contains_region(region)
+            and shown.contains_region(region))
+
+
+async def exercise_in_review(pilot: Pilot[int]) -> None:
+    """Review until the deck's worked exercise is on screen, then answer five steps."""
+    await keys(pilot, "r")
+    for _ in range(40):
+        if pilot.app.screen.query("#review-exercise"):
+            break
+        await keys(pilot, "space", "3")
+    assert pilot.app.screen.query("#review-exercise"), "no exercise came up in review"
+    for _ in range(5):
+        # "… · step N of M · title": the depth exercise has 8 steps, the chained one 5.
+        progress = text_of(pilot.app.screen.query_one("#sv-progress"))
+        number, count = (int(n) for n in re.findall(r"step (\d+) of (\d+)", progress)[0])
+        await answer(pilot, (EXERCISE_ANSWERS if count == 8 else CHAIN_ANSWERS)[number - 1])
+
+
+@pytest.mark.parametrize("opener", [exercise_half_done, exercise_in_review],
+                         ids=["quiz", "review"])
+async def test_the_current_step_stays_on_screen_while_the_history_scrolls(
+    opener: Opener, library: Path, data_dir: Path
+) -> None:
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await opener(pilot)
+        screen = app.screen
+        prompt = screen.query_one("#sv-current .front")
+        box = screen.query_one("#sv-answer", Input)
+        history = body(pilot)
+        assert history.id == "sv-history" and history.max_scroll_y > 0
+        assert round(history.scroll_y) == history.max_scroll_y  # the newest answer shows
+        before = (text_of(prompt), prompt.region, box.region)
+        assert on_screen(prompt, pilot) and on_screen(box, pilot)
+        for _ in range(8):
+            await keys(pilot, "pageup")
+        assert history.scroll_y == 0  # the oldest history is in view ...
+        assert (text_of(prompt), prompt.region, box.region) == before  # ... the step stays
+        assert on_screen(prompt, pilot) and on_screen(box, pilot) and box.has_focus
+        for _ in range(8):
+            await keys(pilot, "pagedown")  # (home and end belong to the focused box)
+        assert round(history.scroll_y) == history.max_scroll_y
+
+
+TALL_DECK = """\
+id: tall
+title: One long answer
+questions:
+  - id: long-answer
+    prompt: Which forty facts make up this answer?
+    answer: |
+{lines}
+"""
+
+
+async def test_a_prompt_taller_than_its_pinned_part_reads_as_one_page_with_the_history(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    library = tmp_path / "tall"
+    (library / "decks").mkdir(parents=True)
+    facts = "\n\n".join(f"      Fact number {n} of the answer." for n in range(1, 41))
+    (library / "decks" / "tall.yaml").write_text(TALL_DECK.format(lines=facts),
+                                                 encoding="utf-8")
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await keys(pilot, "q")
+        await keys(pilot, "ctrl+r")
+        screen = app.screen
+        current = screen.query_one("#sv-current")
+        assert current.max_scroll_y > 0  # forty facts do not fit: the pinned part scrolls
+        choices = screen.query_one("#sv-current .choices")
+        assert on_screen(choices, pilot)  # revealed: "Did you know it?" is in view
+        await keys(pilot, "home")
+        prompt = screen.query_one("#sv-current .front")
+        assert on_screen(prompt, pilot) and not on_screen(choices, pilot)
+        for _ in range(12):
+            await keys(pilot, "pagedown")
+        assert on_screen(choices, pilot)
+        for _ in range(12):
+            await keys(pilot, "pageup")
+        assert on_screen(prompt, pilot) and current.scroll_y == 0
+        await keys(pilot, "y")  # the keys still answer the card
+        assert "Score: 1/1" in [text_of(w) for w in screen.query(".section-title")]

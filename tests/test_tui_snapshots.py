@@ -1,8 +1,9 @@
 """Snapshot tests of the TUI at 80×24: home, review, quiz and calculator.
 
 Deterministic by construction: a fixed clock, an empty data dir, and a copy of the built-in
-library in a folder named `library` (the screens name a library by its folder, never by its
-full path). Update with `pytest --snapshot-update` only after looking at the new SVGs.
+library in a folder named `library` inside a home folder made for the test (the screens name
+a library from the home folder: `~/library`). Update with `pytest --snapshot-update` only
+after looking at the new SVGs.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ SnapCompare = Callable[..., bool]
 
 
 @pytest.fixture
-def app(tmp_path: Path, data_dir: Path) -> StudyApp:
+def app(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> StudyApp:
+    monkeypatch.setenv("HOME", str(tmp_path))
     return make_app(copy_library(tmp_path / "library"), data_dir)
 
 

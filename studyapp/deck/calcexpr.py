@@ -104,7 +104,7 @@ class CalcCall:
                 return "{step:" + value.step_id + "}"
             if isinstance(value, bool):
                 return "true" if value else "false"
-            return str(value)
+            return calc.shown_number(value) if isinstance(value, int) else str(value)
 
         args = ", ".join(f"{name}={show(value)}" for name, value in self.arguments)
         return f"{self.function}({args})"

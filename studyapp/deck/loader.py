@@ -112,6 +112,19 @@ def _short(value: Any) -> str:
     return shown if len(shown) <= SHOWN_CHARACTERS else shown[: SHOWN_CHARACTERS - 3] + "..."
 
 
+def _number(value: int | float) -> str:
+    """A number from a deck or the calculator in a message: whole numbers of many digits by
+    their first digits and length (calc.shown_number), floats as written."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return calc.shown_number(value)
+    return str(value)
+
+
+def _assignment(values: dict[str, Any]) -> str:
+    """Params in a message: ``context=16, embedding=2``, each number shortened."""
+    return ", ".join(f"{name}={_number(value)}" for name, value in values.items())
+
+
 def _describe(value: Any) -> str:
     if value is None:
         return "nothing (an empty value)"
@@ -561,14 +574,14 @@ def _check_step_calc(
         shown = call if not (call.references or call.placeholders) else (
             f"{call} with "
             + ", ".join(
-                [f"{{step:{ref}}}={right[ref]}" for ref in call.references]
-                + [f"{name}={written[name]}" for name in sorted(call.placeholders)]
+                [f"{{step:{ref}}}={_number(right[ref])}" for ref in call.references]
+                + [f"{name}={_number(written[name])}" for name in sorted(call.placeholders)]
             )
         )
         collector.at(
             (*path, "answer"),
-            f"step {step.key!r}: the answer {step.answer} disagrees with the calculator: "
-            f"{shown} = {value}",
+            f"step {step.key!r}: the answer {_number(step.answer)} disagrees with the "
+            f"calculator: {shown} = {_number(value)}",
         )
     return value
 
@@ -628,8 +641,8 @@ def _check_mistakes(
             where = "answer" if mistake.answer is not None else "calc"
             collector.at(
                 (*path, where),
-                f"step {step.key!r}: this mistake ({wrong}) is the right answer; a mistake "
-                "must name a wrong value",
+                f"step {step.key!r}: this mistake ({_number(wrong)}) is the right answer; "
+                "a mistake must name a wrong value",
             )
 
 
@@ -651,7 +664,7 @@ def _check_variants(exercise: Exercise, collector: _Collector) -> None:
                 call = parse_calc(step.calc)
                 right[step.key] = call.evaluate(assignment, right)
             except calc.CalcError as error:
-                shown = ", ".join(f"{k}={v}" for k, v in assignment.items())
+                shown = _assignment(assignment)
                 collector.at(
                     ("params",),
                     f"step {step.key!r}: calc fails for {shown}: {error}",
@@ -695,7 +708,7 @@ def _check_practice(exercise: Exercise, collector: _Collector) -> None:
             try:
                 call.evaluate(assignment)
             except calc.CalcError as error:
-                shown = ", ".join(f"{k}={v}" for k, v in assignment.items())
+                shown = _assignment(assignment)
                 collector.at((*path, "params"), f"calc fails for {shown}: {error}")
                 break
 

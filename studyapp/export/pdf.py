@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import itertools
 import re
@@ -12,9 +13,10 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from reportlab.lib.colors import Color
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch, mm
 from reportlab.pdfbase import pdfmetrics
@@ -47,10 +49,13 @@ __all__ = [
     "Progress",
     "SheetLayout",
     "font_set",
+    "is_right_to_left",
     "paragraph_fragments",
     "parse_back_offset",
+    "shape_arabic",
     "sheet_layout",
     "substitute_for_builtin_fonts",
+    "visual_order",
     "write_pdf",
 ]
 
@@ -85,7 +90,7 @@ _SIDE_NAMES = {
     "question": ("question", "answer"),
     "card": ("front", "back"),
     "cloze": ("cloze", "answer"),
-    "exercise": ("exercise", "answers"),
+    "exercise": ("exercise", "answer"),
 }
 
 
@@ -277,7 +282,13 @@ def find_dejavu() -> dict[str, Path] | None:
         # fc-match always answers with *some* font; only a DejaVu answer tells us a folder.
         if found is not None and found.name.startswith("DejaVuSans"):
             folders.append(found.parent)
-    folders.extend(Path(folder).expanduser() for folder in _FONT_FOLDERS)
+    from studyapp.paths import expand_user
+
+    for known in _FONT_FOLDERS:
+        try:
+            folders.append(expand_user(known))
+        except DataError:  # no home folder to expand '~' in: those folders are not looked in
+            continue
     files: dict[str, Path] = {}
     for role, name in _DEJAVU_FILES.items():
         for folder in folders:
@@ -468,7 +479,10 @@ def _runs(text: str, font: str, fonts: FontSet) -> list[tuple[str, str]]:
     fallback font that has it, else replaced by MISSING_GLYPH (or "?" in fonts without □)."""
     if text.isascii() or not fonts.embedded:
         return [(text, font)]
-    runs: list[tuple[str, str]] = []
+    text = _bidi_controls(shape_arabic(text, font), font)
+    # Characters are collected in lists and joined once: adding them to a string one at a
+    # time copied the run each time (a 250 KB Hebrew answer took seconds here).
+    runs: list[tuple[list[str], str]] = []
     for original in text:
         ch, chosen = original, font
         if ch >= "\x80" and not ch.isspace() and not covers(font, ch):
@@ -478,10 +492,10 @@ def _runs(text: str, font: str, fonts: FontSet) -> list[tuple[str, str]]:
             else:
                 ch = MISSING_GLYPH if covers(font, MISSING_GLYPH) else "?"
         if runs and runs[-1][1] == chosen:
-            runs[-1] = (runs[-1][0] + ch, chosen)
+            runs[-1][0].append(ch)
         else:
-            runs.append((ch, chosen))
-    return runs or [(text, font)]
+            runs.append(([ch], chosen))
+    return [("".join(chars), face) for chars, face in runs] or [(text, font)]
 
 
 def missing_characters(text: str, fonts: FontSet) -> list[str]:
@@ -491,11 +505,256 @@ def missing_characters(text: str, fonts: FontSet) -> list[str]:
         return []
     seen: dict[str, None] = {}
     for ch in _UNPRINTABLE.sub("", text):
-        if ch >= "\x80" and ch not in seen and not ch.isspace() \
+        if ch >= "\x80" and ch not in seen and not ch.isspace() and ch not in _ISOLATES \
                 and not covers(fonts.regular, ch) \
                 and not covers(fonts.mono, ch) and fallback_font(ch) is None:
             seen[ch] = None
     return list(seen)
+
+
+# -- right-to-left scripts: joined Arabic letters, and every line in visual order ----------
+#
+# reportlab lays text out left to right in the order it is given. Hebrew and Arabic are
+# stored first letter first, so printed as given they read backwards. reportlab's own
+# right-to-left support needs `rlbidi`, which is not on PyPI; python-bidi (the Unicode
+# Bidirectional Algorithm, UAX #9) gives the embedding levels instead, and each line is
+# put in visual order here, after reportlab has broken the paragraph into lines in logical
+# order (as UAX #9 asks: reordering the whole paragraph first would put its last words on
+# the first line). Arabic letters also change shape with their neighbours: arabic-reshaper
+# turns them into the joined presentation forms DejaVu Sans has, before wrapping, so the
+# widths are the drawn ones.
+
+_RTL = re.compile(
+    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u200f\u202b\u202e\u2067"
+    "\U00010800-\U00010fff\U0001e800-\U0001efff]"
+)
+"""Characters that can make a run right-to-left (Hebrew, Arabic, Syriac, Thaana, N'Ko and
+the like, their presentation forms, and the explicit RLM/RLE/RLO/RLI marks): text without
+any is printed as it comes, without running the algorithm."""
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+
+_MIRRORS = dict(zip("()<>[]{}«»‹›⁅⁆⁽⁾₍₎≤≥≦≧≪≫∈∋⊂⊃⊆⊇⌈⌉⌊⌋〈〉⟨⟩⟦⟧⟪⟫⦃⦄「」『』【】〔〕〖〗〘〙〚〛",
+                    ")(><][}{»«›‹⁆⁅⁾⁽₎₍≥≤≧≦≫≪∋∈⊃⊂⊇⊆⌉⌈⌋⌊〉〈⟩⟨⟧⟦⟫⟪⦄⦃」「』『】【〕〔〗〖〙〘〛〚",
+                    strict=True))
+"""A bracket in right-to-left text is drawn as its mirror image (UAX #9 rule L4): the "("
+that opens a Hebrew aside sits on its right, so it is drawn as ")"."""
+
+_ISOLATES = {"\u2066": "\u202a", "\u2067": "\u202b", "\u2068": "", "\u2069": "\u202c",
+             "\u061c": "\u200f"}
+"""The isolates (LRI, RLI, FSI, PDI) and the Arabic letter mark, which DejaVu Sans lacks,
+and the invisible, zero-width controls it has that reorder nearly alike: the embeddings
+(LRE, RLE, PDF) and the right-to-left mark. FSI becomes LRE or RLE by the text it isolates."""
+_INVISIBLE = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Direction marks and controls: they steer the reordering and are not drawn."""
+
+_TRAILING_RESET = frozenset({"WS", "BN", "FSI", "LRI", "RLI", "PDI", "LRE", "RLE", "LRO",
+                             "RLO", "PDF"})
+
+
+@functools.cache
+def _reshaper() -> Callable[[str], str] | None:
+    """arabic-reshaper's reshape, keeping every diacritic; None when it cannot start (its
+    configuration file, named by an environment variable, is missing or broken)."""
+    from arabic_reshaper import ArabicReshaper
+
+    try:
+        reshaper = ArabicReshaper(configuration={
+            "delete_harakat": False,  # vowel marks are part of the text: never dropped
+            "shift_harakat_position": False,  # marks are placed after reordering, below
+            "delete_tatweel": False,
+        })
+    except Exception:
+        return None
+    return reshaper.reshape  # type: ignore[no-any-return]
+
+
+def shape_arabic(text: str, font: str) -> str:
+    """`text` with its Arabic letters in their joined (initial, medial, final) forms, when
+    `font` or a fallback font has every form needed; else `text` unchanged (unjoined but
+    complete letters read better than boxes)."""
+    if not _ARABIC.search(text):
+        return text
+    reshape = _reshaper()
+    if reshape is None:
+        return text
+    shaped = reshape(text)
+    drawable = all(covers(font, ch) or fallback_font(ch) is not None
+                   for ch in set(shaped) - set(text))
+    return shaped if drawable else text
+
+
+def _bidi_controls(text: str, font: str) -> str:
+    """`text` with each isolate or Arabic letter mark `font` lacks replaced by its nearest
+    control the font has (see _ISOLATES): no box is printed for an invisible character."""
+    if not any(ch in text for ch in _ISOLATES):
+        return text
+    out: list[str] = []
+    for index, ch in enumerate(text):
+        if ch not in _ISOLATES or covers(font, ch):
+            out.append(ch)
+        elif ch == "\u2068":  # first-strong isolate: the direction of what it holds
+            rest = text[index + 1:]
+            held = rest[:rest.find("\u2069")] if "\u2069" in rest else rest
+            out.append("\u202b" if is_right_to_left(held) else "\u202a")
+        else:
+            out.append(_ISOLATES[ch])
+    return "".join(out)
+
+
+def is_right_to_left(text: str) -> bool:
+    """Whether a paragraph of `text` runs right to left: its first strong character is
+    Hebrew or Arabic (UAX #9 rules P2, P3)."""
+    if not _RTL.search(text):
+        return False
+    from bidi import get_base_level
+
+    return bool(get_base_level(text) == 1)
+
+
+_DEBUG_LEVELS = re.compile(r"\n {4}levels: \[(.*?)\]", re.DOTALL)
+_LEVEL = re.compile(r"Level\(\s*(\d+),?\s*\)")
+
+
+def _embedding_levels(text: str, rtl: bool) -> list[int]:
+    """The resolved embedding level of each character of `text`, as one paragraph with the
+    given direction (even: left to right, odd: right to left).
+
+    python-bidi returns them only with `debug=True` (documented as returning the levels),
+    as the Rust crate's pretty-printed BidiInfo, one level per UTF-8 byte.
+    """
+    from bidi import get_display
+
+    info = str(get_display(text, base_dir="R" if rtl else "L", debug=True))
+    section = _DEBUG_LEVELS.search(info)
+    per_byte = [int(level) for level in _LEVEL.findall(section.group(1))] if section else []
+    levels: list[int] = []
+    offset = 0
+    for ch in text:
+        if offset >= len(per_byte):
+            break
+        levels.append(per_byte[offset])
+        offset += len(ch.encode("utf-8"))
+    if len(levels) != len(text) or offset != len(per_byte):
+        # A python-bidi whose debug output reads differently: say so rather than print
+        # right-to-left text backwards without a word.
+        raise RuntimeError("python-bidi returned embedding levels in an unknown form")
+    return levels
+
+
+def visual_order(text: str, rtl: bool) -> list[tuple[int, str]]:
+    """One line of `text` in the order it is drawn, left to right: for each position, the
+    index of the character in `text` and the character to draw (a mirrored bracket in
+    right-to-left runs). `rtl` is the direction of the paragraph the line belongs to."""
+    if not _RTL.search(text) and not rtl:
+        return list(enumerate(text))
+    levels = _embedding_levels(text, rtl)
+    base = 1 if rtl else 0
+    # L1: separators, and whitespace before them or at the end of the line, take the
+    # paragraph's level (a trailing space of a Hebrew run does not jump to its left).
+    reset = True
+    for index in range(len(text) - 1, -1, -1):
+        kind = unicodedata.bidirectional(text[index])
+        if kind in ("S", "B"):
+            levels[index], reset = base, True
+        elif reset and kind in _TRAILING_RESET:
+            levels[index] = base
+        else:
+            reset = False
+    # L2: from the highest level down to the lowest odd one, reverse every run at that
+    # level or above.
+    order = list(range(len(text)))
+    at = list(levels)
+    odd = [level for level in levels if level % 2]
+    for level in range(max(levels, default=0), min(odd, default=1) - 1, -1):
+        start = 0
+        while start < len(order):
+            if at[start] < level:
+                start += 1
+                continue
+            stop = start
+            while stop < len(order) and at[stop] >= level:
+                stop += 1
+            order[start:stop] = order[start:stop][::-1]
+            at[start:stop] = at[start:stop][::-1]
+            start = stop
+    # No L3: a combining mark (niqqud, harakat) stays just before its letter in a reversed
+    # run. Fonts for these scripts draw such marks with no advance and to the right of
+    # where they start (DejaVu Sans's qamats spans 355..955 of a 1451-wide shin), so a mark
+    # drawn just before its letter lands on it; moved after it, it would hang over the
+    # letter to its left.
+    # L4: mirrored glyphs in right-to-left runs. Direction marks and controls have done
+    # their work and take no room: they are left out.
+    return [
+        (index, _MIRRORS.get(text[index], text[index]) if levels[index] % 2 else text[index])
+        for index in order if text[index] not in _INVISIBLE
+    ]
+
+
+def _visual_words(words: list[ParaFrag], rtl: bool) -> list[ParaFrag]:
+    """A wrapped line's fragments in drawing order: each fragment keeps its font, size and
+    rise, cut where the reordering interleaves it with another."""
+    if any(hasattr(frag, "cbDefn") for frag in words):
+        return words  # images and anchors: none in card text
+    texts = [frag.text for frag in words]
+    text = "".join(texts)
+    if not text or (not rtl and not _RTL.search(text)):
+        return words
+    owner = [number for number, part in enumerate(texts) for _ in part]
+    out: list[ParaFrag] = []
+    last = -1
+    for index, ch in visual_order(text, rtl):
+        if owner[index] == last:
+            out[-1].text += ch
+            continue
+        last = owner[index]
+        piece = copy.copy(words[last])
+        piece.text = ch
+        out.append(piece)
+    return out
+
+
+def _visual_lines(flow: Paragraph) -> Any:
+    """A copy of `flow`'s wrapped lines in visual order, or None when it has no
+    right-to-left text (the lines are drawn as they are)."""
+    para = getattr(flow, "blPara", None)
+    if para is None:
+        return None
+    rtl = flow.style.alignment == TA_RIGHT
+    if para.kind == 0:  # one font throughout: each line is (spare width, words)
+        if not rtl and not any(_RTL.search(word) for _, words in para.lines
+                               for word in words):
+            return None
+        visual = copy.copy(para)
+        visual.lines = [
+            (spare, "".join(ch for _, ch in visual_order(" ".join(words), rtl)).split(" "))
+            for spare, words in para.lines
+        ]
+        return visual
+    if not rtl and not any(_RTL.search(frag.text) for line in para.lines
+                           for frag in line.words):
+        return None
+    visual = copy.copy(para)
+    visual.lines = []
+    for logical in para.lines:
+        line = copy.copy(logical)
+        line.words = _visual_words(logical.words, rtl)
+        visual.lines.append(line)
+    return visual
+
+
+def _draw(flow: Paragraph, canvas: Canvas, x: float, y: float) -> None:
+    """Draw a wrapped paragraph, each line in visual order. Only drawing sees the reordered
+    lines: measuring and splitting a paragraph work on its text in logical order."""
+    visual = _visual_lines(flow)
+    if visual is None:
+        flow.drawOn(canvas, x, y)
+        return
+    logical = flow.blPara
+    flow.blPara = visual
+    try:
+        flow.drawOn(canvas, x, y)
+    finally:
+        flow.blPara = logical
 
 
 def _fragments(text: str, font: str, size: float, bold: bool, italic: bool,
@@ -590,12 +849,15 @@ CODE_SCALE = 0.9
 
 
 @functools.lru_cache(maxsize=1024)
-def _style(fonts: FontSet, role: str, size: float, depth: int) -> ParagraphStyle:
+def _style(fonts: FontSet, role: str, size: float, depth: int,
+           rtl: bool = False) -> ParagraphStyle:
     indent = min(depth, 4) * size * 1.6
     code = role == "code"
     font_size = size * CODE_SCALE if code else size
     return ParagraphStyle(
-        f"{role}-{size}-{depth}-{fonts.regular}",
+        f"{role}-{size}-{depth}-{fonts.regular}{'-rtl' if rtl else ''}",
+        # A right-to-left paragraph keeps to the right edge; drawing tells it by this.
+        alignment=TA_RIGHT if rtl else TA_LEFT,
         fontName=fonts.mono if code else fonts.regular,
         fontSize=font_size,
         leading=font_size * 1.22,
@@ -619,8 +881,8 @@ def _flows(blocks: Sequence[md.Block], fonts: FontSet, size: float, depth: int =
     def add(frags: list[ParaFrag], role: str) -> None:
         nonlocal bullet
         space = first_gap if first_gap is not None and not out else gap
-        style = _style(fonts, role, size, depth)
         text = "".join(frag.text for frag in frags)
+        style = _style(fonts, role, size, depth, is_right_to_left(text))
         out.append((Paragraph(text, style, bulletText=bullet, frags=frags), space))
         bullet = None
 
@@ -829,7 +1091,7 @@ class _Painter:
             if index:
                 y -= gap
             y -= flow.height
-            flow.drawOn(canvas, x, y)
+            _draw(flow, canvas, x, y)
 
     def _decorate(self, boxes: Sequence[Box]) -> None:
         if self.options.cut_marks:

@@ -151,26 +151,50 @@ def printable_items(
                 render_cloze(card.cloze, deletion, reveal=True), card.tags)
     if with_exercises:
         for number, exercise in enumerate(exercises, start=1):
-            front, back = exercise_sheet(exercise)
-            add("exercise", number, exercise.id, front, back, exercise.tags)
+            for sheet in exercise_cards(exercise):
+                add("exercise", f"{number}.{sheet.number}", f"{exercise.id}#{sheet.key}",
+                    sheet.front, sheet.back, exercise.tags)
     return items
 
 
-def exercise_sheet(exercise: Exercise) -> tuple[str, str]:
-    """An exercise as Markdown for a worked sheet: (setup and steps, answers and outcome)."""
+@dataclass(frozen=True, slots=True)
+class ExerciseCard:
+    """One printed card of an exercise: a step's question on the front, its answer on the
+    back (or, after the steps, the outcome)."""
+
+    number: int
+    """Its place in the exercise: step N is card N; the outcome comes after the last step."""
+    key: str
+    """``sN`` for step N, ``outcome`` for the outcome card (the item id's part after ``#``)."""
+    front: str
+    back: str
+
+
+def exercise_cards(exercise: Exercise) -> list[ExerciseCard]:
+    """An exercise as cards, in order: one per step (the setup on the first step's front),
+    then, when the exercise has an outcome, one whose back is the outcome.
+
+    Each step is its own card, so a step's answer is always printed on the back of that
+    step's question: a single sheet of all steps backed by all answers could be cut into
+    parts at different places on its two sides.
+    """
     from studyapp.practice import as_written
 
     exercise = as_written(exercise)  # an exercise with params prints its first numbers
-    title = escape_markdown(" ".join(exercise.title.split()))
-    front = [f"**{title}**"]
-    if exercise.setup:
-        front.append(exercise.setup.strip())
-    front.append(_numbered(step.prompt for step in exercise.steps))
-    back = [f"**{title}: worked answers**"]
-    back.append(_numbered(_worked_step(step) for step in exercise.steps))
+    title = f"**{escape_markdown(' '.join(exercise.title.split()))}**"
+    total = len(exercise.steps)
+    cards: list[ExerciseCard] = []
+    for number, step in enumerate(exercise.steps, start=1):
+        front = [title]
+        if number == 1 and exercise.setup:
+            front.append(exercise.setup.strip())
+        front += [f"*Step {number} of {total}*", step.prompt.strip()]
+        back = f"*Step {number} of {total}:* {_worked_step(step)}"
+        cards.append(ExerciseCard(number, f"s{number}", "\n\n".join(front), back))
     if exercise.outcome:
-        back.append(exercise.outcome.strip())
-    return "\n\n".join(front), "\n\n".join(back)
+        question = f"{title}\n\n*After the {total} steps:* what should you have found?"
+        cards.append(ExerciseCard(total + 1, "outcome", question, exercise.outcome.strip()))
+    return cards
 
 
 def _worked_step(step: Step) -> str:
@@ -184,16 +208,6 @@ def _worked_step(step: Step) -> str:
     if "\n\n" in explain or _BLOCK_START.match(explain):
         return f"{text}\n\n{explain}"
     return f"{text}: {explain}"
-
-
-def _numbered(texts: Iterable[str]) -> str:
-    lines: list[str] = []
-    for number, text in enumerate(texts, start=1):
-        marker = f"{number}. "
-        body = text.strip().split("\n")
-        lines.append(marker + body[0])
-        lines.extend((" " * len(marker) + line) if line.strip() else "" for line in body[1:])
-    return "\n".join(lines)
 
 
 def format_number(value: float) -> str:

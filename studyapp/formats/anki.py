@@ -28,7 +28,13 @@ from studyapp.export.markdown import (
     Span,
     parse,
 )
-from studyapp.formats.files import TakenIds, require_regular, unique_id
+from studyapp.formats.files import (
+    TakenIds,
+    control_character,
+    drop_control_characters,
+    require_regular,
+    unique_id,
+)
 
 MISSING_GENANKI = "Anki export needs genanki: install studyapp[anki] (pip install 'studyapp[anki]')"
 NOTE_TYPE_NAME = "studyapp (front/back, v1)"
@@ -170,7 +176,21 @@ class AnkiNote:
     note_type: NoteType = "basic"
 
 
+FIELD_SEPARATOR = "\x1f"
+"""Anki stores a note's fields joined by this character (genanki joins them unescaped)."""
+
+
+def _refuse_field_separator(deck: Deck, item: Question | Card) -> None:
+    # The deck loader refuses control characters, so only a Deck built in code gets here;
+    # written into a package the separator would split the field into extra fields.
+    for text in (item.front, item.back, item.cloze if isinstance(item, Card) else None):
+        if text is not None and FIELD_SEPARATOR in text:
+            raise DataError(f"{deck.id}/{item.key}: the text holds U+001F, Anki's field "
+                            "separator; remove it")
+
+
 def _note(deck: Deck, item: Question | Card) -> AnkiNote:
+    _refuse_field_separator(deck, item)
     guid, tags = note_guid(deck, item), tuple(note_tags(deck, item))
     if isinstance(item, Card) and item.cloze is not None:
         # Markdown leaves the {{cN::text::hint}} markers alone: Anki's cloze template reads them.
@@ -222,6 +242,8 @@ def write_anki(deck: Deck, path: Path, *, force: bool = True) -> int:
     Exercises are not exported: Anki has no numeric grading. The package is replaced
     whole; with `force=False` an existing file is refused.
     """
+    import zipfile
+
     from studyapp.deck.writer import atomic_output
 
     genanki = require_genanki()
@@ -238,9 +260,34 @@ def write_anki(deck: Deck, path: Path, *, force: bool = True) -> int:
                 tags=list(note.tags),
             )
         )
-    with atomic_output(path, force=force) as temporary:
-        genanki.Package(anki_deck).write_to_file(str(temporary))
+    collection = _collection_bytes(genanki.Package(anki_deck))
+    with atomic_output(path, force=force) as temporary, zipfile.ZipFile(temporary, "w") as archive:
+        archive.writestr("collection.anki2", collection)
+        archive.writestr("media", "{}")  # no media files: an empty JSON list of them
     return len(notes)
+
+
+def _collection_bytes(package: Any) -> bytes:
+    """The package's collection database, built in memory.
+
+    genanki's own `write_to_file` builds it in a `tempfile.mkstemp` file that it never
+    removes (one leaked file per export, success or not) and fails with an SQLite error when
+    TMPDIR is small; in memory, the output's own temporary file is the only file written.
+    """
+    import itertools
+    import sqlite3
+    import time
+
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.execute("PRAGMA temp_store = MEMORY")  # no spill files for sorts either
+        timestamp = time.time()
+        # As genanki's write_to_file does: note and card ids count up from the time in ms.
+        package.write_to_db(connection.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
+        connection.commit()
+        return connection.serialize()
+    finally:
+        connection.close()
 
 
 # -- reading a package -------------------------------------------------------------------
@@ -586,12 +633,24 @@ def package_to_decks(package: AnkiPackage, name: str) -> AnkiImport:
             anki_name = package.decks.get(anki_deck, f"Deck {anki_deck}")
             deck_id = unique_id(slugify(anki_name.replace(DECK_SEPARATOR, " "))
                               or f"anki-{anki_deck}", deck_ids)
+            title = deck_title(anki_name)
+            if control_character(title) is not None:
+                title = drop_control_characters(title).strip() or "Anki"
+                warnings.append(f"{name}: the Anki deck {title!r} has control characters in "
+                                "its name; they are left out of the title")
             decks[anki_deck] = ImportedDeck(
-                {"id": deck_id, "title": deck_title(anki_name), "cards": []}, anki_name
+                {"id": deck_id, "title": title, "cards": []}, anki_name
             )
             item_ids[anki_deck] = TakenIds()
         deck = decks[anki_deck]
         fields = [field_markdown(value) for value in note.fields]
+        control = next(filter(None, map(control_character, (*fields, *note.tags))), None)
+        if control is not None:
+            # A deck may not hold it (the loader refuses control characters); a package
+            # cannot be edited where it stands, so the note is left out and named.
+            warnings.append(f"{name}: note {note.id} holds the control character {control} "
+                            "(in a field or tag); skipped")
+            continue
         kind = ""
         if notetype.name.startswith(OWN_NOTE_TYPE_PREFIX) and len(fields) > 2:
             kind = fields.pop()  # our own export: the Kind field says question or card
@@ -715,6 +774,7 @@ def import_anki(
     Existing deck files are refused unless `force`; every deck is checked before it is
     moved into place. Media files that exist with other content are refused the same way.
     """
+    from studyapp.atomicfile import check_target
     from studyapp.deck.writer import atomic_output, refuse_existing
     from studyapp.formats.files import require, write_data
 
@@ -731,6 +791,7 @@ def import_anki(
     media_targets = []
     for file_name, content in sorted(imported.media.items()):
         target = media_folder / file_name
+        check_target(target)  # a FIFO there would block the comparison, a device never end
         if target.exists() and not force and target.read_bytes() != content:
             raise DataError(f"{target}: already exists (use --force to overwrite it)")
         media_targets.append((target, content))

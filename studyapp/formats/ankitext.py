@@ -22,7 +22,14 @@ from typing import Any
 from studyapp.deck.writer import slugify
 from studyapp.deck.yamlread import MAX_FILE_BYTES
 from studyapp.errors import DataError, UsageError
-from studyapp.formats.files import TakenIds, deck_naming, decode_text, read_input, unique_id
+from studyapp.formats.files import (
+    TakenIds,
+    control_character,
+    deck_naming,
+    decode_text,
+    read_input,
+    unique_id,
+)
 
 SEPARATOR_NAMES = {
     "tab": "\t",
@@ -88,6 +95,11 @@ def parse_text(
             break
         headers[key] = match.group(2)
         first = index + 1
+    for number, line in enumerate(lines[:first], start=1):
+        control = control_character(line)
+        if control is not None:  # a `#tags:` value goes into every card
+            raise DataError(f"{name}:{number}: the text holds the control character "
+                            f"{control}; remove it")
     warnings: list[str] = []
     if headers:
         rows = _anki_rows(lines, first, headers, name, separator)
@@ -105,11 +117,19 @@ def parse_text(
     taken = TakenIds()
     decks: set[str] = set()
     for number, cells in rows:
+        # No `'` is taken off a field that begins with `'=` and the like: Anki's text export
+        # writes fields as they are, so here it is the note's text (only `import csv` undoes
+        # the `'` that our CSV export puts before formula-like cells).
         fields = [cell for i, cell in enumerate(cells) if i not in special]
         if convert is not None:
             fields = [convert(cell) for cell in fields]
         else:
             fields = [cell.strip() for cell in fields]
+        for cell_text in (*fields, *cells):  # fields after HTML conversion (`&#31;`: U+001F)
+            control = control_character(cell_text)
+            if control is not None:  # refused here, at the file's line, not in the YAML made
+                raise DataError(f"{name}:{number}: the text holds the control character "
+                                f"{control}; remove it")
         notetype = cells[type_at] if type_at is not None and type_at < len(cells) else ""
         if deck_at is not None and deck_at < len(cells):
             decks.add(cells[deck_at])

@@ -15,12 +15,21 @@ separated by spaces, as in Anki; when one of a row's tags holds a space the row'
 are separated by semicolons instead (`my tag; other`, with a final `;` when there is one
 tag), which every import of ours reads back. An empty `id` means "derived from the front
 text". Text is kept exactly: newlines, quotes, commas and symbols included.
+
+A spreadsheet runs a cell that begins with `=`, `+`, `-`, `@`, a tab or a CR as a formula,
+so export writes such a cell with a `'` in front (`=1+1` becomes `'=1+1`, `- item`
+becomes `'- item`). So that the rule can be undone exactly, a cell that already begins
+with one or more `'` followed by one of those characters gets one more `'` (`'=x`
+becomes `''=x`); no other cell changes (`'tis` stays `'tis`). Import removes one `'`
+from a cell that begins with one or more `'` followed by one of those characters, and
+from no other cell, so export then import gives back the text exactly.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +40,13 @@ from pydantic import ValidationError
 from studyapp.deck.models import Card, Deck, Question
 from studyapp.deck.yamlread import MAX_FILE_BYTES
 from studyapp.errors import DataError
-from studyapp.formats.files import deck_naming, decode_text, read_input, text_stream
+from studyapp.formats.files import (
+    control_character,
+    deck_naming,
+    decode_text,
+    read_input,
+    text_stream,
+)
 
 COLUMNS = ("kind", "id", "front", "back", "tags", "fact")
 ANKI_HEADER = "#separator:comma\r\n#html:false\r\n#notetype:Basic\r\n#tags column:5\r\n"
@@ -42,6 +57,21 @@ REQUIRED_COLUMNS = ("kind", "front", "back")
 KINDS = ("question", "card", "reversed", "cloze")
 TAG_SEPARATOR = ";"
 MAX_REPORTED_ERRORS = 20
+FORMULA_STARTS = "=+-@\t\r"
+"""What makes a spreadsheet read a cell as a formula (the OWASP CSV-injection list)."""
+_TO_NEUTRALISE = re.compile(f"'*[{re.escape(FORMULA_STARTS)}]")
+_NEUTRALISED = re.compile(f"'+[{re.escape(FORMULA_STARTS)}]")
+
+
+def neutralise_cell(cell: str) -> str:
+    """The cell as export writes it: a `'` before text a spreadsheet would run as a formula
+    (and before `'`s that precede such text, so that `restore_cell` can undo it exactly)."""
+    return "'" + cell if _TO_NEUTRALISE.match(cell) else cell
+
+
+def restore_cell(cell: str) -> str:
+    """The cell as import reads it: the inverse of `neutralise_cell`."""
+    return cell[1:] if _NEUTRALISED.match(cell) else cell
 
 
 # -- export ------------------------------------------------------------------------------
@@ -92,7 +122,12 @@ def deck_to_csv(deck: Deck) -> str:
     buffer.write(COLUMNS_LINE + ",".join(ANKI_FIELD_NAMES.get(c, c) for c in columns) + "\r\n")
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n",
                             extrasaction="ignore")
-    writer.writerows(rows)
+    # This file is also what Anki's File > Import reads (the header lines above), and Anki
+    # shows a field's text as it is, so there such a field keeps the `'` in front. The
+    # spreadsheet is the reader that could be attacked (Anki runs no formulas) and
+    # `studyapp export anki` carries the text to Anki exactly, so the CSV is made safe.
+    writer.writerows({column: neutralise_cell(cell) for column, cell in row.items()}
+                     for row in rows)
     return buffer.getvalue()
 
 
@@ -132,10 +167,12 @@ def _next_record(reader: Any) -> tuple[int, list[str]]:
         raise DataError(f"{start}: not valid CSV ({error})") from None
 
 
-def _plain_breaks(record: list[str]) -> list[str]:
-    """Spreadsheets write line breaks inside a cell as CRLF; deck text has plain ones (and
-    refuses a lone CR), and our own export never writes a CR inside a cell."""
-    return [cell.replace("\r\n", "\n").replace("\r", "\n") for cell in record]
+def _cells_as_written(record: list[str]) -> list[str]:
+    """The cells without export's `'` before formula-like text (restore_cell), and with
+    plain line breaks: spreadsheets write line breaks inside a cell as CRLF; deck text has
+    plain ones (and refuses a lone CR), and our own export never writes a CR inside a cell.
+    (restored first: export's `'` stands before the cell's own first character.)"""
+    return [restore_cell(cell).replace("\r\n", "\n").replace("\r", "\n") for cell in record]
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -153,7 +190,7 @@ def iter_csv_rows(lines: Iterable[str], name: str) -> Iterator[CsvRow]:
     reader = _reader(lines)
     try:
         header_line, header = _next_record(reader)
-        header = _plain_breaks(header)
+        header = _cells_as_written(header)
         # Anki's header lines (`#separator:comma`, ...) come first; `#columns:` names them.
         while header and header[0].startswith("#") and not header[0].startswith(COLUMNS_LINE):
             if header[0].lower().startswith("#separator:") and header[0].lower() not in (
@@ -162,7 +199,7 @@ def iter_csv_rows(lines: Iterable[str], name: str) -> Iterator[CsvRow]:
                 raise DataError(f"{name}:{header_line}: {header[0]} is Anki's text export; "
                                 "it is read by: studyapp import text")
             header_line, header = _next_record(reader)
-            header = _plain_breaks(header)
+            header = _cells_as_written(header)
     except StopIteration:
         raise DataError(
             f"{name}:1: the file is empty (expected the header {','.join(COLUMNS)})"
@@ -201,9 +238,10 @@ def _data_rows(reader: Any, columns: list[str], name: str) -> Iterator[CsvRow]:
                     f"{name}:{line}: {len(record)} cells, but the header has {len(columns)} "
                     "columns"
                 )
+            if "'" in joined or "\r" in joined:  # else _cells_as_written changes nothing
+                record = _cells_as_written(record)  # noqa: PLW2901 - the row's own cells
             cells = empty.copy()
-            cells.update(zip(columns, _plain_breaks(record) if "\r" in joined else record,
-                             strict=False))
+            cells.update(zip(columns, record, strict=False))
             yield CsvRow(line, cells)
     except csv.Error as error:
         raise DataError(f"{name}:{start}: not valid CSV ({error})") from None
@@ -222,8 +260,9 @@ def row_item(row: CsvRow, name: str) -> Question | Card | str:
     if kind not in KINDS:
         kind = kind.strip().lower()
     front, back = cells["front"], cells["back"]
-    if kind not in KINDS or not front or (bool(back) if kind == "cloze" else not back):
-        return f"{name}:{row.line}: {_row_problems(kind, front, back, cells['kind'])}"
+    if (kind not in KINDS or not front or (bool(back) if kind == "cloze" else not back)
+            or control_character("".join(cells.values())) is not None):
+        return f"{name}:{row.line}: {_row_problems(kind, cells)}"
     item_id = cells["id"].strip() or None
     fact = cells["fact"].strip() or None
     tags = _split_tags(cells["tags"])
@@ -247,11 +286,13 @@ def row_item(row: CsvRow, name: str) -> Question | Card | str:
         return f"{name}:{row.line}: {reasons}"
 
 
-def _row_problems(kind: str, front: str, back: str, given_kind: str) -> str:
+def _row_problems(kind: str, cells: dict[str, str]) -> str:
+    """Why row_item refuses a row, every reason in one line."""
+    front, back = cells["front"], cells["back"]
     problems = []
     if kind not in KINDS:
         problems.append(
-            f"kind must be 'question', 'card', 'reversed' or 'cloze', not {given_kind!r}"
+            f"kind must be 'question', 'card', 'reversed' or 'cloze', not {cells['kind']!r}"
         )
     if not front:
         problems.append("the front is empty")
@@ -259,6 +300,10 @@ def _row_problems(kind: str, front: str, back: str, given_kind: str) -> str:
         problems.append("a cloze row keeps its text in front; its back must be empty")
     elif kind != "cloze" and not back:
         problems.append("the back is empty")
+    for column, cell in cells.items():
+        control = control_character(cell)
+        if control is not None:  # refused here, at the file's line, not in the YAML made
+            problems.append(f"the {column} holds the control character {control}; remove it")
     return "; ".join(problems)
 
 

@@ -134,6 +134,23 @@ def decode_text(raw: bytes, name: str, what: str, advice: str) -> str:
         ) from None
 
 
+def control_character(text: str) -> str | None:
+    """`U+001F` for the first control character in `text` that a deck may not hold (the
+    deck loader refuses them: they would drive a terminal, or split an Anki field), or None.
+    Tab and line feed are text."""
+    from studyapp.deck.yamlread import _ESCAPED_CONTROL  # the loader's own list, not a copy
+
+    found = _ESCAPED_CONTROL.search(text)
+    return None if found is None else f"U+{ord(found[0]):04X}"
+
+
+def drop_control_characters(text: str) -> str:
+    """`text` without the control characters `control_character` finds."""
+    from studyapp.deck.yamlread import _ESCAPED_CONTROL
+
+    return _ESCAPED_CONTROL.sub("", text)
+
+
 def require(module: str, what: str) -> Any:
     """Import an optional dependency, or a one-line DataError naming the extra to install."""
     import importlib

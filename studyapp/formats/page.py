@@ -187,7 +187,8 @@ def html_lines(text: str) -> list[Line]:
                 walk(child, where)
                 emit(where, "</details>")
             elif child.name in ("ol", "ul") and child.find("details") is not None:
-                start = int(child.get("start", 1)) if str(child.get("start", "1")).isdigit() else 1
+                given = str(child.get("start", "1"))  # "²" is a digit int() refuses
+                start = int(given) if given.isascii() and given.isdigit() and len(given) < 7 else 1
                 for offset, item in enumerate(child.find_all("li", recursive=False)):
                     blocks = item.find_all(["details", "p", "div", "ol", "ul"], recursive=False)
                     for block in blocks:
@@ -757,8 +758,13 @@ def _parameters(name: str) -> tuple[frozenset[str], frozenset[str]]:
 
 def parse_page(text: str, name: str = "<page>", *, html: bool = False) -> Page:
     """Everything a page's text holds; DataError when it holds nothing to import."""
-    lines = html_lines(text) if html else text_lines(text)
+    try:
+        found = html_lines(text) if html else text_lines(text)
+    except RecursionError:  # BeautifulSoup and markdownify walk the tree recursively
+        raise DataError(f"{name}: the HTML is nested too deeply to read") from None
+    lines, dropped = _without_controls(found, name)
     page = _Reader(lines, name).read()
+    page.warnings[:0] = dropped
     if not (page.questions or page.cards or page.exercises):
         problems = "".join(f"\n{warning}" for warning in page.warnings)
         raise DataError(
@@ -767,6 +773,25 @@ def parse_page(text: str, name: str = "<page>", *, html: bool = False) -> Page:
             f"'Show answer' line){problems}"
         )
     return page
+
+
+def _without_controls(lines: list[Line], name: str) -> tuple[list[Line], list[str]]:
+    """The lines without the control characters no deck may hold (an escape sequence would
+    drive the learner's terminal), each removal named by its line. A form feed, as text
+    copied out of a PDF has between pages, goes without a word."""
+    from studyapp.formats.files import control_character, drop_control_characters
+
+    warnings: list[str] = []
+    kept: list[Line] = []
+    for line in lines:
+        text = line.text.replace("\x0c", "")
+        found = control_character(text)
+        if found is not None:
+            warnings.append(f"{name}:{line.number}: dropped the control character {found}"
+                            " (and any others on the line)")
+            text = drop_control_characters(text)
+        kept.append(Line(line.number, text) if text != line.text else line)
+    return kept, warnings
 
 
 # -- reading the file ----------------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from weakref import WeakKeyDictionary, ref
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 
 StartScreen = Literal["home", "review", "quiz", "practice"]
 Clock = Callable[[], datetime]
+KeptScreen = TypeVar("KeptScreen", bound=Screen[Any])
 
 
 def utc_now() -> datetime:
@@ -82,8 +85,7 @@ class StudyApp(App[int]):
         """`settings.toml` of the data folder, read when the store opens."""
         self._loading = False
         self.store_error: str | None = None
-        # The folder's name, not its full path: enough to tell libraries apart, and the
-        # same wherever the library lives (the snapshot tests depend on that).
+        self._scroll_bodies: WeakKeyDictionary[Screen[Any], ref[Widget]] = WeakKeyDictionary()
         self.sub_title = library_label(library_root)
         self._apply_saved_theme()
 
@@ -117,6 +119,8 @@ class StudyApp(App[int]):
                 self.store_error = str(error)
             else:
                 self._show_last_sync()
+                if self._store.backup_problem is not None:
+                    self.notify(self._store.backup_problem, severity="warning", timeout=10)
         return self._store
 
     @property
@@ -170,8 +174,13 @@ class StudyApp(App[int]):
             self.post_message(LibraryLoaded(None, None, str(error)))
             return
         self.post_message(LibraryLoaded(library, summary, None))
+        # Still off the UI thread: the screens opened from home are imported now rather
+        # than when their key is pressed.
+        prepared_screens()
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
+        if self.library is None and message.library is not None:
+            self.call_after_refresh(self.read_screen_css)
         self.library = message.library
         self.library_error = message.error
         changed = message.summary != self.summary or message.error is not None
@@ -197,6 +206,25 @@ class StudyApp(App[int]):
                 self.open_practice(deck_id)
             else:
                 self.open_quiz(deck_id, exercise_id=self.start_exercise)
+
+    def read_screen_css(self) -> None:
+        """Read the CSS of the screens opened from home, once the library is on screen.
+
+        Textual reads a screen's CSS when the screen first opens, and then parses the whole
+        stylesheet again and restyles every widget of the app: most of the time that first
+        opening took. Done here, while the learner reads the home screen, it is not waited
+        for (and it is the same stylesheet as after opening each screen once)."""
+        changed = False
+        for screen in prepared_screens():
+            for name in [screen.CSS_PATH] if isinstance(screen.CSS_PATH, str | Path) else []:
+                # The path as Textual makes it: next to the module defining the screen.
+                path = (Path(inspect.getfile(screen)).parent / name).resolve()
+                if not self.stylesheet.has_source(str(path)):
+                    self.stylesheet.read(path)
+                    changed = True
+        if changed:
+            self.stylesheet.reparse()
+            self.stylesheet.update(self)
 
     def on_unmount(self) -> None:
         for store in (self._store, self._read_store):
@@ -226,17 +254,28 @@ class StudyApp(App[int]):
 
         self.push_screen(QuizScreen(deck_id, practice=True))
 
+    def kept_screen(self, name: str, make: Callable[[], KeptScreen]) -> KeptScreen:
+        """The app's one instance of a screen opened again and again: built on first use
+        and kept when it is closed (composing and styling its widgets anew was most of the
+        time its key took). A fresh one when the kept one is already open below."""
+        if not self.is_screen_installed(name):
+            self.install_screen(make(), name)
+        screen = cast("KeptScreen", self.get_screen(name))
+        return make() if screen in self.screen_stack else screen
+
     def open_calculator(self) -> None:
-        """The interactive tree calculator."""
+        """The interactive tree calculator (it keeps the sizes typed while the app runs)."""
         from studyapp.tui.screens.calculator import CalculatorScreen
 
-        self.push_screen(CalculatorScreen())
+        self.push_screen(self.kept_screen("calculator", CalculatorScreen))
 
     def open_stats(self, deck_id: str | None = None) -> None:
-        """Review statistics."""
+        """Review statistics (computed afresh each time the screen shows)."""
         from studyapp.tui.screens.stats import StatsScreen
 
-        self.push_screen(StatsScreen(deck_id))
+        screen = self.kept_screen("stats", StatsScreen)
+        screen.reopen(deck_id)
+        self.push_screen(screen)
 
     def open_held(self) -> None:
         """Suspended and buried items, to unsuspend."""
@@ -277,11 +316,32 @@ class StudyApp(App[int]):
     def scroll_target(self) -> Widget | None:
         """The scrolling body of the current screen: the one the scroll keys move.
 
-        A screen names it with the `scroll-body` class; a list that scrolls itself (the
-        held items) has none, so the keys reach the list.
+        A screen names it with the `scroll-body` class (the first one shown); a list that
+        scrolls itself (the held items) has none, so the keys reach the list.
         """
-        found = self.screen.query(".scroll-body")
-        return found.first() if found else None
+        screen = self.screen
+        # Asked for each scroll key whenever the footer is drawn or a key is pressed: the
+        # body found is kept rather than searched for through the screen every time, as
+        # long as it is still there and shown (review hides its body during an exercise).
+        kept = self._scroll_bodies.get(screen)
+        body = kept() if kept is not None else None
+        if body is None or not body.is_attached or not _shown(body):
+            body = next((found for found in screen.query(".scroll-body") if _shown(found)),
+                        None)
+            if body is None:
+                return None
+            # Weak both ways: a closed screen is not kept alive by its entry.
+            self._scroll_bodies[screen] = ref(body)
+        return body
+
+    def scroll_tail(self) -> Widget | None:
+        """A pinned part under the body that scrolls itself when it overflows (a session's
+        current prompt): the scroll keys treat body and tail as one page. Searched only
+        when a scroll key is pressed."""
+        for found in self.screen.query(".scroll-tail"):
+            if found.display and found.max_scroll_y > 0:
+                return found
+        return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "scroll_body":
@@ -291,18 +351,29 @@ class StudyApp(App[int]):
 
     def action_scroll_body(self, how: str) -> None:
         """PageUp/PageDown, Home/End, arrows and j/k on the screen's body, no animation
-        (a smooth scroll takes 150–250 ms to show the line the learner asked for)."""
+        (a smooth scroll takes 150–250 ms to show the line the learner asked for).
+
+        With a pinned tail that overflows, the two read as one page, the body above the
+        tail: going up moves the tail to its top before the body, going down moves the
+        body to its end before the tail.
+        """
         target = self.scroll_target()
         if target is None:
             return
+        tail = self.scroll_tail()
+        if how in ("home", "end"):
+            for part in (target, tail):
+                if part is not None:
+                    (part.scroll_home if how == "home" else part.scroll_end)(animate=False)
+            return
+        if tail is not None:
+            going_up = how in ("page_up", "up")
+            if tail.scroll_y > 0 if going_up else target.scroll_y >= target.max_scroll_y:
+                target = tail
         if how == "page_up":
             target.scroll_page_up(animate=False)
         elif how == "page_down":
             target.scroll_page_down(animate=False)
-        elif how == "home":
-            target.scroll_home(animate=False)
-        elif how == "end":
-            target.scroll_end(animate=False)
         elif how == "up":
             target.scroll_up(animate=False)
         else:
@@ -374,6 +445,17 @@ class StudyApp(App[int]):
                 screen.show_library()
 
 
+def prepared_screens() -> list[type[Screen[Any]]]:
+    """The screens opened from home (imported once the library has loaded, their CSS read
+    soon after, so their first opening does not wait for either)."""
+    from studyapp.tui.screens.calculator import CalculatorScreen
+    from studyapp.tui.screens.quiz import QuizScreen
+    from studyapp.tui.screens.review import ReviewScreen
+    from studyapp.tui.screens.stats import StatsScreen
+
+    return [ReviewScreen, QuizScreen, CalculatorScreen, StatsScreen]
+
+
 def create_app(
     library_root: Path,
     data_dir: Path,
@@ -406,3 +488,9 @@ def run_app(
         # The CLI turns any exception into its one-line internal error and a report file.
         raise app.crash
     return result if isinstance(result, int) else 0
+
+
+def _shown(widget: Widget) -> bool:
+    """The widget and its parent are displayed (not hidden with `display: none`)."""
+    parent = widget.parent
+    return widget.display and (not isinstance(parent, Widget) or parent.display)

@@ -46,7 +46,9 @@ BACK: list[BindingType] = [
 
 REVIEW: list[BindingType] = [
     *BACK,
-    Binding("space", "primary", "Reveal"),
+    # One key, two names in the footer: the engine says which one fits now.
+    Binding("space", "reveal", "Reveal"),
+    Binding("space", "proceed", "Continue"),
     # The rating row above the footer shows 1-4 with their intervals.
     Binding("1", "rate(1)", "Again", show=False),
     Binding("2", "rate(2)", "Hard", show=False),
@@ -119,10 +121,11 @@ light/dark (kept for next time) · `escape` back
 `w` the deck's worked exercise · `p` practice fresh generated problems · `e` export to PDF ·
 `c` tree calculator · `s` statistics · `escape` twice quits
 
-**Review**: `space` reveal · `1` again · `2` hard · `3` good · `4` easy (each choice shows the
-interval it saves) · `u` or `ctrl+z` undo the last rating (also inside an exercise) · `b` bury
-until tomorrow · `s` suspend (`studyapp unsuspend` brings it back). Every rating is saved before
-the next item appears; cards you miss come back in the same session.
+**Review**: `space` reveal (after an exercise: continue) · `1` again · `2` hard · `3` good ·
+`4` easy (each choice shows the interval it saves) · `u` or `ctrl+z` undo the last rating
+(also inside an exercise) · `b` bury until tomorrow · `s` suspend (`studyapp unsuspend`
+brings it back). Every rating is saved before the next item appears; cards you miss come back
+in the same session.
 
 **Quiz**: write your answer in the box first (for open questions), `ctrl+r` reveal, then `y` / `n`.
 Numeric steps: type the number and press `enter`; type `?` and `enter`, or press `ctrl+o`, for

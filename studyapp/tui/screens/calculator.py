@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.table import Table
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from studyapp import calc
 from studyapp.mathtext import render
 from studyapp.tui import bindings
+from studyapp.tui.widgets.footer import KeyFooter
 
 LECTURE = {"context": 8, "embedding": 10, "hidden": 68, "vocab": 27, "batch": 4, "arity": 2}
 """The model the lecture builds; the screen opens on it."""
@@ -80,6 +84,21 @@ def compute_view(values: dict[str, int]) -> CalculatorView:
     return CalculatorView(summary, params, shapes, note)
 
 
+def results_table(header: Sequence[str] | None, rows: Sequence[Sequence[str]]) -> Table:
+    """Rows of results as a borderless table whose long numbers fold onto the next line
+    rather than run past the screen's edge (at 80 columns the right pane is 56 wide, and a
+    parameter count can be 31 characters); the first column, names, is kept whole."""
+    table = Table(box=None, show_header=header is not None, show_edge=False, padding=(0, 1),
+                  header_style="bold", expand=False)
+    columns = len(header) if header is not None else len(rows[0]) if rows else 0
+    for index in range(columns):
+        table.add_column(header[index] if header is not None else "", no_wrap=index == 0,
+                         overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    return table
+
+
 class CalculatorScreen(Screen[None]):
     """Six inputs on the left; levels, parameters and the shape table on the right."""
 
@@ -99,26 +118,28 @@ class CalculatorScreen(Screen[None]):
                                     select_on_focus=True, compact=True)
                 yield Static("", id="calc-error")
             with VerticalScroll(id="calc-results", classes="scroll-body"):
-                yield DataTable(id="calc-summary", show_header=False, cursor_type="none")
-                yield Label("Parameters: flat vs tree", classes="section-title")
-                yield DataTable(id="calc-params", cursor_type="none")
-                yield Label("Shapes layer by layer", classes="section-title")
+                # No numbers while a size is unusable: the last ones that worked, kept
+                # beside the error, were read as the answer for the sizes shown.
+                yield Static("No numbers until every size on the left works.",
+                             id="calc-stale")
+                yield Static("", id="calc-summary", classes="result")
+                yield Label("Parameters: flat vs tree", classes="section-title result")
+                yield Static("", id="calc-params", classes="result")
+                yield Label("Shapes layer by layer", classes="section-title result")
                 yield Static("The sequence halves and each position sees twice as many "
-                             "characters at every level.", classes="explain")
-                yield Static("", id="calc-note")
-                yield DataTable(id="calc-shapes", cursor_type="none")
-        yield Footer(compact=True)
+                             "characters at every level.", classes="explain result")
+                yield Static("", id="calc-note", classes="result")
+                yield Static("", id="calc-shapes", classes="result")
+        yield KeyFooter(compact=True)
 
     _shown: dict[str, int] | None = None
     """The sizes whose numbers are on screen."""
 
+    view: CalculatorView | None = None
+    """The numbers on screen (None while a size is unusable)."""
+
     def on_mount(self) -> None:
         self.sub_title = "Tree calculator"
-        self.query_one("#calc-summary", DataTable).add_columns("what", "value")
-        self.query_one("#calc-params", DataTable).add_columns("layers", "flat", "tree")
-        self.query_one("#calc-shapes", DataTable).add_columns(
-            "layer", "output shape", "length", "sees"
-        )
         self.refresh_results()
         self.query_one("#calc-context", Input).focus()
 
@@ -145,27 +166,22 @@ class CalculatorScreen(Screen[None]):
                 return
             view = compute_view(values)
         except (ValueError, calc.CalcError) as problem:
-            self._shown = None
-            # Say whose numbers are still on the right: not these sizes'.
-            error.update(f"⚠ {problem}\n(dimmed: the numbers of the last sizes that worked)")
+            self._shown = self.view = None
+            error.update(f"⚠ {problem}")
             error.add_class("shown")
-            # Dim the numbers: they belong to the last sizes that made sense.
             self.query_one("#calc-results").add_class("stale")
             return
-        self._shown = values
+        self._shown, self.view = values, view
         error.update("")
         error.remove_class("shown")
         self.query_one("#calc-results").remove_class("stale")
         self.query_one("#calc-note", Static).update(view.note)
-        summary = self.query_one("#calc-summary", DataTable)
-        summary.clear()
-        summary.add_rows([(what, render(value)) for what, value in view.summary])
-        params = self.query_one("#calc-params", DataTable)
-        params.clear()
-        params.add_rows(view.params)
-        shapes = self.query_one("#calc-shapes", DataTable)
-        shapes.clear()
-        shapes.add_rows(view.shapes)
+        self.query_one("#calc-summary", Static).update(
+            results_table(None, [(what, render(value)) for what, value in view.summary]))
+        self.query_one("#calc-params", Static).update(
+            results_table(("layers", "flat", "tree"), view.params))
+        self.query_one("#calc-shapes", Static).update(
+            results_table(("layer", "output shape", "length", "sees"), view.shapes))
 
     def action_reset(self) -> None:
         """Back to the lecture's model."""

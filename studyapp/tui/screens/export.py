@@ -14,6 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select,
 
 from studyapp.errors import StudyappError
 from studyapp.export.printable import DUPLEX_MODES, LAYOUTS, PAPERS, PdfOptions, printable_items
+from studyapp.paths import expand_user
 from studyapp.tui import bindings
 
 if TYPE_CHECKING:
@@ -110,10 +111,10 @@ class ExportScreen(ModalScreen[Path | None]):
                 with_exercises=self.query_one("#export-exercises", Checkbox).value,
             )
             options = self.options()
+            path = expand_user(self.query_one("#export-path", Input).value.strip())
         except StudyappError as error:
             status.update(f"⚠ {error}")
             return
-        path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
         self.query_one("#export-go", Button).disabled = True
         self.query_one("#export-progress", ProgressBar).add_class("running")
         status.update(f"Writing {len(items)} items…")

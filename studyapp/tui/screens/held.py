@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from studyapp.errors import StudyappError
 from studyapp.review import HeldItem, held_items
 from studyapp.tui import bindings
+from studyapp.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from studyapp.tui.app import StudyApp
@@ -35,7 +36,7 @@ class HeldScreen(Screen[None]):
         yield Header()
         yield Static("", id="held-status", classes="held-line", markup=False)
         yield OptionList(id="held-list")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "Suspended and buried"

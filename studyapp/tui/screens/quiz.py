@@ -11,7 +11,7 @@ import random
 from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.events import Key
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
@@ -71,10 +71,11 @@ class QuizScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        # The progress counter is pinned above the body; answered steps scroll.
+        # The progress counter is pinned above the session, whose answered items scroll
+        # while its current prompt stays pinned under them.
         yield Static("", classes="progress-line study-pinned", id="sv-progress",
                      markup=False)
-        yield VerticalScroll(id="quiz-body", classes="study scroll-body")
+        yield Vertical(id="quiz-slot")
         yield Footer(compact=True)
 
     async def on_mount(self) -> None:
@@ -95,44 +96,48 @@ class QuizScreen(Screen[None]):
         return items_for_quiz(deck, exercises, exercise_id=self.exercise_id)
 
     async def start_session(self, banner: str | None = None) -> None:
-        body = self.query_one("#quiz-body", VerticalScroll)
-        await body.remove_children()
-        if banner:
-            await body.mount(Static(banner, classes="section-title", markup=False))
+        slot = self.query_one("#quiz-slot", Vertical)
+        await slot.remove_children()
         try:
             items = self._build_items()
         except StudyappError as error:
-            await body.mount(Static(f"⚠ {error}", classes="feedback-wrong", markup=False))
+            await self._say(slot, Static(f"⚠ {error}", classes="feedback-wrong",
+                                         markup=False))
             return
         if not items:
-            await body.mount(Static("This deck has nothing to quiz.", markup=False))
+            await self._say(slot, Static("This deck has nothing to quiz.", markup=False))
             return
         self._finished = False
         self.refresh_bindings()
-        view = SessionView(Session(items), id="session",
+        intro = [Static(banner, classes="section-title", markup=False)] if banner else []
+        view = SessionView(Session(items), id="session", intro=intro,
                            progress=self.query_one("#sv-progress", Static))
-        await body.mount(view)
+        await slot.mount(view)
+
+    @staticmethod
+    async def _say(slot: Vertical, line: Static) -> None:
+        """A screen with no session: one line in a body the scroll keys still move."""
+        await slot.mount(VerticalScroll(line, classes="study scroll-body"))
 
     async def on_session_view_finished(self, message: SessionView.Finished) -> None:
         result = message.result
         self._finished = True
         self._results.append(result)
         self._save(result)
-        body = self.query_one("#quiz-body", VerticalScroll)
+        view = self.query_one("#session", SessionView)
         if self.practice:
             # The set's last feedback stays in view above its score; f draws fresh problems.
             right = sum(r.correct for r in self._results)
             asked = sum(r.asked for r in self._results)
-            await body.mount_all([
+            await view.add_to_history([
                 Label(f"Set score: {result.correct}/{result.asked} · so far {right}/{asked}",
-                      classes="section-title"),
+                      classes="section-title entry-start"),
                 Static("f fresh problems · escape to stop", classes="choices"),
             ])
-            body.scroll_end(animate=False)
             self.set_focus(None)
             self.refresh_bindings()
             return
-        session = self.query_one("#session", SessionView).session
+        session = view.session
         by_identity = {item.identity: item for item in session.items}
         self._missed = [
             by_identity[o.identity] for o in result.outcomes
@@ -146,7 +151,7 @@ class QuizScreen(Screen[None]):
         )
         fresh = "f try a fresh version · " if self._variants else ""
         lines: list[Static] = [
-            Label(f"Score: {result.correct}/{result.asked}", classes="section-title")
+            Label(f"Score: {result.correct}/{result.asked}", classes="section-title entry-start")
         ]
         if self._missed:
             lines.append(Static("Missed:", classes="explain"))
@@ -158,8 +163,7 @@ class QuizScreen(Screen[None]):
         else:
             lines.append(Static(f"Everything right. {fresh}a start over · escape back",
                                 classes="choices"))
-        await body.mount_all(lines)
-        body.scroll_end(animate=False)
+        await view.add_to_history(lines)
         self.set_focus(None)
         self.refresh_bindings()
 

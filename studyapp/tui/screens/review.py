@@ -36,7 +36,8 @@ NOTE_WIDTH = 76
 
 #: Which engine action each key binding's action asks about (for the footer).
 _ENGINE_ACTIONS = {
-    "primary": "primary", "rate": "rate", "undo": "undo", "bury": "bury", "suspend": "suspend",
+    "reveal": "reveal", "proceed": "proceed", "rate": "rate", "undo": "undo", "bury": "bury",
+    "suspend": "suspend",
 }
 
 
@@ -100,6 +101,10 @@ class ReviewScreen(Screen[None]):
         if await self._card_in_place(view, body):
             return
         await body.remove_children()
+        # An exercise is a session of its own (history scrolling, step pinned) in place of
+        # the card body; anything else shows in the body.
+        await self.query("#review-exercise").remove()
+        body.display = view.phase not in ("step", "exercise_done")
         step_line = self.query_one("#sv-progress", Static)
         step_line.update("")
         step_line.display = view.phase in ("step", "exercise_done")
@@ -124,11 +129,11 @@ class ReviewScreen(Screen[None]):
         tags.display = bool(item.tags)
         widgets.append(tags)
         if view.phase in ("step", "exercise_done") and view.exercise is not None:
-            widgets.append(SessionView(view.exercise, id="review-exercise",
-                                       submit=self._submit_step,
-                                       progress=self.query_one("#sv-progress", Static)))
+            exercise = SessionView(view.exercise, id="review-exercise", intro=widgets,
+                                   submit=self._submit_step,
+                                   progress=self.query_one("#sv-progress", Static))
             self._set_choices(self._exercise_note(view))
-            await body.mount_all(widgets)
+            await self.mount(exercise, before="#review-choices")
             self.refresh_bindings()
             return
         widgets.append(MarkdownText(item.front, classes="front"))
@@ -208,7 +213,6 @@ class ReviewScreen(Screen[None]):
         self._set_choices(self._exercise_note(view))
         self.set_focus(None)
         self.refresh_bindings()
-        self.query_one("#review-body", VerticalScroll).scroll_end(animate=False)
 
     # -- keys --------------------------------------------------------------------------
 
@@ -261,7 +265,10 @@ class ReviewScreen(Screen[None]):
             return
         await self._after(event)
 
-    async def action_primary(self) -> None:
+    async def action_reveal(self) -> None:
+        await self._run("primary")
+
+    async def action_proceed(self) -> None:
         await self._run("primary")
 
     async def action_rate(self, rating: int) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static, TextArea
@@ -20,18 +20,18 @@ from studyapp.tui.widgets.markdown_text import MarkdownText
 class SessionView(Widget, can_focus=True):
     """Shows the session's current item and forwards the learner's keys to the engine.
 
-    Answered items stay visible above the current one. All grading, hints and scoring
-    happen in `Session`; this widget only renders its prompts and feedback. It grows with
-    its content and never scrolls itself: the screen's scroll container holding it does
-    (two nested scroll areas hid the revealed answer and the history).
+    Two parts: the history of answered items (and the exercise's title and setup) scrolls;
+    below it the current prompt, its answer box and its note are pinned, so a long history
+    never pushes the question off the screen. The pinned part grows with its prompt up to
+    most of the view and scrolls itself beyond that; the scroll keys treat the two as one
+    page (`scroll-body` above, `scroll-tail` below), so every line can be reached. All
+    grading, hints and scoring happen in `Session`; this widget only renders its prompts and
+    feedback.
     """
 
     DEFAULT_CSS = """
     SessionView {
-        height: auto;
-    }
-    SessionView > Vertical {
-        height: auto;
+        height: 1fr;
     }
     SessionView .feedback-mistake {
         color: $warning;
@@ -55,8 +55,11 @@ class SessionView(Widget, can_focus=True):
         id: str | None = None,
         submit: Callable[[str], Feedback] | None = None,
         progress: Static | None = None,
+        intro: Sequence[Widget] = (),
     ) -> None:
         super().__init__(id=id)
+        self._intro = list(intro)
+        """Lines the screen puts at the top of the history (a banner, the item's tags)."""
         self._progress = progress
         """A line outside the scrolling body (pinned) for the progress counter; without
         one the view shows the counter above its own history."""
@@ -69,11 +72,16 @@ class SessionView(Widget, can_focus=True):
     def compose(self) -> ComposeResult:
         if self._progress is None:
             yield Static("", classes="progress-line", id="sv-progress")
-        yield Vertical(id="sv-history")
-        yield Vertical(id="sv-current")
+        yield VerticalScroll(*self._intro, id="sv-history", classes="study scroll-body")
+        yield VerticalScroll(id="sv-current", classes="study scroll-tail")
 
     async def on_mount(self) -> None:
         await self.show_current()
+
+    async def add_to_history(self, widgets: Sequence[Widget]) -> None:
+        """Lines after the session (its score): at the end of the history, in view."""
+        await self.query_one("#sv-history", VerticalScroll).mount_all(widgets)
+        self._scroll_end()
 
     # -- rendering ---------------------------------------------------------------------
 
@@ -81,21 +89,27 @@ class SessionView(Widget, can_focus=True):
         """Render the engine's current prompt (or post Finished)."""
         prompt = self.session.current()
         self._shown = prompt
-        current = self.query_one("#sv-current", Vertical)
+        current = self.query_one("#sv-current", VerticalScroll)
         if prompt is not None and self._reuse_numeric(prompt, current):
             return
         await current.remove_children()
         if prompt is None:
+            current.display = False
             self._progress_line().update("")
+            self._scroll_end()  # the history now has the whole view: its end shows
             self.post_message(self.Finished(self.session.result()))
             return
+        current.display = True
         self._progress_line().update(self._progress_text(prompt))
-        widgets: list[Widget] = []
         if prompt.starts_exercise and prompt.exercise is not None:
-            widgets.append(Label(prompt.exercise.title, classes="section-title"))
+            # The exercise's title and setup are read once: they head the history, and the
+            # pinned part keeps only the step being answered.
+            opening: list[Widget] = [
+                Label(prompt.exercise.title, classes="section-title entry-start")]
             if prompt.exercise.setup:
-                widgets.append(MarkdownText(prompt.exercise.setup, classes="explain"))
-        widgets.append(MarkdownText(prompt.text, classes="front"))
+                opening.append(MarkdownText(prompt.exercise.setup, classes="explain"))
+            await self.query_one("#sv-history", VerticalScroll).mount_all(opening)
+        widgets: list[Widget] = [MarkdownText(prompt.text, classes="front")]
         if prompt.kind == "numeric":
             row = Horizontal(
                 Input(placeholder="a number · ? hint · empty gives up",
@@ -118,10 +132,10 @@ class SessionView(Widget, can_focus=True):
             self.query_one("#answer-area", TextArea).focus()
         else:
             self.focus()
-        self.refresh_bindings()
+        self._refresh_keys()
         self._scroll_end()
 
-    def _reuse_numeric(self, prompt: Prompt, current: Vertical) -> bool:
+    def _reuse_numeric(self, prompt: Prompt, current: VerticalScroll) -> bool:
         """One numeric step after another: update the prompt, unit and note in place and
         keep the answer box (removing and mounting it again cost a frame or two)."""
         if prompt.kind != "numeric" or prompt.starts_exercise:
@@ -139,9 +153,21 @@ class SessionView(Widget, can_focus=True):
         box = boxes.first(Input)
         box.value = ""
         box.focus()
-        self.refresh_bindings()
+        self._refresh_keys()
         self._scroll_end()
         return True
+
+    _KEYS = ("reveal", "knew", "hint", "give_up")
+    """The actions `check_action` decides on (the footer shows those it allows)."""
+    _offered: tuple[bool | None, ...] | None = None
+
+    def _refresh_keys(self) -> None:
+        """Redraw the footer only when the keys on offer changed: one numeric step after
+        another offers the same ones, and rebuilding the footer cost a frame per step."""
+        offered = tuple(self.check_action(action, ()) for action in self._KEYS)
+        if offered != self._offered:
+            self._offered = offered
+            self.refresh_bindings()
 
     @staticmethod
     def _progress_text(prompt: Prompt) -> str:
@@ -158,10 +184,10 @@ class SessionView(Widget, can_focus=True):
         return self._progress or self.query_one("#sv-progress", Static)
 
     def _scroll_end(self) -> None:
-        """Bring the newest content into view once it has been laid out."""
-        container = self.parent
-        if isinstance(container, Widget):
-            container.scroll_end(animate=False, immediate=False)
+        """Bring the newest history and the whole current prompt into view once laid out."""
+        self.query_one("#sv-history", VerticalScroll).scroll_end(animate=False, immediate=False)
+        self.query_one("#sv-current", VerticalScroll).scroll_end(animate=False,
+                                                                 immediate=False)
 
     async def _record(self, prompt: Prompt, feedback: Feedback) -> None:
         """Move the finished item into the history, then show the next one.
@@ -170,7 +196,7 @@ class SessionView(Widget, can_focus=True):
         verdict, the known mistake's text, the explanation, then (after an exercise's last
         step) the exercise's summary and outcome. The summary never comes without them.
         """
-        history = self.query_one("#sv-history", Vertical)
+        history = self.query_one("#sv-history", VerticalScroll)
         mark = "✓" if feedback.correct else "✗"
         # History lines are plain text: Markdown rendered (no backticks), math as math.
         title = rendered_text(prompt.text).strip().split("\n")[0]
@@ -217,13 +243,13 @@ class SessionView(Widget, can_focus=True):
         if prompt is None or prompt.kind == "numeric" or prompt.revealed:
             return
         answer = self.session.reveal()
-        current = self.query_one("#sv-current", Vertical)
+        current = self.query_one("#sv-current", VerticalScroll)
         await current.mount_all([
             MarkdownText(answer, classes="back"),
             Label("Did you know it?  y yes · n no", classes="choices"),
         ])
         self.focus()
-        self.refresh_bindings()
+        self._refresh_keys()
         self._scroll_end()
 
     async def action_knew(self, knew: bool) -> None:
