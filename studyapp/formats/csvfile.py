@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 from pydantic import ValidationError
 
 from studyapp.deck.models import Card, Deck, Question
-from studyapp.deck.yamlread import MAX_FILE_BYTES
+from studyapp.deck.yamlread import _ESCAPED_CONTROL, MAX_FILE_BYTES
 from studyapp.errors import DataError
 from studyapp.formats.files import (
     control_character,
@@ -260,8 +260,10 @@ def row_item(row: CsvRow, name: str) -> Question | Card | str:
     if kind not in KINDS:
         kind = kind.strip().lower()
     front, back = cells["front"], cells["back"]
+    text = "".join(cells.values())
+    # (printable text holds no control character: one quick test for nearly every row)
     if (kind not in KINDS or not front or (bool(back) if kind == "cloze" else not back)
-            or control_character("".join(cells.values())) is not None):
+            or (not text.isprintable() and _ESCAPED_CONTROL.search(text) is not None)):
         return f"{name}:{row.line}: {_row_problems(kind, cells)}"
     item_id = cells["id"].strip() or None
     fact = cells["fact"].strip() or None
