@@ -604,10 +604,10 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
     """A CSV file becomes a deck file."""
     from studyapp.formats.csvfile import import_csv
 
-    deck = import_csv(Path(args.file), Path(args.output), deck_id=args.id, title=args.title,
+    done = import_csv(Path(args.file), Path(args.output), deck_id=args.id, title=args.title,
                       force=args.force)
-    print(f"wrote {args.output}: deck {deck.id!r} with {_plural(len(deck.questions), 'question')}"
-          f" and {_plural(len(deck.cards), 'card')}")
+    print(f"wrote {args.output}: deck {done.deck_id!r} with {_plural(done.questions, 'question')}"
+          f" and {_plural(done.cards, 'card')}")
     return EXIT_OK
 
 

@@ -29,6 +29,7 @@ from studyapp.export.markdown import (
     parse,
 )
 from studyapp.formats.files import (
+    TakenIds,
     control_character,
     drop_control_characters,
     require_regular,
@@ -615,8 +616,8 @@ def package_to_decks(package: AnkiPackage, name: str) -> AnkiImport:
     for card in package.cards:
         cards_of.setdefault(card.note, []).append(card)
     decks: dict[int, ImportedDeck] = {}
-    deck_ids: set[str] = set()
-    item_ids: dict[int, set[str]] = {}
+    deck_ids = TakenIds()
+    item_ids: dict[int, TakenIds] = {}
     identities: dict[int, tuple[str, str, str]] = {}
     dropped_fields: dict[str, set[str]] = {}
     for note in package.notes:
@@ -640,7 +641,7 @@ def package_to_decks(package: AnkiPackage, name: str) -> AnkiImport:
             decks[anki_deck] = ImportedDeck(
                 {"id": deck_id, "title": title, "cards": []}, anki_name
             )
-            item_ids[anki_deck] = set()
+            item_ids[anki_deck] = TakenIds()
         deck = decks[anki_deck]
         fields = [field_markdown(value) for value in note.fields]
         control = next(filter(None, map(control_character, (*fields, *note.tags))), None)

@@ -23,6 +23,7 @@ from studyapp.deck.writer import slugify
 from studyapp.deck.yamlread import MAX_FILE_BYTES
 from studyapp.errors import DataError, UsageError
 from studyapp.formats.files import (
+    TakenIds,
     control_character,
     deck_naming,
     decode_text,
@@ -113,7 +114,7 @@ def parse_text(
     global_tags = headers.get("tags", "").split()
     convert = _html_converter() if html else None
     cards: list[dict[str, Any]] = []
-    taken: set[str] = set()
+    taken = TakenIds()
     decks: set[str] = set()
     for number, cells in rows:
         # No `'` is taken off a field that begins with `'=` and the like: Anki's text export

@@ -30,15 +30,23 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+
+from pydantic import ValidationError
 
 from studyapp.deck.models import Card, Deck, Question
 from studyapp.deck.yamlread import MAX_FILE_BYTES
 from studyapp.errors import DataError
-from studyapp.formats.files import control_character, deck_naming, decode_text, read_input
+from studyapp.formats.files import (
+    control_character,
+    deck_naming,
+    decode_text,
+    read_input,
+    text_stream,
+)
 
 COLUMNS = ("kind", "id", "front", "back", "tags", "fact")
 ANKI_HEADER = "#separator:comma\r\n#html:false\r\n#notetype:Basic\r\n#tags column:5\r\n"
@@ -136,34 +144,35 @@ def write_csv(deck: Deck, path: Path, *, force: bool = True) -> int:
 # -- import ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class CsvRow:
-    """One data row, with the line of the file where it starts."""
+class CsvRow(NamedTuple):
+    """One data row, with the line of the file where it starts (a tuple: made per row)."""
 
     line: int
     cells: dict[str, str]
 
 
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """(first line number, cells) of every CSV record."""
+def _reader(lines: Iterable[str]) -> Any:
+    """A strict CSV reader of a text read with newline=""."""
     # The default limit (128 KiB a cell) is below what a deck file may hold.
     csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    while True:
-        start = reader.line_num + 1
-        try:
-            record = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            raise DataError(f"{start}: not valid CSV ({error})") from None
-        # Spreadsheets write line breaks inside a cell as CRLF; deck text has plain ones
-        # (and refuses a lone CR), and our own export never writes a CR inside a cell.
-        # (restored first: export's `'` stands before the cell's own first character.)
-        yield start, [restore_cell(cell).replace("\r\n", "\n").replace("\r", "\n")
-                      for cell in record]
+    return csv.reader(lines, strict=True)
 
 
+def _next_record(reader: Any) -> tuple[int, list[str]]:
+    """(first line number, cells) of the next record; StopIteration at the end."""
+    start = reader.line_num + 1
+    try:
+        return start, next(reader)
+    except csv.Error as error:
+        raise DataError(f"{start}: not valid CSV ({error})") from None
+
+
+def _cells_as_written(record: list[str]) -> list[str]:
+    """The cells without export's `'` before formula-like text (restore_cell), and with
+    plain line breaks: spreadsheets write line breaks inside a cell as CRLF; deck text has
+    plain ones (and refuses a lone CR), and our own export never writes a CR inside a cell.
+    (restored first: export's `'` stands before the cell's own first character.)"""
+    return [restore_cell(cell).replace("\r\n", "\n").replace("\r", "\n") for cell in record]
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -172,9 +181,16 @@ def _decode(raw: bytes, name: str) -> str:
 
 def read_csv_rows(text: str, name: str) -> list[CsvRow]:
     """The data rows of a CSV text, refusing a bad header (`NAME:1: missing column 'front'`)."""
-    records = _records(text)
+    return list(iter_csv_rows(io.StringIO(text, newline=""), name))
+
+
+def iter_csv_rows(lines: Iterable[str], name: str) -> Iterator[CsvRow]:
+    """The data rows of a CSV text (read with newline=""), one by one as they are read: a bad
+    header is refused at once, a bad row when it is reached."""
+    reader = _reader(lines)
     try:
-        header_line, header = next(records)
+        header_line, header = _next_record(reader)
+        header = _cells_as_written(header)
         # Anki's header lines (`#separator:comma`, ...) come first; `#columns:` names them.
         while header and header[0].startswith("#") and not header[0].startswith(COLUMNS_LINE):
             if header[0].lower().startswith("#separator:") and header[0].lower() not in (
@@ -182,7 +198,8 @@ def read_csv_rows(text: str, name: str) -> list[CsvRow]:
             ):
                 raise DataError(f"{name}:{header_line}: {header[0]} is Anki's text export; "
                                 "it is read by: studyapp import text")
-            header_line, header = next(records)
+            header_line, header = _next_record(reader)
+            header = _cells_as_written(header)
     except StopIteration:
         raise DataError(
             f"{name}:1: the file is empty (expected the header {','.join(COLUMNS)})"
@@ -203,21 +220,31 @@ def read_csv_rows(text: str, name: str) -> list[CsvRow]:
     for column in REQUIRED_COLUMNS:
         if column not in columns:
             raise DataError(f"{name}:{header_line}: missing column {column!r}")
-    rows: list[CsvRow] = []
+    return _data_rows(reader, columns, name)
+
+
+def _data_rows(reader: Any, columns: list[str], name: str) -> Iterator[CsvRow]:
+    empty = dict.fromkeys(COLUMNS, "")
+    start = reader.line_num + 1
+    """The line the next record starts on."""
     try:
-        for line, record in records:
-            if not any(cell.strip() for cell in record):
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            joined = "".join(record)
+            if not joined.strip():
                 continue  # spreadsheets leave empty rows behind
             if len(record) > len(columns):
                 raise DataError(
-                    f"{line}: {len(record)} cells, but the header has {len(columns)} columns"
+                    f"{name}:{line}: {len(record)} cells, but the header has {len(columns)} "
+                    "columns"
                 )
-            cells = dict.fromkeys(COLUMNS, "")
+            if "'" in joined or "\r" in joined:  # else _cells_as_written changes nothing
+                record = _cells_as_written(record)  # noqa: PLW2901 - the row's own cells
+            cells = empty.copy()
             cells.update(zip(columns, record, strict=False))
-            rows.append(CsvRow(line, cells))
-    except DataError as error:
-        raise DataError(f"{name}:{error}") from None
-    return rows
+            yield CsvRow(line, cells)
+    except csv.Error as error:
+        raise DataError(f"{name}:{start}: not valid CSV ({error})") from None
 
 
 def _split_tags(cell: str) -> list[str]:
@@ -226,81 +253,99 @@ def _split_tags(cell: str) -> list[str]:
     return cell.split()
 
 
-def rows_to_deck(rows: Sequence[CsvRow], name: str, deck_id: str, title: str) -> Deck:
-    """A deck from CSV rows; every bad row is reported with its line number."""
-    from pydantic import ValidationError
+def row_item(row: CsvRow, name: str) -> Question | Card | str:
+    """The question or card of one data row, or why the row is refused (`NAME:LINE: ...`)."""
+    cells = row.cells
+    kind = cells["kind"]
+    if kind not in KINDS:
+        kind = kind.strip().lower()
+    front, back = cells["front"], cells["back"]
+    if (kind not in KINDS or not front or (bool(back) if kind == "cloze" else not back)
+            or control_character("".join(cells.values())) is not None):
+        return f"{name}:{row.line}: {_row_problems(kind, cells)}"
+    item_id = cells["id"].strip() or None
+    fact = cells["fact"].strip() or None
+    tags = _split_tags(cells["tags"])
+    try:
+        if kind == "question":
+            return Question(id=item_id, prompt=front, answer=back, fact=fact, tags=tags)
+        if kind == "cloze":
+            return Card(id=item_id, cloze=front, fact=fact, tags=tags)
+        return Card(id=item_id, front=front, back=back, reversed=kind == "reversed", fact=fact,
+                    tags=tags)
+    except ValidationError as error:
+        reasons = "; ".join(
+            ": ".join(
+                part for part in (
+                    ".".join(str(loc) for loc in e["loc"]),
+                    _plain_message(e),
+                ) if part
+            )
+            for e in error.errors()
+        )
+        return f"{name}:{row.line}: {reasons}"
 
+
+def _row_problems(kind: str, cells: dict[str, str]) -> str:
+    """Why row_item refuses a row, every reason in one line."""
+    front, back = cells["front"], cells["back"]
+    problems = []
+    if kind not in KINDS:
+        problems.append(
+            f"kind must be 'question', 'card', 'reversed' or 'cloze', not {cells['kind']!r}"
+        )
+    if not front:
+        problems.append("the front is empty")
+    if kind == "cloze" and back:
+        problems.append("a cloze row keeps its text in front; its back must be empty")
+    elif kind != "cloze" and not back:
+        problems.append("the back is empty")
+    for column, cell in cells.items():
+        control = control_character(cell)
+        if control is not None:  # refused here, at the file's line, not in the YAML made
+            problems.append(f"the {column} holds the control character {control}; remove it")
+    return "; ".join(problems)
+
+
+def checked_items(rows: Iterable[CsvRow], name: str) -> Iterator[Question | Card]:
+    """The rows' questions and cards in order, while every row is good; each refused row
+    (and each id used twice) is reported with its line number in one DataError at the end,
+    after reading every row."""
     errors: list[str] = []
-    questions: list[Question] = []
-    cards: list[Card] = []
-    lines_of: dict[tuple[str, int], int] = {}
     seen: dict[str, int] = {}
+    """The line of each item's id (explicit or derived): one dict, so the check is linear."""
+    any_rows = False
     for row in rows:
-        where = f"{name}:{row.line}"
-        kind = row.cells["kind"].strip().lower()
-        item_id = row.cells["id"].strip() or None
-        front, back = row.cells["front"], row.cells["back"]
-        fact = row.cells["fact"].strip() or None
-        problems = []
-        if kind not in KINDS:
-            problems.append(
-                "kind must be 'question', 'card', 'reversed' or 'cloze', "
-                f"not {row.cells['kind']!r}"
-            )
-        if not front:
-            problems.append("the front is empty")
-        if kind == "cloze" and back:
-            problems.append("a cloze row keeps its text in front; its back must be empty")
-        elif kind != "cloze" and not back:
-            problems.append("the back is empty")
-        for column, cell in row.cells.items():
-            control = control_character(cell)
-            if control is not None:  # refused here, at the file's line, not in the YAML made
-                problems.append(f"the {column} holds the control character {control}; "
-                                "remove it")
-        if problems:
-            errors.append(f"{where}: {'; '.join(problems)}")
+        any_rows = True
+        item = row_item(row, name)
+        if isinstance(item, str):
+            errors.append(item)
             continue
-        tags = _split_tags(row.cells["tags"])
-        try:
-            item: Question | Card
-            if kind == "question":
-                item = Question(id=item_id, prompt=front, answer=back, fact=fact, tags=tags)
-                lines_of["questions", len(questions)] = row.line
-                questions.append(item)
-            else:
-                item = (
-                    Card(id=item_id, cloze=front, fact=fact, tags=tags)
-                    if kind == "cloze"
-                    else Card(id=item_id, front=front, back=back, reversed=kind == "reversed",
-                              fact=fact, tags=tags)
-                )
-                lines_of["cards", len(cards)] = row.line
-                cards.append(item)
-        except ValidationError as error:
-            reasons = "; ".join(
-                ": ".join(
-                    part for part in (
-                        ".".join(str(loc) for loc in e["loc"]),
-                        _plain_message(e),
-                    ) if part
-                )
-                for e in error.errors()
-            )
-            errors.append(f"{where}: {reasons}")
-            continue
-        if item.key in seen:
-            what = f"the id {item.key!r}" if item_id else "the same front (and no id)"
-            errors.append(f"{where}: {what} is already used on line {seen[item.key]}")
-        else:
-            seen[item.key] = row.line
-    if not rows:
+        key = item.key
+        first = seen.setdefault(key, row.line)
+        if first != row.line:
+            what = f"the id {key!r}" if item.id is not None else "the same front (and no id)"
+            errors.append(f"{name}:{row.line}: {what} is already used on line {first}")
+        elif not errors:
+            yield item  # once a row is refused nothing is written: no need to go on
+    if not any_rows:
         errors.append(f"{name}: no rows: a deck needs at least one question or card")
     if errors:
         shown = errors[:MAX_REPORTED_ERRORS]
         if len(errors) > len(shown):
             shown.append(f"... and {len(errors) - len(shown)} more")
         raise DataError("\n".join(shown))
+
+
+def rows_to_deck(rows: Sequence[CsvRow], name: str, deck_id: str, title: str) -> Deck:
+    """A deck from CSV rows; every bad row is reported with its line number."""
+    questions: list[Question] = []
+    cards: list[Card] = []
+    for item in checked_items(rows, name):
+        if isinstance(item, Question):
+            questions.append(item)
+        else:
+            cards.append(item)
     try:
         return Deck(id=deck_id, title=title, questions=questions, cards=cards)
     except ValidationError as error:  # pragma: no cover - items were validated one by one
@@ -323,6 +368,15 @@ def read_csv_deck(path: Path, deck_id: str, title: str) -> Deck:
     return rows_to_deck(read_csv_rows(_decode(raw, name), name), name, deck_id, title)
 
 
+@dataclass(frozen=True, slots=True)
+class CsvImport:
+    """What `import csv` wrote: the deck's id and how many questions and cards it holds."""
+
+    deck_id: str
+    questions: int
+    cards: int
+
+
 def import_csv(
     source: Path,
     output: Path,
@@ -330,17 +384,21 @@ def import_csv(
     deck_id: str | None = None,
     title: str | None = None,
     force: bool = False,
-) -> Deck:
-    """Turn a CSV file into a deck file; returns the deck written.
+) -> CsvImport:
+    """Turn a CSV file into a deck file; returns what was written.
 
     The id defaults to the output file's name, the title to the CSV file's. An existing
-    output is refused unless `force`; the deck is loaded back and checked before it is
-    moved into place.
+    output is refused unless `force`. Rows are read, checked and written one at a time (a
+    300,000-row file never becomes 300,000 models at once); the file is moved into place
+    only once every row passed and the written text reads back the same.
     """
-    from studyapp.deck.writer import refuse_existing, write_deck_file
+    from studyapp.deck.writer import refuse_existing, write_deck_items
 
     deck_id, title = deck_naming(source, output, deck_id, title)
     refuse_existing(output, force=force)
-    deck = read_csv_deck(source, deck_id, title)
-    write_deck_file(deck, output, force=force)
-    return deck
+    raw = read_input(source, MAX_FILE_BYTES, "a CSV file")
+    name = str(source)
+    text = text_stream(raw, name, "CSV", "save the file as UTF-8 CSV")
+    items = checked_items(iter_csv_rows(text, name), name)
+    questions, cards = write_deck_items(output, deck_id, title, items, force=force)
+    return CsvImport(deck_id, questions, cards)

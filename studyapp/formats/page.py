@@ -34,7 +34,7 @@ from studyapp.deck.models import Card, Deck, Question
 from studyapp.deck.writer import check_deck_id, slugify
 from studyapp.deck.yamlread import MAX_FILE_BYTES
 from studyapp.errors import DataError, UsageError
-from studyapp.formats.files import read_input, unique_id
+from studyapp.formats.files import TakenIds, read_input, unique_id
 
 BOILERPLATE = frozenset(
     {
@@ -842,7 +842,7 @@ def _number_value(value: int | float) -> int | float:
 
 def page_to_data(page: Page, deck_id: str, title: str) -> PageImport:
     """The deck and exercise files a page becomes, as plain data in the documented key order."""
-    taken: set[str] = set()
+    taken = TakenIds()
 
     def item_id(text: str, fallback: str) -> str:
         return unique_id(slugify(text, max_length=ITEM_ID_LENGTH) or fallback, taken)
@@ -859,7 +859,7 @@ def page_to_data(page: Page, deck_id: str, title: str) -> PageImport:
         for c in page.cards
     ]
     exercises: dict[str, dict[str, Any]] = {}
-    exercise_ids: set[str] = set()
+    exercise_ids = TakenIds()
     for exercise in page.exercises:
         if not exercise.steps:
             continue
