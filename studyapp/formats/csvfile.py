@@ -28,7 +28,7 @@ from typing import Any
 
 from studyapp.deck.models import Card, Deck, Question
 from studyapp.deck.yamlread import MAX_FILE_BYTES
-from studyapp.errors import DataError
+from studyapp.errors import DataError, quoted
 from studyapp.formats.files import deck_naming, decode_text, read_input
 
 COLUMNS = ("kind", "id", "front", "back", "tags", "fact")
@@ -164,7 +164,7 @@ def read_csv_rows(text: str, name: str) -> list[CsvRow]:
     for position, column in enumerate(columns):
         if column not in COLUMNS:
             raise DataError(
-                f"{name}:{header_line}: unknown column {header[position]!r} "
+                f"{name}:{header_line}: unknown column {quoted(header[position])} "
                 f"(the columns are {', '.join(COLUMNS)})"
             )
         if column in columns[:position]:
@@ -214,7 +214,7 @@ def rows_to_deck(rows: Sequence[CsvRow], name: str, deck_id: str, title: str) ->
         if kind not in KINDS:
             problems.append(
                 "kind must be 'question', 'card', 'reversed' or 'cloze', "
-                f"not {row.cells['kind']!r}"
+                f"not {quoted(row.cells['kind'])}"
             )
         if not front:
             problems.append("the front is empty")
@@ -274,7 +274,7 @@ def rows_to_deck(rows: Sequence[CsvRow], name: str, deck_id: str, title: str) ->
 def _plain_message(error: Any) -> str:
     if error["type"] == "string_pattern_mismatch":
         return (
-            f"{error['input']!r} is not a slug (lowercase letters, digits and hyphens, "
+            f"{quoted(error['input'])} is not a slug (lowercase letters, digits and hyphens, "
             "starting with a letter or digit)"
         )
     return str(error["msg"]).removeprefix("Value error, ")

@@ -304,6 +304,7 @@ class _Anchor:
 
 def _anchors(lines: Sequence[Line]) -> list[_Anchor]:
     anchors: list[_Anchor] = []
+    last_marker = -1
     for index, line in enumerate(lines):
         text = line.text
         if _SHOW.match(text):
@@ -313,11 +314,19 @@ def _anchors(lines: Sequence[Line]) -> list[_Anchor]:
                 start -= 1
             if start < 0 or _is_boilerplate(lines[start].text):
                 anchors.append(_Anchor(index, "question"))  # nothing before it to ask
+                last_marker = index
                 continue
             while start > 0 and lines[start - 1].text.strip() and not _is_boilerplate(
                 lines[start - 1].text
             ):
                 start -= 1
+            if start <= last_marker:
+                # The paragraph before is (or holds) the previous marker: that question
+                # keeps it, and this marker has no question of its own.
+                anchors.append(_Anchor(index, "question"))
+                last_marker = index
+                continue
+            last_marker = index
             # Anchors are in line order: only the last one can sit in that paragraph.
             if not anchors or anchors[-1].index < start:
                 anchors.append(_Anchor(start, "question"))
