@@ -353,6 +353,9 @@ def text_exports(draw: st.DrawFn) -> str:
 @given(text_exports() | st.binary(max_size=300).map(lambda b: b.decode("latin-1")),
        st.none() | st.none() | st.sampled_from(["tab", "comma", ";", "|", "  ", "x" * 50,
                                                 "\\t"]))
+# found by this suite: a column number int() refuses (5,000 digits, "²")
+@example("#separator:tab\n#tags column:" + "9" * 5000 + "\nfront\tback\n", None)
+@example("#separator:tab\n#tags column:²\nfront\tback\n", None)
 def test_any_text_export_imports_or_is_refused(text: str, separator: str | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         source, output = Path(folder) / "notes.txt", Path(folder) / "out.yaml"
