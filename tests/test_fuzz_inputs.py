@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
@@ -116,7 +117,8 @@ json_values = st.recursive(
 )
 
 
-@FUZZ
+# Each example loads the library twice: fewer of them keep the suite's time modest.
+@settings(FUZZ, max_examples=40)
 @given(json_values.map(repr) | st.binary(max_size=200).map(lambda b: b.decode("latin-1")))
 def test_any_cache_or_summary_content_is_rebuilt_from_the_yaml(body: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
@@ -424,6 +426,9 @@ def pages(draw: st.DrawFn) -> tuple[str, str]:
 @example(("page.md", "# T\n\n1. Why?\n\nShow answer\n\nShow answer\n\nBecause.\n"))
 # found by hand: HTML nested deeper than BeautifulSoup and markdownify recurse
 @example(("page.html", "<html><body>" + "<div>" * 5000 + "<p>Q. x?</p><p>A. y</p>"))
+# found by this suite: numbers of 5,000 digits in an expected outcome and in a step
+@example(("page.md", "# T\n\n**Setup.** S.\n\n**Steps.**\n\n1. How many " + "9" * 5000
+          + " levels?\n\n**Expected outcome.**\n\n1. " + "9" * 5000 + "\n"))
 # found by hand: an <ol start> that int() refuses
 @example(("page.html", "<html><body><h1>T</h1><ol start='²'><li>Why?<details><summary>Show "
                        "answer</summary><p>Because.</p></details></li></ol>"))
@@ -464,3 +469,124 @@ def test_any_answers_typed_to_numeric_steps_are_graded_or_refused(
     _refused_or_done(code, out, err)
     assert code == 0, err
     assert re.fullmatch(r"score: \d+/\d+", out.rstrip("\n").splitlines()[-1]), out[-300:]
+
+
+# -- inputs of every size, each in a process of its own, under resource limits -------------
+#
+# Sizes no generator above reaches (megabytes, tens of thousands of items, nesting and
+# aliases that multiply): each runs the installed command in a subprocess whose peak memory
+# is read back from the kernel (getrusage) and whose CPU time is bounded by RLIMIT_CPU, so
+# a hang is killed by its CPU budget (no wall clock) and shows as a signal, not a pass.
+
+MAX_RSS_MB = 200
+CPU_SECONDS = 20
+
+
+#: Runs the command as its only child and writes "EXIT PEAK_KB" to a file: the peak read
+#: here (RUSAGE_CHILDREN) is that child's alone. Measured from the test process directly,
+#: a child would carry the test process's own peak across fork and exec.
+_MEASURE = """\
+import resource, subprocess, sys
+for limit, value in ((resource.RLIMIT_CPU, int(sys.argv[2])), (resource.RLIMIT_AS, 2 << 30)):
+    resource.setrlimit(limit, (value, value))
+code = subprocess.call(sys.argv[3:])
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+with open(sys.argv[1], "w") as out:
+    out.write(f"{code} {peak}")
+"""
+
+
+def _limited(args: list[str], cwd: Path, data_dir: Path, stdin: bytes = b""
+             ) -> tuple[int, str, float]:
+    """Exit code, stderr and peak resident memory (MB) of `studyapp ARGS` run in `cwd`
+    with at most CPU_SECONDS of CPU (and 2 GiB of address space, so a runaway stops)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import studyapp_command
+
+    env = {**os.environ, "STUDYAPP_DATA_DIR": str(data_dir), "NO_COLOR": "1"}
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "usage"
+        done = subprocess.run(
+            [sys.executable, "-c", _MEASURE, str(report), str(CPU_SECONDS),
+             *studyapp_command(), *args],
+            input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd,
+            check=False,
+        )
+        code, peak_kb = (int(part) for part in report.read_text().split())
+    return code, done.stderr.decode("utf-8", "replace"), peak_kb / 1024
+
+
+def _deck(cards: str, extra: str = "") -> str:
+    return f"id: big\ntitle: Big\n{extra}cards:\n{cards}"
+
+
+_WORDS = "alpha beta gamma delta " * 250_000  # 5.75 MB of text
+HUGE_INPUTS: dict[str, tuple[str, str, list[str], bytes]] = {
+    # name: (file name, content, command (FILE is the file), stdin)
+    "deck: one 5 MB text": (
+        "decks/big.yaml", _deck(f"  - id: a\n    front: \"{_WORDS}\"\n    back: b\n"),
+        ["review", "big", "--plain"], b"\n3\n"),
+    "deck: 20,000 cards": (
+        "decks/big.yaml", _deck("".join(f"  - id: c{i}\n    front: f{i}\n    back: b\n"
+                                        for i in range(20_000))),
+        ["review", "big", "--plain"], b"\n3\n" * 3),
+    "deck: lists nested 5,000 deep": (
+        "decks/big.yaml", _deck("  - id: a\n    front: f\n    back: b\n",
+                                "tags: " + "[" * 5000 + "]" * 5000 + "\n"), ["check"], b""),
+    "deck: aliases that multiply (a billion laughs)": (
+        "decks/big.yaml", "id: big\ntitle: L\na: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]\n"
+            for i in range(9)), ["check"], b""),
+    "deck: a key of 1 MB": ("decks/big.yaml", "id: big\ntitle: K\n" + "k" * 1_000_000 + ": 1\n",
+                            ["check"], b""),
+    "exercise: 1,000 params of 999 digits, arity 3 (cause 7)": (
+        "exercises/big3.yaml", "id: big3\ntitle: Big\nparams:\n  context: ["
+        + ", ".join(str(3**2090 + i) for i in range(1000)) + "]\nsteps:\n  - id: s\n"
+        "    prompt: p {context}\n    answer: 3\n"
+        "    calc: levels_needed(context={context}, arity=3)\n", ["check"], b""),
+    "settings: nested 5,000 deep": (
+        "data/settings.toml", "learning_steps = " + "[" * 5000 + "]" * 5000 + "\n",
+        ["review", "wavenet", "--plain"], b"q\n"),
+    "csv: 5,000 rows": (
+        "in.csv", "kind,front,back\r\n" + "".join(f"card,front {i},back {i}\r\n"
+                                                for i in range(5000)),
+        ["import", "csv", "FILE", "-o", "out.yaml"], b""),
+    "csv: one cell of 1 MB": ("in.csv", "kind,front,back\r\ncard,f," + "word " * 200_000 + "\r\n",
+                              ["import", "csv", "FILE", "-o", "out.yaml"], b""),
+    "text: 5,000 lines": ("in.txt", "".join(f"term {i}\tdefinition {i}\n" for i in range(5000)),
+                          ["import", "text", "FILE", "-o", "out.yaml"], b""),
+    "text: one line of 1 MB": ("in.txt", "term\t" + "word " * 200_000 + "\n",
+                               ["import", "text", "FILE", "-o", "out.yaml"], b""),
+    "page: 2,000 identical questions": (
+        "in.md", "# T\n\n" + "Q. The same question?\nA. The same answer.\n\n" * 2000,
+        ["import", "page", "FILE", "-o", "lib/decks/page.yaml"], b""),
+    "page: an answer of 1 MB": ("in.md", "# T\n\nQ. What?\nA. " + "word " * 200_000 + "\n",
+                                ["import", "page", "FILE", "-o", "lib/decks/page.yaml"], b""),
+    "page: HTML nested 20,000 deep": (
+        "in.html", "<html><body>" + "<div>" * 20_000 + "<p>Q. x?</p><p>A. y</p>",
+        ["import", "page", "FILE", "-o", "lib/decks/page.yaml"], b""),
+    "answers: a line of 1 MB, then 2,000 hints asked": (
+        "unused.txt", "", ["quiz", "wavenet", "--plain", "--exercise", "wavenet-depth"],
+        b"9" * 1_000_000 + b"\n" + b"?\n" * 2000),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HUGE_INPUTS))
+def test_inputs_of_every_size_stay_within_memory_and_cpu(tmp_path: Path, name: str) -> None:
+    file_name, content, command, stdin = HUGE_INPUTS[name]
+    (tmp_path / "data").mkdir()
+    (tmp_path / "lib" / "decks").mkdir(parents=True)
+    if file_name.startswith(("decks/", "exercises/")):
+        shutil.copytree(REPO / "decks", tmp_path / "decks")
+        shutil.copytree(REPO / "exercises", tmp_path / "exercises")
+    target = tmp_path / file_name
+    target.write_text(content, encoding="utf-8")
+    args = [str(target) if part == "FILE" else part for part in command]
+    code, err, peak = _limited(args, tmp_path, tmp_path / "data", stdin)
+    assert code >= 0, f"killed by signal {-code} (over {CPU_SECONDS} s of CPU?): {err[-300:]}"
+    assert code in (0, 1), err[-500:]
+    assert "internal error" not in err and "Traceback" not in err, err[-500:]
+    assert peak < MAX_RSS_MB, f"{peak:.0f} MB"
