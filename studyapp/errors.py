@@ -13,3 +13,12 @@ class DataError(StudyappError):
 
 class UsageError(StudyappError):
     """The command line is wrong (bad option value): exit code 2."""
+
+
+def quoted(value: object, limit: int = 40) -> str:
+    """`value` as a message quotes it: its repr, cut to `limit` characters with "...", so a
+    file that is hostile (or not what it should be) is never echoed back at length."""
+    if isinstance(value, str) and len(value) > 4 * limit:
+        value = value[: 4 * limit]  # the repr of a megabyte cell is not worth building
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -523,8 +523,10 @@ def test_fragments_carry_any_text_unchanged(text: str) -> None:
     # Outside code, `2^k` and `x_i` are set as raised or lowered text: the `^` and `_` go.
     as_math = "".join(piece for piece, _kind in pieces(cleaned)) if (
         "^" in cleaned or "_" in cleaned or "log" in cleaned) else cleaned
+    # Arabic letters are set in their joined forms (the same letters, shaped to join).
     assert "".join(f.text for f in frags) == (
-        drawn(fonts.regular, as_math) + drawn(fonts.mono_bold, cleaned)
+        drawn(fonts.regular, pdf.shape_arabic(as_math, fonts.regular))
+        + drawn(fonts.mono_bold, pdf.shape_arabic(cleaned, fonts.mono_bold))
     )
     assert all(pdf.covers(f.fontName, ch) for f in frags for ch in f.text
                if ch >= "\x80" and not ch.isspace())

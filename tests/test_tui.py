@@ -293,10 +293,10 @@ async def test_review_exercise_with_mistakes_is_rated_again(
         for text in EXERCISE_ANSWERS[2:]:
             await answer(pilot, text)
         assert "saved again · due " in text_of(review_screen(pilot).query_one("#review-choices"))
-        # The footer names what space does now: move on (it said Reveal on a card).
-        footer = {b.binding.key: b.binding.description for b in app.active_bindings.values()
-                  if b.binding.show}
-        assert footer["space"] == "Continue"
+        # The pinned row names what space does now: move on (it says reveal on a card).
+        assert "space to continue" in text_of(review_screen(pilot).query_one("#review-choices"))
+        active = {b.binding.key: b.binding.action for b in app.active_bindings.values()}
+        assert active["space"] == "proceed"
         store = store_of(pilot)
         state = store.state(Identity(DECK, "exercise:wavenet-depth"))
         assert state is not None

@@ -21,7 +21,7 @@ from typing import Any
 
 from studyapp.deck.writer import slugify
 from studyapp.deck.yamlread import MAX_FILE_BYTES
-from studyapp.errors import DataError, UsageError
+from studyapp.errors import DataError, UsageError, quoted
 from studyapp.formats.files import (
     TakenIds,
     control_character,
@@ -74,9 +74,12 @@ def _column(headers: dict[str, str], key: str, name: str) -> int | None:
     value = headers.get(key)
     if value is None:
         return None
-    if not value.strip().isdigit() or int(value) < 1:
-        raise DataError(f"{name}: #{key}:{value} is not a column number (1, 2, ...)")
-    return int(value) - 1
+    number = value.strip()
+    # isdigit() alone lets "²" and a 5,000-digit number through to int(), which refuses them
+    if not (number.isascii() and number.isdigit() and len(number) <= 6) or int(number) < 1:
+        shown = value if value.isprintable() and len(value) <= 40 else quoted(value)
+        raise DataError(f"{name}: #{key}:{shown} is not a column number (1, 2, ...)")
+    return int(number) - 1
 
 
 def parse_text(

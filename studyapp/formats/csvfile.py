@@ -39,7 +39,7 @@ from pydantic import ValidationError
 
 from studyapp.deck.models import Card, Deck, Question
 from studyapp.deck.yamlread import _ESCAPED_CONTROL, MAX_FILE_BYTES
-from studyapp.errors import DataError
+from studyapp.errors import DataError, quoted
 from studyapp.formats.files import (
     control_character,
     deck_naming,
@@ -212,7 +212,7 @@ def iter_csv_rows(lines: Iterable[str], name: str) -> Iterator[CsvRow]:
     for position, column in enumerate(columns):
         if column not in COLUMNS:
             raise DataError(
-                f"{name}:{header_line}: unknown column {header[position]!r} "
+                f"{name}:{header_line}: unknown column {quoted(header[position])} "
                 f"(the columns are {', '.join(COLUMNS)})"
             )
         if column in columns[:position]:
@@ -294,7 +294,7 @@ def _row_problems(kind: str, cells: dict[str, str]) -> str:
     problems = []
     if kind not in KINDS:
         problems.append(
-            f"kind must be 'question', 'card', 'reversed' or 'cloze', not {cells['kind']!r}"
+            f"kind must be 'question', 'card', 'reversed' or 'cloze', not {quoted(cells['kind'])}"
         )
     if not front:
         problems.append("the front is empty")
@@ -357,7 +357,7 @@ def rows_to_deck(rows: Sequence[CsvRow], name: str, deck_id: str, title: str) ->
 def _plain_message(error: Any) -> str:
     if error["type"] == "string_pattern_mismatch":
         return (
-            f"{error['input']!r} is not a slug (lowercase letters, digits and hyphens, "
+            f"{quoted(error['input'])} is not a slug (lowercase letters, digits and hyphens, "
             "starting with a letter or digit)"
         )
     return str(error["msg"]).removeprefix("Value error, ")

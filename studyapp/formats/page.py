@@ -82,8 +82,10 @@ _INTRO = re.compile(
     r"\s+(?:short\s+)?(?:cards|flashcards|questions|exercises)\b",
     re.I,
 )
-_ARROW = re.compile(r"(?:->|→|=>)\s*(-?\d+(?:\.\d+)?)(?:[\s-]+([A-Za-z]+))?")
-_NUMBER = re.compile(r"(?<![\w^.])(-?\d+(?:\.\d+)?)(?![\w^])(?:[\s-]+([A-Za-z]+))?")
+# Numbers of more than 300 digits are not read as numbers: int() refuses 4,300, a float
+# overflows past 308, and no practice page means one.
+_ARROW = re.compile(r"(?:->|→|=>)\s*(-?\d{1,300}(?:\.\d{1,300})?)(?!\d)(?:[\s-]+([A-Za-z]+))?")
+_NUMBER = re.compile(r"(?<![\w^.])(-?\d{1,300}(?:\.\d{1,300})?)(?![\w^])(?:[\s-]+([A-Za-z]+))?")
 _LABEL = re.compile(r"^([A-Za-z][^:=\d]*?):\s*(.*)$")
 _PARENTHETICAL = re.compile(r"\s*\(([^()]*)\)")
 _TRAILING_NOTE = re.compile(r"\s*\(([^()]*)\)\s*$")
@@ -304,6 +306,7 @@ class _Anchor:
 
 def _anchors(lines: Sequence[Line]) -> list[_Anchor]:
     anchors: list[_Anchor] = []
+    last_marker = -1
     for index, line in enumerate(lines):
         text = line.text
         if _SHOW.match(text):
@@ -313,11 +316,19 @@ def _anchors(lines: Sequence[Line]) -> list[_Anchor]:
                 start -= 1
             if start < 0 or _is_boilerplate(lines[start].text):
                 anchors.append(_Anchor(index, "question"))  # nothing before it to ask
+                last_marker = index
                 continue
             while start > 0 and lines[start - 1].text.strip() and not _is_boilerplate(
                 lines[start - 1].text
             ):
                 start -= 1
+            if start <= last_marker:
+                # The paragraph before is (or holds) the previous marker: that question
+                # keeps it, and this marker has no question of its own.
+                anchors.append(_Anchor(index, "question"))
+                last_marker = index
+                continue
+            last_marker = index
             # Anchors are in line order: only the last one can sit in that paragraph.
             if not anchors or anchors[-1].index < start:
                 anchors.append(_Anchor(start, "question"))
@@ -640,8 +651,7 @@ class _Segment:
 
 
 def _number(text: str) -> int | float:
-    value = float(text)
-    return int(value) if value.is_integer() and "." not in text else value
+    return int(text) if "." not in text else float(text)  # whole numbers exactly
 
 
 def _unit(word: str | None) -> str | None:
@@ -725,7 +735,7 @@ def propose_calc(prompt: str, answer: int | float, context: str) -> str | None:
     if not isinstance(answer, int):
         return None
     words = {_stem(w) for w in _WORD.findall(f"{prompt} {context}".lower())}
-    numbers = sorted({int(n) for n in re.findall(r"(?<![\w.^])\d+(?![\w.^])", prompt)})
+    numbers = sorted({int(n) for n in re.findall(r"(?<![\w.^])\d{1,300}(?![\w.^])", prompt)})
     scored: list[tuple[int, str]] = []
     for name in sorted(calc.FUNCTIONS):
         _, required = _parameters(name)

@@ -46,9 +46,12 @@ BACK: list[BindingType] = [
 
 REVIEW: list[BindingType] = [
     *BACK,
-    # One key, two names in the footer: the engine says which one fits now.
-    Binding("space", "reveal", "Reveal"),
-    Binding("space", "proceed", "Continue"),
+    # One key, two meanings: the engine says which one fits now. Not in the footer: the
+    # pinned row above it names what space does (reveal, or continue after an exercise),
+    # and a footer whose keys stay the same from card to card is not rebuilt on each
+    # reveal and rating (a rebuild drew frames up to 100 ms after the next card showed).
+    Binding("space", "reveal", "Reveal", show=False),
+    Binding("space", "proceed", "Continue", show=False),
     # The rating row above the footer shows 1-4 with their intervals.
     Binding("1", "rate(1)", "Again", show=False),
     Binding("2", "rate(2)", "Hard", show=False),
