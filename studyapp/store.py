@@ -64,6 +64,7 @@ import os
 import re
 import shutil
 import sqlite3
+import stat
 import tempfile
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -376,6 +377,23 @@ def create_database(path: Path, version: int = SCHEMA_VERSION) -> None:
         raise DataError(f"{path}: cannot create the review database ({exc})") from exc
     if not created:
         raise DataError(f"{path}: already exists and is not empty")
+
+
+def _check_companions(path: Path) -> None:
+    """Refuse (DataError) a database whose file, journal, WAL or shared-memory file is there
+    but is not a regular file: SQLite opening a FIFO under one of those names blocks for
+    ever (and SIGTERM cannot end a process blocked in SQLite's open)."""
+    for name in (path, *(path.with_name(path.name + end) for end in ("-journal", "-wal", "-shm"))):
+        try:
+            mode = os.stat(name).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise DataError(f"{name}: cannot read the review database ({exc.strerror})") from exc
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+            raise DataError(f"{name}: is {kind}, where studyapp keeps its review database "
+                            "(move it away)")
 
 
 def _roll_back_interrupted_creation(path: Path) -> None:
@@ -846,6 +864,7 @@ class ReviewStore:
         data_dir = Path(data_dir)
         if readonly:
             path = data_dir / DATABASE_NAME
+            _check_companions(path)
             conn = _open_readonly(path)
             return cls(
                 conn,
@@ -862,6 +881,7 @@ class ReviewStore:
             raise DataError(f"{data_dir}: cannot create the data folder ({exc.strerror})") from exc
         path = data_dir / DATABASE_NAME
         created = False
+        _check_companions(path)
         try:
             _roll_back_interrupted_creation(path)
             fresh = not path.exists() or path.stat().st_size == 0

@@ -147,3 +147,21 @@ def test_saving_the_theme_reads_the_old_settings_only_from_a_regular_file(
         save_setting(tmp_path, "theme", "textual-light")
     assert "it is a device, not a regular file" in str(caught.value)
     assert settings.is_symlink() and Path(os.readlink(settings)) == Path("/dev/null")
+
+
+@pytest.mark.parametrize("end", ["", "-journal", "-wal", "-shm"])
+def test_a_pipe_named_like_the_database_or_its_journal_is_one_line(
+    run_studyapp: RunStudyapp, data_dir: Path, end: str
+) -> None:
+    # SQLite opened a FIFO named reviews.sqlite3-journal and blocked for ever (SIGTERM
+    # could not end it either); every command that opens the database now refuses it.
+    if end:
+        assert run_studyapp("review", "--plain", "wavenet", input="\n3\n").returncode == 0
+    pipe = data_dir / f"reviews.sqlite3{end}"
+    pipe.unlink(missing_ok=True)
+    os.mkfifo(pipe)
+    for args in (["stats"], ["review", "--plain", "wavenet"]):
+        done = run_studyapp(*args, input="q\n", timeout=60)
+        assert done.returncode == 1
+        assert done.stderr == (f"studyapp: {pipe}: is not a regular file, where studyapp "
+                               "keeps its review database (move it away)\n")
