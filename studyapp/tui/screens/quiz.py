@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.events import Key
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Header, Label, Static
 
 from studyapp.errors import StudyappError
 from studyapp.export.markdown import rendered_text
@@ -28,6 +28,7 @@ from studyapp.session import (
     variant_items,
 )
 from studyapp.tui import bindings
+from studyapp.tui.widgets.footer import KeyFooter
 from studyapp.tui.widgets.session_view import SessionView
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class QuizScreen(Screen[None]):
         yield Static("", classes="progress-line study-pinned", id="sv-progress",
                      markup=False)
         yield Vertical(id="quiz-slot")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     async def on_mount(self) -> None:
         kind = "Practice" if self.practice else "Worked exercise" if self.exercise_id else "Quiz"

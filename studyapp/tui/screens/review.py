@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Header, Label, Static
 
 from studyapp.errors import StudyappError
 from studyapp.export.markdown import rendered_text
@@ -24,6 +24,7 @@ from studyapp.review import (
 from studyapp.schedule import format_interval
 from studyapp.session import Feedback
 from studyapp.tui import bindings
+from studyapp.tui.widgets.footer import KeyFooter
 from studyapp.tui.widgets.markdown_text import MarkdownText
 from studyapp.tui.widgets.session_view import SessionView
 
@@ -68,7 +69,7 @@ class ReviewScreen(Screen[None]):
         yield Static("", classes="progress-line study-pinned", id="sv-progress", markup=False)
         yield VerticalScroll(id="review-body", classes="study scroll-body")
         yield Static("", classes="choices study-pinned", id="review-choices", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     async def on_mount(self) -> None:
         self.sub_title = f"Review · {self.deck_id}"
