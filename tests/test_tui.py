@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import shutil
 import sqlite3
@@ -13,6 +14,7 @@ from rich.console import Console
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Static, TextArea
+from textual.widgets._footer import FooterKey
 
 from studyapp import calc
 from studyapp.paths import find_library
@@ -25,6 +27,7 @@ from studyapp.tui.screens.help import HelpScreen
 from studyapp.tui.screens.home import HomeScreen
 from studyapp.tui.screens.quiz import QuizScreen
 from studyapp.tui.screens.review import ReviewScreen
+from studyapp.tui.screens.stats import StatsScreen
 from studyapp.tui.widgets.deck_list import DeckList
 from studyapp.tui.widgets.markdown_text import MarkdownText
 from studyapp.tui.widgets.session_view import SessionView
@@ -711,6 +714,39 @@ def cell(lines: list[str], row: str, column: str, next_column: str | None = None
             break  # the next row
         text += line[start:end].strip()
     return text
+
+
+async def test_footers_show_their_screens_keys_and_let_go_of_the_old_ones(
+    library: Path, data_dir: Path
+) -> None:
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+
+        def footer_keys() -> set[str]:
+            return {key.key for key in app.screen.query(FooterKey)}
+
+        def shown_keys() -> set[str]:
+            return {key for key, active in app.screen.active_bindings.items()
+                    if active.binding.show}
+
+        def keys_alive() -> int:
+            gc.collect()
+            return sum(isinstance(thing, FooterKey) for thing in gc.get_objects())
+
+        alive = []
+        for _ in range(6):
+            for key, screen_type in (("c", CalculatorScreen), ("s", StatsScreen)):
+                await pilot.press(key)
+                await pilot.pause()
+                assert isinstance(app.screen, screen_type)
+                assert footer_keys() - {"ctrl+p"} == shown_keys()
+                await pilot.press("escape")
+                await pilot.pause()
+                assert footer_keys() == shown_keys() and "c" in footer_keys()
+            alive.append(keys_alive())
+        # Textual's Footer kept every key it ever replaced alive (one more screenful a visit).
+        assert alive[-1] == alive[1], alive
 
 
 async def test_calculator_updates_and_refuses_bad_input_in_place(

@@ -134,9 +134,8 @@ def _tag_name(tag: str) -> str:
 
 #: Control characters a double-quoted escape can produce ("\x1b[2J", "\r", "\0") but the YAML
 #: reader refuses raw: printed by the plain modes they would drive the terminal. Tab and line
-#: feed are text. NEL (U+0085) too is refused: a raw NEL is a line break that the reader
-#: turns into a line feed, so only the escape "\N" puts the C1 control itself in a value.
-_ESCAPED_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: feed are text; NEL (U+0085) is allowed raw by YAML and so allowed here too.
+_ESCAPED_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")
 
 
 class _NumberTooLong(Exception):
