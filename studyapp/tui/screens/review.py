@@ -35,11 +35,18 @@ if TYPE_CHECKING:
 NOTE_WIDTH = 76
 """The one-line note about the last action fits an 80-column screen."""
 
+FIRST_NOTE = "each rating is saved as you make it · u undoes the last one"
+"""The note's line before the first rating."""
+
 #: Which engine action each key binding's action asks about (for the footer).
 _ENGINE_ACTIONS = {
     "reveal": "reveal", "proceed": "proceed", "rate": "rate", "undo": "undo", "bury": "bury",
     "suspend": "suspend",
 }
+
+
+#: Engine actions whose keys are in the footer: shown dimmed when they do nothing now.
+_DIMMED = frozenset({"undo", "bury", "suspend"})
 
 
 class ReviewScreen(Screen[None]):
@@ -49,12 +56,18 @@ class ReviewScreen(Screen[None]):
 
     BINDINGS = bindings.REVIEW
 
+    # Nothing takes the focus when the screen shows ("", as None means the app's "*"): a
+    # card needs no focus (the app's scroll keys find the body), and the body losing it
+    # at the first rating cost a frame. An exercise focuses its own answer box.
+    AUTO_FOCUS = ""
+
     def __init__(self, deck_id: str) -> None:
         super().__init__()
         self.deck_id = deck_id
         self.engine: ReviewEngine | None = None
-        self._last = ""
-        """One line about what the last action did (saved, undone, buried)."""
+        self._last = FIRST_NOTE
+        """One line about what the last action did (saved, undone, buried); before the
+        first, what a rating does. Always one line, so that the card under it stays put."""
         self._leave_armed = False
         """Escape was pressed once with unsaved exercise steps: a second one leaves."""
 
@@ -109,10 +122,10 @@ class ReviewScreen(Screen[None]):
         step_line = self.query_one("#sv-progress", Static)
         step_line.update("")
         step_line.display = view.phase in ("step", "exercise_done")
-        widgets: list[Widget] = []
-        if self._last:
-            widgets.append(Static(self._last, classes="explain", id="review-saved",
-                                  markup=False))
+        # Always there, so that the first rating, like every later one, shows the next
+        # card in the same widgets.
+        saved = Static(self._last, classes="explain", id="review-saved", markup=False)
+        widgets: list[Widget] = [saved]
         progress = self.query_one("#review-progress", Static)
         if view.item is None:
             progress.update("")
@@ -157,7 +170,7 @@ class ReviewScreen(Screen[None]):
         backs = [w for w in kids if w.has_class("back")]
         rest = [w for w in kids if not w.has_class("back")]
         if not (len(rest) == 3 and rest[0].id == "review-saved" and rest[1].has_class("tags")
-                and isinstance(rest[2], MarkdownText) and self._last):
+                and isinstance(rest[2], MarkdownText)):
             return False
         saved, tags, front = rest[0], rest[1], rest[2]
         assert isinstance(saved, Static) and isinstance(tags, Static)
@@ -222,7 +235,11 @@ class ReviewScreen(Screen[None]):
         if self.engine is None:
             return action == "back"
         wanted = _ENGINE_ACTIONS.get(action)
-        return True if wanted is None else self.engine.allowed(wanted)
+        if wanted is None or self.engine.allowed(wanted):
+            return True
+        # The footer's keys stay where they are, dimmed while they do nothing (so that
+        # it is not rebuilt when the first rating makes undo possible).
+        return None if wanted in _DIMMED else False
 
     async def _after(self, event: ReviewEvent) -> None:
         if event.what == "saved" and event.result is not None and event.item is not None:

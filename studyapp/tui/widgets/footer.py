@@ -7,6 +7,7 @@ from collections.abc import Hashable
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class KeyFooter(Footer):
@@ -22,6 +23,8 @@ class KeyFooter(Footer):
       garbage collector then paused for up to 100 ms in the middle of a key.
     * Each new key restyled itself as it mounted, to add its compact class (given it
       here before it mounts).
+    * A key that only turns enabled or disabled (undo, once there is a rating to undo)
+      is dimmed or lit where it is, instead of rebuilding the footer for it.
     """
 
     _ready = False
@@ -44,10 +47,31 @@ class KeyFooter(Footer):
         self._ready = True
         # The case in which Textual's Footer schedules a rebuild.
         if self.app.app_focus and self.is_attached and screen is self.screen:
-            if self._pending or self._keys(screen) == self._shown:
+            if self._pending:
+                return
+            keys = self._keys(screen)
+            if keys == self._shown or self._enabled_in_place(keys):
                 return
             self._pending = True
         super().bindings_changed(screen)
+
+    def _enabled_in_place(self, keys: Hashable) -> bool:
+        """When the keys differ from those shown only in which are enabled, set each
+        key's `disabled` and say so; otherwise change nothing."""
+        shown = self._shown
+        if not (isinstance(shown, tuple) and isinstance(keys, tuple)
+                and len(shown) == len(keys)
+                and all((a[0], a[1], a[3]) == (b[0], b[1], b[3])
+                        for a, b in zip(shown, keys, strict=True))):
+            return False
+        enabled = {(binding.key, binding.action): on for _, binding, on, _ in keys}
+        widgets = list(self.query(FooterKey))
+        if {(w.key, w.action) for w in widgets} != set(enabled):
+            return False
+        for widget in widgets:
+            widget.disabled = not enabled[(widget.key, widget.action)]
+        self._shown = keys
+        return True
 
     def compose(self) -> ComposeResult:
         self._pending = False
