@@ -59,12 +59,28 @@ class QuizScreen(Screen[None]):
         self.practice = practice
         self._items = items
         self._given_items = items
-        self._finished = False
+        self._session: Session | None = None
         self._results: list[SessionResult] = []
-        self._missed: list[Item] = []
         self._rng = random.Random()
         self._variants = False
-        """The finished session was one exercise that has fresh versions."""
+        """The session is one exercise that has fresh versions."""
+
+    @property
+    def _finished(self) -> bool:
+        """The session has asked everything. Read from the session itself, so that the
+        keys of its end are offered from the moment its last answer is in (and the footer
+        is rebuilt once for them)."""
+        return self._session is not None and self._session.finished
+
+    @property
+    def _missed(self) -> list[Item]:
+        """The finished session's items answered wrong, in the order asked."""
+        session = self._session
+        if session is None:
+            return []
+        by_identity = {item.identity: item for item in session.items}
+        return [by_identity[o.identity] for o in session.result().outcomes
+                if not o.correct and o.identity in by_identity]
 
     @property
     def study_app(self) -> StudyApp:
@@ -99,6 +115,7 @@ class QuizScreen(Screen[None]):
     async def start_session(self, banner: str | None = None) -> None:
         slot = self.query_one("#quiz-slot", Vertical)
         await slot.remove_children()
+        self._session = None
         try:
             items = self._build_items()
         except StudyappError as error:
@@ -108,10 +125,16 @@ class QuizScreen(Screen[None]):
         if not items:
             await self._say(slot, Static("This deck has nothing to quiz.", markup=False))
             return
-        self._finished = False
+        self._session = session = Session(items)
+        infos = {item.exercise for item in items}
+        self._variants = (
+            self.exercise_id is not None
+            and len(infos) == 1
+            and all(info is not None and info.variants for info in infos)
+        )
         self.refresh_bindings()
         intro = [Static(banner, classes="section-title", markup=False)] if banner else []
-        view = SessionView(Session(items), id="session", intro=intro,
+        view = SessionView(session, id="session", intro=intro,
                            progress=self.query_one("#sv-progress", Static))
         await slot.mount(view)
 
@@ -122,7 +145,6 @@ class QuizScreen(Screen[None]):
 
     async def on_session_view_finished(self, message: SessionView.Finished) -> None:
         result = message.result
-        self._finished = True
         self._results.append(result)
         self._save(result)
         view = self.query_one("#session", SessionView)
@@ -138,25 +160,14 @@ class QuizScreen(Screen[None]):
             self.set_focus(None)
             self.refresh_bindings()
             return
-        session = view.session
-        by_identity = {item.identity: item for item in session.items}
-        self._missed = [
-            by_identity[o.identity] for o in result.outcomes
-            if not o.correct and o.identity in by_identity
-        ]
-        infos = {item.exercise for item in session.items}
-        self._variants = (
-            self.exercise_id is not None
-            and len(infos) == 1
-            and all(info is not None and info.variants for info in infos)
-        )
+        missed = self._missed
         fresh = "f try a fresh version · " if self._variants else ""
         lines: list[Static] = [
             Label(f"Score: {result.correct}/{result.asked}", classes="section-title entry-start")
         ]
-        if self._missed:
+        if missed:
             lines.append(Static("Missed:", classes="explain"))
-            for item in self._missed:
+            for item in missed:
                 title = rendered_text(item.text).strip().split("\n")[0]
                 lines.append(Static(f"  ✗ {title}", classes="missed-item", markup=False))
             lines.append(Static(f"m quiz just the missed ones again · {fresh}a start over · "

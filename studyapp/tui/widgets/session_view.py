@@ -92,6 +92,10 @@ class SessionView(Widget, can_focus=True):
         current = self.query_one("#sv-current", VerticalScroll)
         if prompt is not None and self._reuse_numeric(prompt, current):
             return
+        if prompt is None and self.screen.focused is not None:
+            # The answer box goes: nothing has the focus after the session, and it moves
+            # once (through the emptied prompt it rebuilt the footer twice).
+            self.screen.set_focus(None)
         await current.remove_children()
         if prompt is None:
             current.display = False
@@ -220,8 +224,12 @@ class SessionView(Widget, can_focus=True):
             ))
             if summary.outcome:
                 lines.append(MarkdownText(summary.outcome, classes="explain"))
-        await history.mount_all(lines)
-        await self.show_current()
+        # One frame for the whole move: the history's new lines, the next prompt (or, after
+        # the last, none), and the focus moved. Unbatched, a frame drawn between two of the
+        # awaits showed half of it.
+        with self.app.batch_update():
+            await history.mount_all(lines)
+            await self.show_current()
 
     # -- events from the learner -------------------------------------------------------
 
