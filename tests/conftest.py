@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -25,6 +26,14 @@ def studyapp_command() -> list[str]:
 
 
 RunStudyapp = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture(autouse=True)
+def _collector_on() -> None:
+    """Importing studyapp.tui turns the garbage collector off until an app has loaded its
+    library (a start-up saving). Collecting the tests imports it; the tests themselves
+    run with the collector on, as any program does."""
+    gc.enable()
 
 
 @pytest.fixture

@@ -1145,3 +1145,39 @@ async def test_escape_halfway_through_an_exercise_in_review_asks_first(
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+
+
+def test_the_collector_waits_for_the_library_then_runs_with_start_up_frozen(
+    tmp_path: Path,
+) -> None:
+    """Start-up runs without garbage collection; once the library has loaded the
+    collector is on again and what start-up made is frozen out of its walks."""
+    import subprocess
+    import sys
+
+    library = copy_library(tmp_path / "lib")
+    (tmp_path / "data").mkdir()
+    script = f"""
+import gc
+from pathlib import Path
+from studyapp.tui.app import create_app
+off_at_import = not gc.isenabled()
+app = create_app(Path({str(library)!r}), Path({str(tmp_path / "data")!r}))
+seen = []
+async def main():
+    async with app.run_test(size=(80, 24)) as pilot:
+        while app.library is None:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        for _ in range(20):
+            await pilot.pause()
+            if gc.isenabled():
+                break
+        seen.append((gc.isenabled(), gc.get_freeze_count()))
+import asyncio
+asyncio.run(main())
+print(off_at_import, seen[0][0], seen[0][1] > 10000)
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=120, check=True)
+    assert out.stdout.split() == ["True", "True", "True"], out.stderr

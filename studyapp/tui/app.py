@@ -182,6 +182,8 @@ class StudyApp(App[int]):
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         if self.library is None and message.library is not None:
             self.call_after_refresh(self.read_screen_css)
+        elif message.library is None:
+            self.startup_done()
         self.library = message.library
         self.library_error = message.error
         changed = message.summary != self.summary or message.error is not None
@@ -226,12 +228,20 @@ class StudyApp(App[int]):
         if changed:
             self.stylesheet.reparse()
             self.stylesheet.update(self)
-        # What exists now (modules, the library, the stylesheet, the home screen) lives as
-        # long as the app. Out of the collector's reach, each full collection walks only
-        # what came after: pauses of 50–70 ms in the middle of a key, before, at random.
-        gc.freeze()
+        self.startup_done()
+
+    @staticmethod
+    def startup_done() -> None:
+        """The collector back on (importing this package turned it off), with what exists
+        now (modules, the library, the stylesheet, the home screen) out of its reach: it
+        lives as long as the app, and each full collection then walks only what came
+        after (full collections of 50–70 ms used to fall in the middle of a key)."""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def on_unmount(self) -> None:
+        gc.enable()  # an app that ended before its library loaded
         for store in (self._store, self._read_store):
             if store is not None:
                 store.close()
