@@ -1142,9 +1142,53 @@ async def test_escape_halfway_through_an_exercise_in_review_asks_first(
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)  # asked, not left
+        assert any("Leave review?" in n.message for n in app._notifications)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+        # The question does not stay over the home screen.
+        assert not list(app._notifications)
+
+
+async def test_typing_after_the_leave_question_in_review_asks_again_next_time(
+    small_library: Path, data_dir: Path
+) -> None:
+    app = make_app(small_library, data_dir, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.pause()
+        await reveal_and_rate(pilot, "4")
+        await reveal_and_rate(pilot, "4")
+        await answer(pilot, EXERCISE_ANSWERS[0])
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("6")  # typed into the next step's box: staying
+        await pilot.pause()
+        assert not list(app._notifications)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)  # asked again, not left
+
+
+async def test_a_key_other_than_escape_keeps_the_quiz_and_drops_the_question(
+    library: Path, data_dir: Path
+) -> None:
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        await answer(pilot, EXERCISE_ANSWERS[0])
+        await pilot.press("escape")
+        await pilot.pause()
+        assert any("Leave this exercise?" in n.message for n in app._notifications)
+        await pilot.press("4")
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen)
+        assert not list(app._notifications)
+        await pilot.press("escape")  # asks again rather than leaving
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen)
 
 
 def test_the_collector_waits_for_the_library_then_runs_with_start_up_frozen(
@@ -1181,3 +1225,22 @@ print(off_at_import, seen[0][0], seen[0][1] > 10000)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          timeout=120, check=True)
     assert out.stdout.split() == ["True", "True", "True"], out.stderr
+
+
+@pytest.mark.parametrize(("key", "opening"), [
+    ("p", "Practice: 10 problems made fresh from this deck's exercises"),
+    # Each exercise step is an item of its own, as the quiz's "N of M" counts them.
+    ("q", f"Quiz: {QUESTIONS + CARDS + len(EXERCISE_ANSWERS) + len(CHAIN_ANSWERS)} items "
+          "of this deck, each once."),
+])
+async def test_practice_and_quiz_say_what_they_are_above_the_first_prompt(
+    library: Path, data_dir: Path, key: str, opening: str
+) -> None:
+    app = make_app(library, data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_library(pilot)
+        await pilot.press(key)
+        await pilot.pause()
+        first = app.screen.query("#sv-history > Static").first(Static)
+        assert text_of(first).startswith(opening)
+        assert "schedule is not touched" in text_of(first)

@@ -152,7 +152,8 @@ class ExportScreen(ModalScreen[Path | None]):
 
     @on(Button.Pressed, "#export-cancel")
     def action_cancel(self) -> None:
-        # The toast waits until the dialog closes: over the dialog it covered the status.
+        # The toast waits until the dialog closes (over the dialog it covered the status),
+        # and goes soon: the dialog already said where the file went.
         if self.written is not None:
-            self.app.notify(f"PDF saved to {self.written}")
+            self.app.notify(f"PDF saved to {self.written}", timeout=3)
         self.dismiss(self.written)

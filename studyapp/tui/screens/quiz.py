@@ -134,9 +134,22 @@ class QuizScreen(Screen[None]):
         )
         self.refresh_bindings()
         intro = [Static(banner, classes="section-title", markup=False)] if banner else []
+        if not self._results and self.exercise_id is None:
+            # The first session's history starts with what it is (an exercise opens with
+            # its own title and setup instead).
+            intro.append(Static(self._about(len(items)), classes="explain", markup=False))
         view = SessionView(session, id="session", intro=intro,
                            progress=self.query_one("#sv-progress", Static))
         await slot.mount(view)
+
+    def _about(self, count: int) -> str:
+        noun = "problem" if self.practice else "item"
+        many = f"{count} {noun}{'s' if count != 1 else ''}"
+        if self.practice:
+            return (f"Practice: {many} made fresh from this deck's exercises, each answer "
+                    "worked out by the calculator. Your review schedule is not touched.")
+        return (f"Quiz: {many} of this deck, each once. Your review schedule is not "
+                "touched.")
 
     @staticmethod
     async def _say(slot: Vertical, line: Static) -> None:
@@ -250,7 +263,19 @@ class QuizScreen(Screen[None]):
 
     def on_key(self, event: Key) -> None:
         if event.key != "escape":
-            self._leave_armed = False
+            self._stay()
+
+    def on_input_changed(self) -> None:
+        """Typing into the answer box (whose keys never reach the screen) is staying."""
+        self._stay()
+
+    def on_input_submitted(self) -> None:
+        self._stay()
+
+    def _stay(self) -> None:
+        if self._leave_armed:
+            self._leave_armed = False  # the learner went on: the question goes
+            self.app.clear_notifications()
 
     def action_back(self) -> None:
         """Leave; in the middle of a session, only after a second escape (nothing of an
@@ -262,4 +287,7 @@ class QuizScreen(Screen[None]):
             self.notify(f"Leave this {what}? {done} answered so far, not kept unless you "
                         "finish. Press escape again to leave.", title="Leave?")
             return
+        if self._leave_armed:
+            # The question is answered: it does not stay over the screen underneath.
+            self.app.clear_notifications()
         self.dismiss()

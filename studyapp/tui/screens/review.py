@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.events import Key
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Label, Static
@@ -32,8 +33,9 @@ if TYPE_CHECKING:
     from studyapp.store import ReviewResult
     from studyapp.tui.app import StudyApp
 
-NOTE_WIDTH = 76
-"""The one-line note about the last action fits an 80-column screen."""
+NOTE_WIDTH = 74
+"""The one-line note about the last action fits an 80-column screen: 76 columns inside
+the body's padding, less 2 when the body shows its scroll bar (an exercise's history)."""
 
 FIRST_NOTE = "each rating is saved as you make it · u undoes the last one"
 """The note's line before the first rating."""
@@ -301,6 +303,22 @@ class ReviewScreen(Screen[None]):
     async def action_suspend(self) -> None:
         await self._run("suspend")
 
+    def on_key(self, event: Key) -> None:
+        if event.key != "escape":
+            self._stay()
+
+    def on_input_changed(self) -> None:
+        """Typing into an exercise's answer box (its keys never reach the screen)."""
+        self._stay()
+
+    def on_input_submitted(self) -> None:
+        self._stay()
+
+    def _stay(self) -> None:
+        if self._leave_armed:
+            self._leave_armed = False  # the learner went on: the question goes
+            self.app.clear_notifications()
+
     def action_back(self) -> None:
         """Leave; halfway through an exercise, only after a second escape."""
         unsaved = self.engine.unsaved_steps() if self.engine is not None else 0
@@ -310,6 +328,9 @@ class ReviewScreen(Screen[None]):
                         f"{'s are' if unsaved != 1 else ' is'} not saved until its last step. "
                         "Press escape again to leave.", title="Leave?")
             return
+        if self._leave_armed:
+            # The question is answered: it does not stay over the screen underneath.
+            self.app.clear_notifications()
         self.dismiss()
 
 
