@@ -235,7 +235,9 @@ def _practice_count(text: str) -> int:
     try:
         value = int(text.replace(",", "").replace("_", ""))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        from studyapp.errors import quoted
+
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {quoted(text)}") from None
     if not 1 <= value <= MAX_PRACTICE:
         raise argparse.ArgumentTypeError(f"expected 1 to {MAX_PRACTICE:,} problems, got {value}")
     return value
@@ -245,7 +247,9 @@ def _seed(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        from studyapp.errors import quoted
+
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {quoted(text)}") from None
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:

@@ -387,3 +387,13 @@ def test_control_characters_in_a_page_are_dropped_with_a_warning_naming_the_line
     assert "back: One[2J is one." in text and "back: Two." in text
     checked = run_studyapp("check", str(output))
     assert checked.returncode == 0, checked.stdout
+
+
+def test_a_heading_left_open_is_quoted_short_in_its_warning() -> None:
+    """An HTML heading never closed swallows the rest of the page into its text; the
+    warning quotes the start of it, not the page."""
+    body = "word " * 5000
+    page = parse_page(f"# Title\n\n## Cards {body}\n\nQ. What?\n\nA. This.\n", "p")
+    (warning,) = [w for w in page.warnings if "heading not imported" in w]
+    assert warning == "p:3: heading not imported: 'Cards word word word word word word word " \
+        "word word word w...'"

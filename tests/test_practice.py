@@ -101,7 +101,7 @@ def test_text_is_filled(depth: Exercise) -> None:
         "100 characters?"
     )
     assert problem.hint == "Find the smallest `k` with 2^k ≥ 100."
-    assert problem.explain is not None and "`log2(100)`" in problem.explain
+    assert problem.explain is not None and "log2(100), rounded up" in problem.explain
     assert "{" not in problem.explain
     assert problem.unit == "levels"
     assert problem.key == "levels-for-context(context=100)"

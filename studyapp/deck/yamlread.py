@@ -19,6 +19,8 @@ from typing import Any
 import yaml
 from yaml import events as ev
 
+from studyapp.errors import quoted
+
 try:  # libyaml's C parser is an order of magnitude faster; the pure one is a fallback
     from yaml import CSafeLoader as _Parser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -189,7 +191,7 @@ def _tagged_scalar(value: str, tag: str, mark: Mark) -> Any:
         if isinstance(resolved, bool) and kind != "bool":
             resolved = value
         if not isinstance(resolved, expected[kind]):  # type: ignore[arg-type]
-            raise YamlProblem(mark, f"{value!r} is not a valid {_tag_name(tag)} value")
+            raise YamlProblem(mark, f"{quoted(value)} is not a valid {_tag_name(tag)} value")
         return float(resolved) if kind == "float" else resolved
     raise YamlProblem(mark, _refused_tag(tag))
 
@@ -421,7 +423,8 @@ def set_key(frame: _Frame, key: Any, mark: RawMark) -> None:
         first = frame.marks.keys[key][0]  # type: ignore[union-attr]
         raise YamlProblem(
             _mark(mark),
-            f"the key {key!r} is given twice in one mapping (first at line {first.line + 1}); "
+            f"the key {quoted(key)} is given twice in one mapping "
+            f"(first at line {first.line + 1}); "
             "YAML would silently keep only the last",
         )
     frame.key = key

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from studyapp.deck.models import Card, Deck, Question
 from studyapp.deck.writer import slugify
-from studyapp.errors import DataError
+from studyapp.errors import DataError, quoted
 from studyapp.export.markdown import (
     Block,
     CodeBlock,
@@ -636,8 +636,8 @@ def package_to_decks(package: AnkiPackage, name: str) -> AnkiImport:
             title = deck_title(anki_name)
             if control_character(title) is not None:
                 title = drop_control_characters(title).strip() or "Anki"
-                warnings.append(f"{name}: the Anki deck {title!r} has control characters in "
-                                "its name; they are left out of the title")
+                warnings.append(f"{name}: the Anki deck {quoted(title, 60)} has control "
+                                "characters in its name; they are left out of the title")
             decks[anki_deck] = ImportedDeck(
                 {"id": deck_id, "title": title, "cards": []}, anki_name
             )
@@ -704,8 +704,8 @@ def package_to_decks(package: AnkiPackage, name: str) -> AnkiImport:
             entry["tags"] = tags
         deck.data["cards"].append(entry)
     for type_name, names in sorted(dropped_fields.items()):
-        warnings.append(f"{name}: note type {type_name!r}: only the first two fields come "
-                        f"across; not imported: {', '.join(sorted(names))}")
+        warnings.append(f"{name}: note type {quoted(type_name, 60)}: only the first two fields "
+                        f"come across; not imported: {', '.join(sorted(names))}")
     for deck in decks.values():
         if "questions" in deck.data:  # the documented key order: questions before cards
             deck.data = {"id": deck.data["id"], "title": deck.data["title"],

@@ -81,7 +81,7 @@ def _tags_cell(tags: Sequence[str], where: str) -> str:
     for tag in tags:
         if TAG_SEPARATOR in tag or tag != tag.strip():
             raise DataError(
-                f"{where}: the tag {tag!r} cannot go into CSV (tags there are separated by "
+                f"{where}: the tag {quoted(tag)} cannot go into CSV (tags there are separated by "
                 f"spaces or '{TAG_SEPARATOR}' and trimmed)"
             )
     if not any(len(tag.split()) > 1 for tag in tags):
@@ -216,10 +216,10 @@ def iter_csv_rows(lines: Iterable[str], name: str) -> Iterator[CsvRow]:
                 f"(the columns are {', '.join(COLUMNS)})"
             )
         if column in columns[:position]:
-            raise DataError(f"{name}:{header_line}: the column {column!r} is given twice")
+            raise DataError(f"{name}:{header_line}: the column {quoted(column)} is given twice")
     for column in REQUIRED_COLUMNS:
         if column not in columns:
-            raise DataError(f"{name}:{header_line}: missing column {column!r}")
+            raise DataError(f"{name}:{header_line}: missing column {quoted(column)}")
     return _data_rows(reader, columns, name)
 
 
@@ -326,7 +326,7 @@ def checked_items(rows: Iterable[CsvRow], name: str) -> Iterator[Question | Card
         key = item.key
         first = seen.setdefault(key, row.line)
         if first != row.line:
-            what = f"the id {key!r}" if item.id is not None else "the same front (and no id)"
+            what = f"the id {quoted(key)}" if item.id is not None else "the same front (and no id)"
             errors.append(f"{name}:{row.line}: {what} is already used on line {first}")
         elif not errors:
             yield item  # once a row is refused nothing is written: no need to go on

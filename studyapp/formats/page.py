@@ -365,8 +365,7 @@ class _Reader:
 
     def not_placed(self, paragraphs: Sequence[Sequence[Line]], why: str) -> None:
         for paragraph in paragraphs:
-            preview = _one_line(paragraph[0].text)
-            preview = preview if len(preview) <= 60 else preview[:57] + "..."
+            preview = _preview(paragraph[0].text)
             self.warn(paragraph[0].number, f"not imported ({why}): {preview!r}")
 
     # The paragraphs after a question's answer or an exercise's outcome may be the next
@@ -454,7 +453,7 @@ class _Reader:
                                         flags=re.I) or text
         else:
             self.settle_loose("heading")
-            self.warn(self.lines[start].number, f"heading not imported: {text!r}")
+            self.warn(self.lines[start].number, f"heading not imported: {_preview(text)!r}")
         if rest:
             if following == "exercise" and self.heading_title is None:
                 self.loose = rest
@@ -1001,3 +1000,10 @@ def import_page(
         del imported.deck["cards"]
     write_data(imported.deck, output, "deck", force=force)
     return imported
+
+
+def _preview(text: str) -> str:
+    """The start of a page's text as a warning quotes it: one line, at most 60 characters
+    (a heading left open can run to the end of the page)."""
+    line = _one_line(text[:240])
+    return line if len(line) <= 60 else line[:57] + "..."
