@@ -3,6 +3,11 @@
 Run it as a script (it is not a test):
 
     .venv/bin/python benchmarks/bench_pdf.py [--cards 10000] [--repeat 3]
+    .venv/bin/python benchmarks/bench_pdf.py --long-items
+
+``--long-items`` times instead one very long item (0.25, 1 and 2 MB of Latin and of Hebrew
+prose, one paragraph) and prints the seconds per MB: the same figure at every size is what
+linear means (issue 13, cause 7).
 
 Times are CPU seconds of this process (time.process_time), which other programs on a shared
 machine disturb far less than wall-clock time; both contenders are single-threaded.
@@ -141,11 +146,48 @@ def best_of(runs: int, *contenders: Callable[[], float]) -> list[float]:
     return best
 
 
+LONG_WORDS = {
+    "latin": WORDS,
+    "hebrew": ("שלום", "עולם", "ספר", "מילה", "שפה", "עץ", "רמה", "שכבה", "קלט", "פלט", "מודל"),
+}
+
+
+def long_item(script: str, size: int, seed: int = 1) -> PrintItem:
+    """One card whose back is a single paragraph of about ``size`` bytes of UTF-8."""
+    rng = random.Random(seed)
+    words: list[str] = []
+    total = 0
+    while total < size:
+        words.append(rng.choice(LONG_WORDS[script]))
+        total += len(words[-1].encode()) + 1
+    return PrintItem("card", "bench", "long", "front", " ".join(words), (), "bench · C1")
+
+
+def long_items(repeat: int) -> int:
+    """CPU seconds (best of ``repeat``) of write_pdf on one long item, per size and MB."""
+    options = PdfOptions(layout="grid", paper="a4", duplex="long")
+    font_set(options)
+    print("one long item (A4, 2x4 grid): size, CPU seconds, seconds per MB")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "long.pdf"
+        for script in LONG_WORDS:
+            for megabytes in (0.25, 1.0, 2.0):
+                item = long_item(script, int(megabytes * 1_000_000))
+                (seconds,) = best_of(repeat, lambda item=item: ours([item], path, options))
+                print(f"{script:7} {megabytes:5.2f} MB {seconds:7.2f} s "
+                      f"{seconds / megabytes:6.2f} s/MB")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--cards", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--long-items", action="store_true",
+                        help="time one long item at 0.25, 1 and 2 MB instead")
     args = parser.parse_args()
+    if args.long_items:
+        return long_items(args.repeat)
     items = make_items(args.cards)
     options = PdfOptions(layout="grid", paper="a4", duplex="long")
     font_set(options)  # register the fonts outside the clock (cached for both contenders)

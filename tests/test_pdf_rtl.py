@@ -18,6 +18,7 @@ from studyapp.export.pdf import (
     HEADER_SIZE,
     PdfOptions,
     embedded_fonts,
+    is_right_to_left,
     sheet_layout,
     write_pdf,
 )
@@ -208,3 +209,63 @@ def test_every_font_is_embedded_with_right_to_left_text(tmp_path: Path) -> None:
                       and "/FontFile2" in font["/FontDescriptor"]))
     assert used and all(embedded for _, embedded in used), used
     assert not any("Helvetica" in name for name, _ in used)
+
+
+def test_a_hebrew_list_hangs_its_bullets_and_indent_on_the_right(tmp_path: Path) -> None:
+    long_item = "שלום עולם זה פריט ראשון ברשימה ארוכה מספיק כדי לגלוש לשורה נוספת " * 2
+    back = f"- {long_item.strip()}\n- פריט שני\n  - פריט מקונן\n\n- one English item"
+    path = tmp_path / "list.pdf"
+    assert write_pdf([_card("רשימה", back)], path, OPTIONS).warnings == []
+    layout = sheet_layout(OPTIONS)
+    size, right = layout.body_size, layout.backs[0].right - CARD_PADDING
+    lines = read_lines(path)[1:]  # the front's line, then the back's
+    bullets = [line for line in lines if line.text in ("•", "–")]
+    text = [line for line in lines if line.text not in ("•", "–")]
+    # Each Hebrew item's bullet ends at the right edge; its lines, the wrapped ones too,
+    # end one indent further in; the nested item's bullet and lines one more indent in.
+    assert [round(b.x + b.width, 2) for b in bullets[:3]] == [
+        round(right, 2), round(right, 2), round(right - size * 1.6, 2)]
+    assert all(b.x > layout.backs[0].x + layout.backs[0].width / 2 for b in bullets[:3])
+    hebrew = [line for line in text if is_right_to_left(line.text[::-1])]
+    assert len(hebrew) >= 4  # the first item wraps
+    # (within half a point: reportlab may shrink the spaces of a line a little to fit it,
+    # which the widths measured here leave out)
+    ends = [line.x + line.width for line in hebrew]
+    assert ends == pytest.approx([right - size * 1.6] * (len(hebrew) - 1) + [
+        right - size * 3.2], abs=0.5)
+    # an English item keeps its bullet on the left
+    english = next(line for line in text if line.text == "one English item")
+    assert bullets[3].x == pytest.approx(layout.backs[0].x + CARD_PADDING, abs=0.01)
+    assert english.x > bullets[3].x + bullets[3].width
+
+
+def test_a_numbered_hebrew_list_reads_its_numbers_from_the_right(tmp_path: Path) -> None:
+    back = "\n".join(f"{n}. פריט" for n in range(9, 11))
+    path = tmp_path / "numbers.pdf"
+    write_pdf([_card("רשימה", back)], path, OPTIONS)
+    right = sheet_layout(OPTIONS).backs[0].right - CARD_PADDING
+    lines = read_lines(path)[1:]
+    marks = [line for line in lines if line.text.startswith(".")]
+    items = [line for line in lines if not line.text.startswith(".")]
+    # "9." is drawn as ".9" (the full stop on its left, as in right-to-left lists)
+    assert [mark.text for mark in marks] == [".9", ".10"]
+    assert all(mark.x + mark.width == pytest.approx(right, abs=0.01) for mark in marks)
+    # a number wider than the indent pushes its item's line to the left, clear of it
+    for mark, item in zip(marks, items, strict=True):
+        assert item.x + item.width < mark.x
+
+
+def test_arabic_vowel_marks_are_kept_and_drawn_just_before_their_letter(
+    tmp_path: Path,
+) -> None:
+    word = "كِتَابٌ"  # kaf, kasra, teh, fatha, alef, beh, dammatan
+    path = tmp_path / "harakat.pdf"
+    assert write_pdf([_card(f"- {word}")], path, OPTIONS).warnings == []
+    line = next(line.text for line in read_lines(path) if line.text not in ("•",))
+    # Joined forms (initial kaf, medial teh, final alef, isolated beh), drawn left to
+    # right: each mark comes just before the letter it belongs to, and takes no room.
+    assert line == "\u064c\ufe8f\ufe8e\u064e\ufe98\u0650\ufedb"
+    fonts = embedded_fonts()
+    assert fonts is not None
+    assert all(pdfmetrics.stringWidth(mark, fonts.regular, 10) == 0
+               for mark in "\u064c\u064e\u0650")

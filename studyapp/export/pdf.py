@@ -24,6 +24,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 from reportlab.platypus.paraparser import ParaFrag
+from reportlab.rl_config import paraFontSizeHeightOffset
 
 from studyapp.errors import DataError
 from studyapp.export import markdown as md
@@ -848,6 +849,174 @@ CODE_SCALE = 0.9
 """Monospaced text runs wide: code blocks are set a little smaller than the text around them."""
 
 
+LONG_PARAGRAPH = 2_000
+"""Paragraphs longer than this (in characters) reach reportlab in pieces of about this size:
+its line breaking takes time quadratic in the length of what it breaks (it takes each word
+off the front of a list), which made one 1 MB paragraph take ten seconds."""
+
+
+class _Paragraph(Paragraph):  # type: ignore[misc]
+    """A reportlab Paragraph whose bullet, when the paragraph runs right to left, hangs in
+    the indent on its right. (reportlab puts bullets on the right only through its own bidi
+    support, which needs `rlbidi`; see the right-to-left notes above.)"""
+
+    def _right_bullet(self) -> str | None:
+        bullet = self.bulletText
+        return bullet if isinstance(bullet, str) and bullet and \
+            self.style.alignment == TA_RIGHT else None
+
+    def breakLines(self, width: Any) -> Any:
+        bullet = self._right_bullet()
+        if bullet is None:
+            return super().breakLines(width)
+        style = self.style
+        widths = list(width) if isinstance(width, (list, tuple)) else [width]
+        # As on the left: a bullet wider than the indent pushes the first line inwards.
+        reach = style.bulletIndent + pdfmetrics.stringWidth(
+            bullet, style.bulletFontName, style.bulletFontSize) + 0.6 * style.bulletFontSize
+        widths[0] -= max(0.0, reach - style.rightIndent)
+        self.bulletText = None  # reportlab would make room for it on the left
+        try:
+            return super().breakLines(widths)
+        finally:
+            self.bulletText = bullet
+
+    def draw(self) -> None:
+        bullet = self._right_bullet()
+        if bullet is None:
+            super().draw()
+            return
+        self.bulletText = None
+        try:
+            super().draw()
+        finally:
+            self.bulletText = bullet
+        lines = self.blPara.lines
+        if not lines:
+            return
+        first = lines[0] if self.blPara.kind == 1 else self.blPara
+        # The first line's baseline, found as reportlab finds it.
+        baseline = self.height - (first.fontSize if paraFontSizeHeightOffset
+                                  else getattr(first, "ascent", first.fontSize))
+        style = self.style
+        shown = "".join(ch for _, ch in visual_order(bullet, True))  # "1." reads ".1"
+        size = style.bulletFontSize
+        right = self.width - style.bulletIndent
+        self.canv.setFillColor(getattr(style, "bulletColor", style.textColor))
+        self.canv.setFont(style.bulletFontName, size)
+        self.canv.drawString(right - pdfmetrics.stringWidth(shown, style.bulletFontName, size),
+                             baseline + getattr(style, "bulletOffsetY", 0), shown)
+
+
+def _text_groups(frags: list[ParaFrag], limit: int) -> list[list[ParaFrag]]:
+    """``frags`` cut into consecutive runs of about ``limit`` characters, at a space where
+    there is one (a word without spaces longer than ``limit`` is cut anywhere)."""
+    groups: list[list[ParaFrag]] = [[]]
+    count = 0
+    for frag in frags:
+        text: str = frag.text
+        start = 0
+        while len(text) - start > limit - count:
+            room = limit - count
+            # the last space with text before it that still fits, else the first after it
+            cut = text.rfind(" ", start + 1, start + room + 1) if room > 0 else -1
+            if cut < 0 and count:
+                groups.append([])  # end the run before this fragment and look again
+                count = 0
+                continue
+            if cut < 0:
+                cut = text.find(" ", start + room)
+                cut = start + room if cut < 0 else cut
+            left = copy.copy(frag)
+            left.text = text[start:cut]
+            groups[-1].append(left)
+            groups.append([])
+            count = 0
+            start = cut
+        if start == 0:
+            groups[-1].append(frag)
+        else:
+            rest = copy.copy(frag)
+            rest.text = text[start:]
+            groups[-1].append(rest)
+        count += len(text) - start
+    return [group for group in groups if group]
+
+
+def _line_frags(flow: Paragraph, start: int, stop: int) -> list[ParaFrag]:
+    """Lines ``start`` to ``stop`` of a wrapped paragraph as plain fragments of text, as
+    they would break again: words of one line joined by spaces, no space after the last."""
+    para = flow.blPara
+    if para.kind == 0:  # one font: each line is (spare width, words)
+        frag = copy.copy(flow.frags[0])
+        frag.text = " ".join(word for _, words in para.lines[start:stop] for word in words)
+        return [frag]
+    # Any other: each line holds its words as fragments of text. (reportlab's own split
+    # of such a paragraph moves a hard line break to the start of the next piece.)
+    out: list[ParaFrag] = []
+    for number, line in enumerate(para.lines[start:stop]):
+        if number and out and not hasattr(out[-1], "lineBreak"):
+            out[-1].text += " "
+        for frag in line.words:
+            piece = copy.copy(frag)
+            out.append(piece)
+    return out
+
+
+def _joined(frags: list[ParaFrag]) -> list[ParaFrag]:
+    """``frags`` with neighbours that differ only in their text made one: a paragraph of one
+    fragment takes reportlab's much quicker one-font path."""
+    out: list[ParaFrag] = []
+    last: dict[str, Any] | None = None
+    for frag in frags:
+        attributes = {k: v for k, v in vars(frag).items() if k not in ("text", "_fkind")}
+        if out and attributes == last and "lineBreak" not in attributes:
+            joined = copy.copy(out[-1])
+            joined.text = out[-1].text + frag.text
+            out[-1] = joined
+        else:
+            out.append(frag)
+        last = attributes
+    return out
+
+
+def _paragraphs(frags: list[ParaFrag], style: ParagraphStyle, bullet: str | None,
+                width: float, budget: float) -> list[Paragraph]:
+    """One paragraph of card text as reportlab Paragraphs to stack without space between.
+
+    A paragraph of more than LONG_PARAGRAPH characters is handed over in runs of about that
+    size, each wrapped to ``width`` with its last line carried over into the next run: all
+    but the last piece end with a full line, so the pieces break into exactly the lines the
+    whole paragraph would. Once the pieces are taller than ``budget``, the rest of the runs
+    come as they are (the paragraph does not fit there; only its height matters, roughly).
+    """
+    if sum(len(frag.text) for frag in frags) <= LONG_PARAGRAPH:
+        return [_Paragraph(None, style, bulletText=bullet, frags=frags)]
+    groups = _text_groups(frags, LONG_PARAGRAPH)
+    pieces: list[Paragraph] = []
+    carry: list[ParaFrag] = []
+    used = 0.0
+    for index, group in enumerate(groups):
+        head = None if pieces else bullet
+        piece = _Paragraph(None, style, bulletText=head, frags=_joined(carry + group))
+        if index == len(groups) - 1 or used > budget:
+            pieces.append(piece)
+            carry = []
+            continue
+        piece.wrap(width, 1e6)
+        lines = piece.blPara.lines
+        if len(lines) < 2:
+            carry = carry + group
+            continue
+        pieces.append(_Paragraph(None, style, bulletText=head,
+                                 frags=_joined(_line_frags(piece, 0, len(lines) - 1))))
+        used += (len(lines) - 1) * float(style.leading)
+        carry = _line_frags(piece, len(lines) - 1, len(lines))
+        if group[-1].text.endswith(" ") and carry and not hasattr(carry[-1], "lineBreak"):
+            carry[-1].text += " "  # the space the run ended with (reportlab drops it)
+    return pieces
+
+
 @functools.lru_cache(maxsize=1024)
 def _style(fonts: FontSet, role: str, size: float, depth: int,
            rtl: bool = False) -> ParagraphStyle:
@@ -861,7 +1030,9 @@ def _style(fonts: FontSet, role: str, size: float, depth: int,
         fontName=fonts.mono if code else fonts.regular,
         fontSize=font_size,
         leading=font_size * 1.22,
-        leftIndent=indent,
+        # The hanging indent, and the bullet in it, are on the side the paragraph starts.
+        leftIndent=0.0 if rtl else indent,
+        rightIndent=indent if rtl else 0.0,
         bulletIndent=max(0.0, indent - size * 1.6),
         bulletFontName=fonts.regular,
         bulletFontSize=size,
@@ -872,9 +1043,12 @@ def _style(fonts: FontSet, role: str, size: float, depth: int,
     )
 
 
-def _flows(blocks: Sequence[md.Block], fonts: FontSet, size: float, depth: int = 0,
-           bullet: str | None = None, first_gap: float | None = None) -> list[_Flow]:
-    """Paragraph flowables for ``blocks``; the first one carries ``bullet`` when given."""
+def _flows(blocks: Sequence[md.Block], fonts: FontSet, size: float, width: float,
+           budget: float = float("inf"), depth: int = 0, bullet: str | None = None,
+           first_gap: float | None = None) -> list[_Flow]:
+    """Paragraph flowables for ``blocks`` wrapped to ``width``; the first one carries
+    ``bullet`` when given. A long paragraph comes as several flowables with no space between
+    them (see _paragraphs); only its height up to ``budget`` is laid out line for line."""
     out: list[_Flow] = []
     gap = size * 0.5
 
@@ -883,7 +1057,8 @@ def _flows(blocks: Sequence[md.Block], fonts: FontSet, size: float, depth: int =
         space = first_gap if first_gap is not None and not out else gap
         text = "".join(frag.text for frag in frags)
         style = _style(fonts, role, size, depth, is_right_to_left(text))
-        out.append((Paragraph(text, style, bulletText=bullet, frags=frags), space))
+        for index, piece in enumerate(_paragraphs(frags, style, bullet, width, budget)):
+            out.append((piece, 0.0 if index else space))
         bullet = None
 
     for block in blocks:
@@ -899,7 +1074,8 @@ def _flows(blocks: Sequence[md.Block], fonts: FontSet, size: float, depth: int =
             item_gap = size * 0.15 if block.tight else gap
             for number, item in enumerate(block.items, start=block.start):
                 mark = f"{number}." if block.ordered else ("•" if depth % 2 == 0 else "–")
-                inner = _flows(item or (md.ParagraphBlock(()),), fonts, size, depth + 1, mark,
+                inner = _flows(item or (md.ParagraphBlock(()),), fonts, size, width, budget,
+                               depth + 1, mark,
                                first_gap=item_gap if number > block.start else gap)
                 if not out and first_gap is not None:
                     inner[0] = (inner[0][0], first_gap)
@@ -923,19 +1099,21 @@ def _fit(text: str, fonts: FontSet, width: float, height: float,
     """``text`` as the contents of one card (or, when too long even at the minimum size,
     of several), with the size used. Flowables come back wrapped, ready to draw."""
     blocks = md.parse(text)
-    flows = _flows(blocks, fonts, default_size)
+    # Only the smallest size may continue on more cards: a larger one that is taller than
+    # the card is not used, so its long paragraphs are laid out no further than that.
+    flows = _flows(blocks, fonts, default_size, width, height)
     if _height(flows, width, height) <= height:
         return [flows], default_size
     steps = round((default_size - MIN_FONT_SIZE) / FONT_STEP)
     sizes = [default_size - FONT_STEP * k for k in range(1, steps + 1)]
-    smallest = _flows(blocks, fonts, MIN_FONT_SIZE)
+    smallest = _flows(blocks, fonts, MIN_FONT_SIZE, width)
     if not sizes or _height(smallest, width, height) > height:
         return _continue(smallest, width, height), MIN_FONT_SIZE
     # Largest size that fits: sizes[high] fits, everything above sizes[low] does not.
     low, high, best = 0, len(sizes) - 1, smallest
     while low < high:
         middle = (low + high) // 2
-        candidate = _flows(blocks, fonts, sizes[middle])
+        candidate = _flows(blocks, fonts, sizes[middle], width, height)
         if _height(candidate, width, height) <= height:
             high, best = middle, candidate
         else:
@@ -951,13 +1129,12 @@ def _cut_by_lines(flow: Paragraph, first: float, height: float) -> list[Paragrap
     head, per_card = int(first / leading), max(1, int(height / leading))
     if head < 1:
         return [flow]
-    split = flow._get_split_blParaFunc()
     bounds = [0, head]
     while bounds[-1] < len(lines):
         bounds.append(min(len(lines), bounds[-1] + per_card))
     return [
-        Paragraph(None, flow.style, bulletText=flow.bulletText if start == 0 else None,
-                  frags=split(flow.blPara, start, stop))
+        _Paragraph(None, flow.style, bulletText=flow.bulletText if start == 0 else None,
+                   frags=_joined(_line_frags(flow, start, stop)))
         for start, stop in itertools.pairwise(bounds)
     ]
 
