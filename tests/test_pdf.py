@@ -523,10 +523,15 @@ def test_fragments_carry_any_text_unchanged(text: str) -> None:
     # Outside code, `2^k` and `x_i` are set as raised or lowered text: the `^` and `_` go.
     as_math = "".join(piece for piece, _kind in pieces(cleaned)) if (
         "^" in cleaned or "_" in cleaned or "log" in cleaned) else cleaned
-    # Arabic letters are set in their joined forms (the same letters, shaped to join).
+    # Arabic letters are set in their joined forms (the same letters, shaped to join), and
+    # a direction isolate the font lacks becomes the embedding control it has (invisible
+    # either way; a box for an invisible character would be wrong).
+    def shaped(source: str, face: str) -> str:
+        return pdf._bidi_controls(pdf.shape_arabic(source, face), face)
+
     assert "".join(f.text for f in frags) == (
-        drawn(fonts.regular, pdf.shape_arabic(as_math, fonts.regular))
-        + drawn(fonts.mono_bold, pdf.shape_arabic(cleaned, fonts.mono_bold))
+        drawn(fonts.regular, shaped(as_math, fonts.regular))
+        + drawn(fonts.mono_bold, shaped(cleaned, fonts.mono_bold))
     )
     assert all(pdf.covers(f.fontName, ch) for f in frags for ch in f.text
                if ch >= "\x80" and not ch.isspace())
@@ -929,3 +934,12 @@ def test_a_cloze_card_prints_one_card_per_deletion_with_it_hidden_on_the_front(
     levels_front = squeeze(faces["fusion · C2.1", True])
     assert "6levels" not in levels_front and "10levels" not in levels_front
     assert squeeze(faces["fusion · C2.1", False]).startswith(squeeze("A tree of 6 levels"))
+
+
+def test_a_direction_isolate_the_font_lacks_is_drawn_as_a_control_it_has() -> None:
+    """Found by the property test above: U+2066 (left-to-right isolate) is not in DejaVu;
+    it is drawn as U+202A (left-to-right embedding), which is, never as a box."""
+    fonts = font_set(PdfOptions())
+    assert not pdf.covers(fonts.regular, "\u2066")
+    frags = paragraph_fragments([md.Span("a\u2066b")], fonts, 10)
+    assert "".join(f.text for f in frags) == "a\u202ab"
