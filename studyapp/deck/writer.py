@@ -10,7 +10,7 @@ import tempfile
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -500,6 +500,15 @@ class _Section:
         self.count = 0
         self.problem: tuple[int, int, str] | None = None
 
+    def add_text(self, text: str) -> None:
+        """An item already written (a WrittenItem's text): exact by construction."""
+        pieces = self.pieces
+        pieces.append("\n" if self.count else self.first)
+        pieces.append(text)
+        self.count += 1
+        if len(pieces) >= _PIECES_A_WRITE:
+            self.flush()
+
     def add(self, item: Question | Card) -> None:
         pieces = self.pieces
         pieces.append("\n" if self.count else self.first)
@@ -524,6 +533,60 @@ class _Section:
         self.pieces.clear()
 
 
+class WrittenItem(NamedTuple):
+    """A question (`question` true) or card already checked by its importer as its model
+    would check it, and its text as _fast_item_text writes it for that model's
+    _item_data: what write_deck_items writes without a model (a tuple: one a row)."""
+
+    question: bool
+    text: str
+
+
+def written_question(
+    item_id: str | None, prompt: str, answer: str, fact: str | None, tags: list[str]
+) -> WrittenItem | None:
+    """The valid question of these fields as _fast_item_text writes it (the _item_data of
+    its model); None when only PyYAML can write it (then the importer hands
+    write_deck_items the model, which it reads back)."""
+    data: dict[str, Any] = {"id": item_id} if item_id is not None else {}
+    data["prompt"] = prompt
+    data["answer"] = _LongText(answer)
+    if fact is not None:
+        data["fact"] = fact
+    if tags:
+        data["tags"] = _FlowList(tags)
+    text = _fast_item_text(data)
+    return None if text is None else WrittenItem(True, text)
+
+
+def written_card(
+    item_id: str | None,
+    front: str,
+    back: str,
+    *,
+    cloze: bool,
+    reversed_too: bool,
+    fact: str | None,
+    tags: list[str],
+) -> WrittenItem | None:
+    """The same for a valid card: `front` and `back`, or with `cloze` its cloze text in
+    `front` (and `back` unused)."""
+    data: dict[str, Any] = {"id": item_id} if item_id is not None else {}
+    if cloze:
+        data["cloze"] = _LongText(front)
+    else:
+        data["front"] = front
+        data["back"] = _LongText(back)
+        if reversed_too:
+            data["reversed"] = True
+    if fact is not None:
+        data["fact"] = fact
+    if tags:
+        data["tags"] = _FlowList(tags)
+    text = _fast_item_text(data)
+    return None if text is None else WrittenItem(False, text)
+
+
 _PIECES_A_WRITE = 4000
 """Pieces of text (items and the blank lines between them) joined into one write: a write
 per item would cost more than the item's text."""
@@ -531,11 +594,17 @@ _COPY_CHUNK = 1 << 20
 
 
 def write_deck_items(
-    path: Path, deck_id: str, title: str, items: Iterable[Question | Card], *, force: bool = False
+    path: Path,
+    deck_id: str,
+    title: str,
+    items: Iterable[Question | Card | WrittenItem],
+    *,
+    force: bool = False,
 ) -> tuple[int, int]:
     """Write a deck of `items` (questions and cards, in any order) to `path` while they come,
     never holding them all: the text deck_to_yaml gives for the same deck. Returns how many
-    questions and cards were written.
+    questions and cards were written. An item may come as its model or as a WrittenItem
+    (an importer that checked it and had written_item write it, with no model made).
 
     What write_deck_file learns by loading the whole file back is checked here item by item:
     an item _fast_item_text wrote is exact by construction; one PyYAML wrote (double quotes,
@@ -564,8 +633,10 @@ def write_deck_items(
         questions = _Section("questions", out, head.count("\n"), "\nquestions:\n")
         cards = _Section("cards", spool, 0, "cards:\n")
         for item in items:
-            section = questions if isinstance(item, Question) else cards
-            section.add(item)
+            if isinstance(item, WrittenItem):
+                (questions if item.question else cards).add_text(item.text)
+            else:
+                (questions if isinstance(item, Question) else cards).add(item)
         questions.flush()
         cards.flush()
         if not questions.count and not cards.count:
