@@ -374,10 +374,11 @@ def _streamed_items(
 ) -> Iterator[Question | Card | WrittenItem]:
     """What checked_items(_data_rows(...)) gives for the same rows, with the same errors
     in the same order, for write_deck_items: a row the models would surely accept (every
-    test below is one they make, or implies theirs) comes as the writer's WrittenItem, with
-    no model made; any other row, or one only PyYAML can write, goes through row_item."""
+    test below is one they make, or implies theirs) comes as the writer's WrittenItem, its
+    text made with no model; any other row, or one only PyYAML can write, goes through
+    row_item."""
     from studyapp.deck.models import derived_id
-    from studyapp.deck.writer import written_card, written_question
+    from studyapp.deck.writer import card_text, question_text
 
     width = len(columns)
     # Each row's cells in COLUMNS order: a missing column reads the "" padded at the end.
@@ -438,15 +439,14 @@ def _streamed_items(
             elif item is not None:
                 yield item
             else:
-                written = (
-                    written_question(item_id or None, front, back, fact or None, tag_list)
+                text = (
+                    question_text(item_id or None, front, back, fact or None, tag_list)
                     if kind == "question" else
-                    written_card(item_id or None, front, back, cloze=kind == "cloze",
-                                 reversed_too=kind == "reversed", fact=fact or None,
-                                 tags=tag_list)
+                    card_text(item_id or None, front, back, cloze=kind == "cloze",
+                              reversed_too=kind == "reversed", fact=fact or None, tags=tag_list)
                 )
-                if written is not None:
-                    yield written
+                if text is not None:
+                    yield kind == "question", text
                     continue
                 # Only PyYAML writes it: the model goes, for the writer to read it back.
                 model = row_item(_row(line, cells), name)
