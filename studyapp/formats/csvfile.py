@@ -359,10 +359,11 @@ _SLUG = re.compile("[a-z0-9][a-z0-9-]*")
 """models.SLUG_PATTERN as a full match (its `$` would also pass a final line break)."""
 _MAX_ID, _MAX_FACT, _MAX_TAG = 200, 100, 100
 """The lengths models.ItemId, Slug and Tag allow."""
-_SURE_CLOZE = re.compile(r"[^{}]*(?:\{\{c[1-9][0-9]*::\s*[^{}:\s][^{}:]*\}\}[^{}]*)+")
+_SURE_CLOZE = re.compile(r"[^{}]*(?:\{\{c[1-9][0-9]{0,8}::\s*[^{}:\s][^{}:]*\}\}[^{}]*)+")
 """Cloze text that parse_cloze surely reads as one or more good deletions: braces only in
-`{{cN::text}}` (N from 1, text with something but space and no `:`, `{`, `}`). Each
-part is followed by something it cannot match, so a match takes linear time."""
+`{{cN::text}}` (N from 1 and short: int() refuses a number of over 4,300 digits; text with
+something but space and no `:`, `{`, `}`). Each part is followed by something it cannot
+match, so a match takes linear time."""
 
 
 def _row(line: int, cells: tuple[str, ...]) -> CsvRow:
