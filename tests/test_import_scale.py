@@ -8,18 +8,21 @@ may change a byte of what is written, nor any error message.
 
 from __future__ import annotations
 
+import csv
+import io
 import tempfile
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from studyapp.deck import yamlread
 from studyapp.deck.loader import load_deck_file
-from studyapp.deck.models import Card, Deck, Question
+from studyapp.deck.models import Card, Deck, Question, derived_id
 from studyapp.deck.writer import deck_to_yaml, write_deck_file, write_deck_items
 from studyapp.errors import DataError
 from studyapp.formats.csvfile import deck_to_csv, import_csv, read_csv_deck
@@ -248,3 +251,84 @@ def test_the_streamed_import_refuses_every_bad_row_as_before(tmp_path: Path) -> 
         f"{source}:6: the same front (and no id) is already used on line 5",
     ]
     assert list(tmp_path.iterdir()) == [source]
+
+
+# Cells at the edges of what the streamed import takes without a model (a slug of 200
+# characters or 201, a tag of 100 or 101, cloze text it can tell apart or not, a derived id
+# given as an explicit one, cells export marks with `'`) and what the models refuse.
+_SAME_FRONT_ID = derived_id("F")
+_CELLS = {
+    "kind": ["question", "card", "reversed", "cloze", "Card", " cloze ", "carx", ""],
+    "id": ["", "", " ", "a-1", " a-2 ", "1x", "true", "Not A Slug", "a\n", "-x", "é", "x" * 200,
+           "x" * 201, _SAME_FRONT_ID],
+    "text": ["F", "G", "", "=1+1", "'=x", "'tis", "a\r\nb", "x" * 61, "yes", "a: b", " ", "\x07",
+             "\u2028x", "x \ny", "é", "{{c1::a}}", "x" * 50_001 + "\t"],
+    "cloze": ["no deletion", "{{c1::a}}", "{{c01::a}}", "{{c1:: }}", "{{c1::{x}}}",
+              "{{c1::a::hint}}", "{{c0::a}}", "{{c1::a", "{{c1::a}} {{c2::b}}", "}} {{c1::a}}",
+              "{{c1::a{{c2::b}}}}", "{{c1::a}}\r\n'=", "{{C1::a}}", "{{c1:: \u3000b}}",
+              "{{c123456789::a}}", "{{c" + "1" * 4301 + "::a}}"],
+    "tags": ["", " ", "a b", "a;", "my tag; other", "t" * 100, "t" * 101, " " * 101, "; " * 60,
+             "x" * 50 + " " + "y" * 50, "yes null"],
+    "fact": ["", "f-1", " f-2 ", "Bad", "y" * 100, "y" * 101],
+}
+_HEADERS = [["kind", "id", "front", "back", "tags", "fact"], ["kind", "front", "back"],
+            ["back", "fact", "front", "tags", "kind", "id"]]
+
+
+@st.composite
+def _row_cells(draw: st.DrawFn) -> dict[str, str]:
+    row = {column: draw(st.sampled_from(_CELLS["text" if column in ("front", "back") else column]))
+           for column in ("kind", "id", "front", "back", "tags", "fact")}
+    if row["kind"].strip().lower() == "cloze" and draw(st.booleans()):
+        # A cloze row good but for its text, so that the text is what is tested.
+        row["front"], row["back"] = draw(st.sampled_from(_CELLS["cloze"])), ""
+    return row
+
+
+def _written_or_refused(run: Any) -> str:
+    try:
+        return f"written:\n{run()}"
+    except DataError as error:
+        return f"refused:\n{error}"
+
+
+def _edge_rows() -> list[dict[str, str]]:
+    """One row for each edge of the streamed import's own tests, all good but for that."""
+    good = {"kind": "card", "id": "", "front": "F", "back": "B", "tags": "", "fact": ""}
+    rows = [{**good, "kind": "cloze", "front": text, "back": ""} for text in _CELLS["cloze"]]
+    rows += [{**good, "front": f"F{n}", column: value} for n, (column, value) in enumerate(
+        (column, value) for column in ("id", "tags", "fact") for value in _CELLS[column])]
+    return rows
+
+
+@given(st.sampled_from(_HEADERS), st.lists(_row_cells(), min_size=1, max_size=6))
+@example(_HEADERS[0], _edge_rows())
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+def test_the_streamed_import_writes_or_refuses_as_the_models_do(
+    header: list[str], rows: list[dict[str, str]]
+) -> None:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([row[column] for column in header] for row in rows)
+    with tempfile.TemporaryDirectory() as folder:
+        source, output = Path(folder) / "in.csv", Path(folder) / "deck.yaml"
+        source.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+
+        def streamed() -> str:
+            import_csv(source, output, deck_id="d", title="T", force=True)
+            return output.read_text(encoding="utf-8")
+
+        def as_models() -> str:
+            return deck_to_yaml(read_csv_deck(source, "d", "T"))
+
+        assert _written_or_refused(streamed) == _written_or_refused(as_models)
+
+
+def test_a_tags_cell_of_separators_alone_is_no_tags(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(HEADER + f"card,,F,B,{'; ' * 60},\n", encoding="utf-8")
+    import_csv(source, tmp_path / "deck.yaml")
+    assert (tmp_path / "deck.yaml").read_text(encoding="utf-8") == (
+        "id: deck\ntitle: in\n\ncards:\n  - front: F\n    back: B\n"
+    )

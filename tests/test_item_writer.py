@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -193,3 +194,78 @@ def test_imported_decks_and_exercises_are_written_as_before() -> None:
     assert len(plain) > 10
     for data in plain:
         assert data_to_yaml(data) == _pyyaml_data(data)
+
+
+slugs = st.sampled_from(["row-1", "a", "1x", "true", "yes", "null", "on", "no-2", "tree",
+                         "n", "y", "f-1", "x" * 200])
+optional_slug = st.none() | slugs
+tag_lists = st.lists(st.sampled_from(EDGES) | texts, max_size=3)
+row_texts = st.sampled_from(EDGES) | texts | st.lists(
+    st.sampled_from(["What", "is", "the", "tree", "level", "of"]), min_size=10, max_size=16
+).map(" ".join)
+"""With plain sentences longer than LONG_TEXT (a block scalar as an answer, plain as a front)."""
+
+
+def _import_data(item_id: str | None, shape: dict[str, Any], fact: str | None,
+                 tags: list[str]) -> dict[str, Any]:
+    """_item_data of the item of these fields."""
+    data: dict[str, Any] = {"id": item_id} if item_id is not None else {}
+    data.update(shape)
+    if fact is not None:
+        data["fact"] = fact
+    if tags:
+        data["tags"] = _FlowList(tags)
+    return data
+
+
+def _as_pyyaml(text: str | None, data: dict[str, Any]) -> str | None:
+    """The text, checked against PyYAML's when there is one."""
+    if text is not None:
+        assert text == _pyyaml_section("cards", [data]).removeprefix("cards:\n")
+    return text
+
+
+@given(optional_slug, row_texts, row_texts, optional_slug, tag_lists)
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+def test_an_imported_rows_item_is_written_as_its_data_is(
+    item_id: str | None, front: str, back: str, fact: str | None, tags: list[str]
+) -> None:
+    question = _import_data(item_id, {"prompt": front, "answer": _LongText(back)}, fact, tags)
+    assert _as_pyyaml(writer.question_text(item_id, front, back, fact, tags), question) == (
+        writer._fast_item_text(question)
+    )
+    for reversed_too in (False, True):
+        card = _import_data(item_id, {"front": front, "back": _LongText(back),
+                                      **({"reversed": True} if reversed_too else {})},
+                            fact, tags)
+        assert _as_pyyaml(writer.card_text(item_id, front, back, cloze=False,
+                                           reversed_too=reversed_too, fact=fact, tags=tags),
+                          card) == writer._fast_item_text(card)
+    cloze = _import_data(item_id, {"cloze": _LongText(front)}, fact, tags)
+    assert _as_pyyaml(writer.card_text(item_id, front, "", cloze=True, reversed_too=False,
+                                       fact=fact, tags=tags), cloze) == (
+        writer._fast_item_text(cloze)
+    )
+
+
+def test_an_everyday_row_is_written_without_the_item_dict(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The shortcut must be taken (else the test above compares _fast_item_text with itself).
+    def refuse(*args: object, **options: object) -> None:
+        raise AssertionError("the value-by-value writer was used")
+
+    monkeypatch.setattr(writer, "_value_line", refuse)
+    monkeypatch.setattr(writer, "_fast_item_text", refuse)
+    assert writer.card_text("row-1", "What is the tree level?", "tree level 5.", cloze=False,
+                            reversed_too=True, fact="f-1", tags=["tree", "level"]) == (
+        "  - id: row-1\n    front: What is the tree level?\n    back: tree level 5.\n"
+        "    reversed: true\n    fact: f-1\n    tags: [tree, level]\n"
+    )
+    assert writer.question_text(None, "Why?", "Because.", None, []) == (
+        "  - prompt: Why?\n    answer: Because.\n"
+    )
+    assert writer.card_text(None, "The {{c1::tree}} fuses", "", cloze=True,
+                            reversed_too=False, fact=None, tags=[]) == (
+        "  - cloze: The {{c1::tree}} fuses\n"
+    )

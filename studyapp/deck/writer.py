@@ -500,6 +500,15 @@ class _Section:
         self.count = 0
         self.problem: tuple[int, int, str] | None = None
 
+    def add_text(self, text: str) -> None:
+        """An item already written (a WrittenItem's text): exact by construction."""
+        pieces = self.pieces
+        pieces.append("\n" if self.count else self.first)
+        pieces.append(text)
+        self.count += 1
+        if len(pieces) >= _PIECES_A_WRITE:
+            self.flush()
+
     def add(self, item: Question | Card) -> None:
         pieces = self.pieces
         pieces.append("\n" if self.count else self.first)
@@ -524,6 +533,171 @@ class _Section:
         self.pieces.clear()
 
 
+# -- an imported row's item, written from its fields ----------------------------------------
+#
+# What _fast_item_text writes for the _item_data of a question or card, made without the
+# dict and its walk (an import writes 300,000 of them). The commonest item, whose text is
+# all short printable ASCII that needs no quotes, is tested with a few tests on its text
+# run together; any other goes value by value through _fast_item_text's own tests and
+# _scalar_text.
+
+_ROW_KEYS = ("id", "prompt", "answer", "front", "back", "cloze", "reversed", "fact", "tags")
+_DIRECT = _FAST and all(_plain_key(key) for key in _ROW_KEYS)
+"""The keys are written plain (as _fast_item_text finds them), so lines can be made here."""
+_ASCII_FIRST = frozenset(c for c in map(chr, range(0x20, 0x7F)) if re.fullmatch(_PLAIN_FIRST, c))
+"""The ASCII characters _PRINTABLE lets plain text start with."""
+_TAG_LINES: dict[tuple[str, ...], str | None] = {}
+"""` [a, b]` (or None) of the tag lists seen lately."""
+
+
+def _value_line(head: str, value: str, *, long_text: bool) -> str | None:
+    """`head` (`  - key:` or `    key:`) and `value` as _fast_item_text writes them (a
+    _LongText with `long_text`); None when it leaves the item to PyYAML."""
+    if (
+        len(value) <= (LONG_TEXT if long_text else _SHORT_SCALAR - 1)
+        and _PRINTABLE.fullmatch(value) is not None
+        and value[-1] not in " :"
+        and ": " not in value
+        and " #" not in value
+        and (value[0] not in _CHECKED_STARTS or _plain_as_is(value))
+    ):
+        return f"{head} {value}\n"
+    written = _scalar_text(value, _ITEM_INDENT, long_text=long_text, flow=False)
+    if written is None:
+        return None
+    return f"{head}{written}" if written[-1] == "\n" else f"{head}{written}\n"
+
+
+def _plain_edges(value: str) -> bool:
+    """For non-empty printable ASCII text with no `: ` or ` #`: True when _fast_item_text
+    writes it plain (its first and last character allow it, and it reads back as text)."""
+    first = value[0]
+    return (first in _ASCII_FIRST and value[-1] not in " :"
+            and (first not in _CHECKED_STARTS or _plain_as_is(value)))
+
+
+def _item_text(item_id: str | None, key: str | None, text: str, long_key: str,
+               long_text: str, flag: str | None, fact: str | None,
+               tags: list[str]) -> str | None:
+    """The lines of an item: `id` when given, `key: text` when `key` is, `long_key:
+    long_text` (a _LongText), `flag: true` when given, `fact` when given, `tags` when any;
+    None when PyYAML has to write it."""
+    run = f"{item_id or ''}{text}{long_text}{fact or ''}"
+    if (
+        # Text of these characters only is plain once its ends allow it: a test of each
+        # value's characters, `: ` and ` #` (run together, a value's text can only make
+        # more of them, never fewer) and then of each value's ends.
+        len(long_text) <= LONG_TEXT and len(run) < _SHORT_SCALAR
+        and run.isascii() and run.isprintable() and ": " not in run and " #" not in run
+        and long_text and _plain_edges(long_text)
+        and (key is None or (text and _plain_edges(text)))
+        and (item_id is None or (item_id and _plain_edges(item_id)))
+        and (fact is None or (fact and _plain_edges(fact)))
+    ):
+        if item_id is None:
+            lines = f"  - {key}: {text}\n    {long_key}: {long_text}\n" if key else (
+                f"  - {long_key}: {long_text}\n")
+        else:
+            lines = f"  - id: {item_id}\n    {key}: {text}\n    {long_key}: {long_text}\n" if (
+                key) else f"  - id: {item_id}\n    {long_key}: {long_text}\n"
+        if flag is not None:
+            lines += f"    {flag}: true\n"
+        if fact is not None:
+            lines += f"    fact: {fact}\n"
+    else:
+        parts = []
+        lead = "  - "
+        for name, value, long in (("id", item_id, False), (key, text, False),
+                                  (long_key, long_text, True), (flag, "", False),
+                                  ("fact", fact, False)):
+            if name is None or value is None:
+                continue
+            line = f"{lead}{name}: true\n" if name == flag else _value_line(
+                f"{lead}{name}:", value, long_text=long)
+            if line is None:
+                return None
+            parts.append(line)
+            lead = "    "
+        lines = "".join(parts)
+    if tags:
+        written = _tags_text(tags)
+        if written is None:
+            return None
+        lines += f"    tags:{written}\n"
+    return lines
+
+
+def _tags_text(tags: list[str]) -> str | None:
+    """` [a, b]` as _fast_item_text writes a non-empty _FlowList after `tags:`, or None."""
+    key = tuple(tags)
+    if key in _TAG_LINES:
+        return _TAG_LINES[key]
+    entries = [_flow_entry_text(entry) for entry in tags]
+    if None in entries:
+        text = None
+    else:
+        written = ",".join(entries)[1:]  # type: ignore[arg-type]
+        text = f" [{written}]" if len(written) < _SHORT_SCALAR else None
+    if len(_TAG_LINES) >= _FLOW_ENTRIES_KEPT:
+        _TAG_LINES.clear()
+    if sum(map(len, tags)) <= 200:
+        _TAG_LINES[key] = text
+    return text
+
+
+WrittenItem = tuple[bool, str]
+"""A question (true) or card already checked by its importer as its model would check it,
+and its text as _fast_item_text writes it for that model's _item_data: what
+write_deck_items takes in place of the model (a plain tuple: one is made a row)."""
+
+
+def question_text(
+    item_id: str | None, prompt: str, answer: str, fact: str | None, tags: list[str]
+) -> str | None:
+    """The lines of the valid question of these fields (str, a list of str) as
+    _fast_item_text writes its model's _item_data; None when only PyYAML can write it
+    (then the importer hands write_deck_items the model, which it reads back)."""
+    if not _DIRECT:
+        return _data_text(item_id, {"prompt": prompt, "answer": _LongText(answer)}, fact, tags)
+    return _item_text(item_id, "prompt", prompt, "answer", answer, None, fact, tags)
+
+
+def card_text(
+    item_id: str | None,
+    front: str,
+    back: str,
+    *,
+    cloze: bool,
+    reversed_too: bool,
+    fact: str | None,
+    tags: list[str],
+) -> str | None:
+    """The same for a valid card: `front` and `back`, or with `cloze` its cloze text in
+    `front` (and `back` unused)."""
+    if not _DIRECT:
+        shape: dict[str, Any] = {"cloze": _LongText(front)} if cloze else {
+            "front": front, "back": _LongText(back), **({"reversed": True} if reversed_too else {})
+        }
+        return _data_text(item_id, shape, fact, tags)
+    if cloze:
+        return _item_text(item_id, None, "", "cloze", front, None, fact, tags)
+    return _item_text(item_id, "front", front, "back", back,
+                      "reversed" if reversed_too else None, fact, tags)
+
+
+def _data_text(
+    item_id: str | None, shape: dict[str, Any], fact: str | None, tags: list[str]
+) -> str | None:
+    """question_text and card_text by way of the _item_data dict."""
+    data: dict[str, Any] = {"id": item_id} if item_id is not None else {}
+    data.update(shape)
+    if fact is not None:
+        data["fact"] = fact
+    if tags:
+        data["tags"] = _FlowList(tags)
+    return _fast_item_text(data)
+
+
 _PIECES_A_WRITE = 4000
 """Pieces of text (items and the blank lines between them) joined into one write: a write
 per item would cost more than the item's text."""
@@ -531,11 +705,17 @@ _COPY_CHUNK = 1 << 20
 
 
 def write_deck_items(
-    path: Path, deck_id: str, title: str, items: Iterable[Question | Card], *, force: bool = False
+    path: Path,
+    deck_id: str,
+    title: str,
+    items: Iterable[Question | Card | WrittenItem],
+    *,
+    force: bool = False,
 ) -> tuple[int, int]:
     """Write a deck of `items` (questions and cards, in any order) to `path` while they come,
     never holding them all: the text deck_to_yaml gives for the same deck. Returns how many
-    questions and cards were written.
+    questions and cards were written. An item may come as its model or as a WrittenItem
+    (from an importer that checked it and had question_text or card_text write it).
 
     What write_deck_file learns by loading the whole file back is checked here item by item:
     an item _fast_item_text wrote is exact by construction; one PyYAML wrote (double quotes,
@@ -564,8 +744,10 @@ def write_deck_items(
         questions = _Section("questions", out, head.count("\n"), "\nquestions:\n")
         cards = _Section("cards", spool, 0, "cards:\n")
         for item in items:
-            section = questions if isinstance(item, Question) else cards
-            section.add(item)
+            if isinstance(item, tuple):  # a WrittenItem
+                (questions if item[0] else cards).add_text(item[1])
+            else:
+                (questions if isinstance(item, Question) else cards).add(item)
         questions.flush()
         cards.flush()
         if not questions.count and not cards.count:

@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -47,6 +48,9 @@ from studyapp.formats.files import (
     read_input,
     text_stream,
 )
+
+if TYPE_CHECKING:
+    from studyapp.deck.writer import WrittenItem
 
 COLUMNS = ("kind", "id", "front", "back", "tags", "fact")
 ANKI_HEADER = "#separator:comma\r\n#html:false\r\n#notetype:Basic\r\n#tags column:5\r\n"
@@ -187,6 +191,13 @@ def read_csv_rows(text: str, name: str) -> list[CsvRow]:
 def iter_csv_rows(lines: Iterable[str], name: str) -> Iterator[CsvRow]:
     """The data rows of a CSV text (read with newline=""), one by one as they are read: a bad
     header is refused at once, a bad row when it is reached."""
+    reader, columns = _read_header(lines, name)
+    return _data_rows(reader, columns, name)
+
+
+def _read_header(lines: Iterable[str], name: str) -> tuple[Any, list[str]]:
+    """A CSV reader past the header of a text (read with newline=""), and the header's
+    columns; a bad header is refused."""
     reader = _reader(lines)
     try:
         header_line, header = _next_record(reader)
@@ -220,7 +231,7 @@ def iter_csv_rows(lines: Iterable[str], name: str) -> Iterator[CsvRow]:
     for column in REQUIRED_COLUMNS:
         if column not in columns:
             raise DataError(f"{name}:{header_line}: missing column {quoted(column)}")
-    return _data_rows(reader, columns, name)
+    return reader, columns
 
 
 def _data_rows(reader: Any, columns: list[str], name: str) -> Iterator[CsvRow]:
@@ -330,6 +341,11 @@ def checked_items(rows: Iterable[CsvRow], name: str) -> Iterator[Question | Card
             errors.append(f"{name}:{row.line}: {what} is already used on line {first}")
         elif not errors:
             yield item  # once a row is refused nothing is written: no need to go on
+    _refuse_if_any(errors, any_rows, name)
+
+
+def _refuse_if_any(errors: list[str], any_rows: bool, name: str) -> None:
+    """After the last row: one DataError with the rows' errors (the first twenty), if any."""
     if not any_rows:
         errors.append(f"{name}: no rows: a deck needs at least one question or card")
     if errors:
@@ -337,6 +353,110 @@ def checked_items(rows: Iterable[CsvRow], name: str) -> Iterator[Question | Card
         if len(errors) > len(shown):
             shown.append(f"... and {len(errors) - len(shown)} more")
         raise DataError("\n".join(shown))
+
+
+_SLUG = re.compile("[a-z0-9][a-z0-9-]*")
+"""models.SLUG_PATTERN as a full match (its `$` would also pass a final line break)."""
+_MAX_ID, _MAX_FACT, _MAX_TAG = 200, 100, 100
+"""The lengths models.ItemId, Slug and Tag allow."""
+_SURE_CLOZE = re.compile(r"[^{}]*(?:\{\{c[1-9][0-9]{0,8}::\s*[^{}:\s][^{}:]*\}\}[^{}]*)+")
+"""Cloze text that parse_cloze surely reads as one or more good deletions: braces only in
+`{{cN::text}}` (N from 1 and short: int() refuses a number of over 4,300 digits; text with
+something but space and no `:`, `{`, `}`). Each part is followed by something it cannot
+match, so a match takes linear time."""
+
+
+def _row(line: int, cells: tuple[str, ...]) -> CsvRow:
+    return CsvRow(line, dict(zip(COLUMNS, cells, strict=True)))
+
+
+def _streamed_items(
+    reader: Any, columns: list[str], name: str
+) -> Iterator[Question | Card | WrittenItem]:
+    """What checked_items(_data_rows(...)) gives for the same rows, with the same errors
+    in the same order, for write_deck_items: a row the models would surely accept (every
+    test below is one they make, or implies theirs) comes as the writer's WrittenItem, its
+    text made with no model; any other row, or one only PyYAML can write, goes through
+    row_item."""
+    from studyapp.deck.models import derived_id
+    from studyapp.deck.writer import card_text, question_text
+
+    width = len(columns)
+    # Each row's cells in COLUMNS order: a missing column reads the "" padded at the end.
+    cells_of = operator.itemgetter(*(columns.index(c) if c in columns else width
+                                     for c in COLUMNS))
+    padding = [[""] * (width + 1 - count) for count in range(width + 1)]
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    any_rows = False
+    start = reader.line_num + 1
+    """The line the next record starts on."""
+    try:
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            joined = "".join(record)
+            if not joined.strip():
+                continue  # spreadsheets leave empty rows behind
+            count = len(record)
+            if count > width:
+                raise DataError(f"{name}:{line}: {count} cells, but the header has {width} "
+                                "columns")
+            if "'" in joined or "\r" in joined:  # else _cells_as_written changes nothing
+                record = _cells_as_written(record)  # noqa: PLW2901 - the row's own cells
+                joined = "".join(record)
+            record += padding[count]  # noqa: PLW2901
+            any_rows = True
+            cells = cells_of(record)
+            kind, item_id, front, back, tags, fact = cells
+            item: Question | Card | str | None = None
+            if (kind in KINDS and front and (not back if kind == "cloze" else back)
+                    and (joined.isprintable() or _ESCAPED_CONTROL.search(joined) is None)):
+                item_id = item_id.strip() if item_id else item_id
+                fact = fact.strip() if fact else fact
+                tag_list = _split_tags(tags) if tags else []
+                if not (
+                    (not item_id or (len(item_id) <= _MAX_ID and _SLUG.fullmatch(item_id)))
+                    and (not fact or (len(fact) <= _MAX_FACT and _SLUG.fullmatch(fact)))
+                    and (len(tags) <= _MAX_TAG or max(map(len, tag_list), default=0) <= _MAX_TAG)
+                    and (kind != "cloze" or _SURE_CLOZE.fullmatch(front))
+                ):
+                    item = row_item(_row(line, cells), name)
+            else:
+                item = row_item(_row(line, cells), name)
+            if item is None:  # the models would take it as it is
+                key = item_id or derived_id(front)
+                explicit = bool(item_id)
+            elif isinstance(item, str):
+                errors.append(item)
+                continue
+            else:
+                key, explicit = item.key, item.id is not None
+            first = seen.setdefault(key, line)
+            if first != line:
+                what = f"the id {quoted(key)}" if explicit else "the same front (and no id)"
+                errors.append(f"{name}:{line}: {what} is already used on line {first}")
+            elif errors:
+                continue  # once a row is refused nothing is written: no need to go on
+            elif item is not None:
+                yield item
+            else:
+                text = (
+                    question_text(item_id or None, front, back, fact or None, tag_list)
+                    if kind == "question" else
+                    card_text(item_id or None, front, back, cloze=kind == "cloze",
+                              reversed_too=kind == "reversed", fact=fact or None, tags=tag_list)
+                )
+                if text is not None:
+                    yield kind == "question", text
+                    continue
+                # Only PyYAML writes it: the model goes, for the writer to read it back.
+                model = row_item(_row(line, cells), name)
+                if isinstance(model, str):  # pragma: no cover - the row passed its tests
+                    raise DataError(model)
+                yield model
+    except csv.Error as error:
+        raise DataError(f"{name}:{start}: not valid CSV ({error})") from None
+    _refuse_if_any(errors, any_rows, name)
 
 
 def rows_to_deck(rows: Sequence[CsvRow], name: str, deck_id: str, title: str) -> Deck:
@@ -401,6 +521,7 @@ def import_csv(
     raw = read_input(source, MAX_FILE_BYTES, "a CSV file")
     name = str(source)
     text = text_stream(raw, name, "CSV", "save the file as UTF-8 CSV")
-    items = checked_items(iter_csv_rows(text, name), name)
+    reader, columns = _read_header(text, name)
+    items = _streamed_items(reader, columns, name)
     questions, cards = write_deck_items(output, deck_id, title, items, force=force)
     return CsvImport(deck_id, questions, cards)
