@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.events import Key
-from textual.screen import Screen
 from textual.widgets import Header, Label, Static
 
 from studyapp.errors import StudyappError
@@ -28,6 +26,7 @@ from studyapp.session import (
     variant_items,
 )
 from studyapp.tui import bindings
+from studyapp.tui.leave import LeaveGuard
 from studyapp.tui.widgets.footer import KeyFooter
 from studyapp.tui.widgets.session_view import SessionView
 
@@ -38,7 +37,7 @@ PRACTICE_BATCH = 10
 """Practice draws this many fresh problems at a time, again and again until you stop."""
 
 
-class QuizScreen(Screen[None]):
+class QuizScreen(LeaveGuard):
     """A quiz session; the review schedule is never touched. Ends with the score."""
 
     CSS_PATH = "study.tcss"
@@ -250,9 +249,6 @@ class QuizScreen(Screen[None]):
         drawn = ", ".join(f"{k}={v}" for k, v in (info.variant or ())) if info else ""
         await self.start_session(f"Fresh version: {drawn}" if drawn else None)
 
-    _leave_armed = False
-    """Escape was pressed once in the middle of a session: a second escape leaves."""
-
     def _work_in_progress(self) -> int:
         """How many items of the running session are answered (0 when none, or finished)."""
         if self._finished:
@@ -261,33 +257,10 @@ class QuizScreen(Screen[None]):
         prompt = views.first().session.current() if views else None
         return 0 if prompt is None else prompt.position - 1
 
-    def on_key(self, event: Key) -> None:
-        if event.key != "escape":
-            self._stay()
-
-    def on_input_changed(self) -> None:
-        """Typing into the answer box (whose keys never reach the screen) is staying."""
-        self._stay()
-
-    def on_input_submitted(self) -> None:
-        self._stay()
-
-    def _stay(self) -> None:
-        if self._leave_armed:
-            self._leave_armed = False  # the learner went on: the question goes
-            self.app.clear_notifications()
-
     def action_back(self) -> None:
         """Leave; in the middle of a session, only after a second escape (nothing of an
         unfinished quiz is kept, so leaving by accident would lose the answers)."""
         done = self._work_in_progress()
-        if done and not self._leave_armed:
-            self._leave_armed = True
-            what = "exercise" if self.exercise_id else "set" if self.practice else "quiz"
-            self.notify(f"Leave this {what}? {done} answered so far, not kept unless you "
-                        "finish. Press escape again to leave.", title="Leave?")
-            return
-        if self._leave_armed:
-            # The question is answered: it does not stay over the screen underneath.
-            self.app.clear_notifications()
-        self.dismiss()
+        what = "exercise" if self.exercise_id else "set" if self.practice else "quiz"
+        self.leave(f"Leave this {what}? {done} answered so far, not kept unless you finish."
+                   if done else None)

@@ -6,8 +6,6 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.events import Key
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Label, Static
 
@@ -25,6 +23,7 @@ from studyapp.review import (
 from studyapp.schedule import format_interval
 from studyapp.session import Feedback
 from studyapp.tui import bindings
+from studyapp.tui.leave import LeaveGuard
 from studyapp.tui.widgets.footer import KeyFooter
 from studyapp.tui.widgets.markdown_text import MarkdownText
 from studyapp.tui.widgets.session_view import SessionView
@@ -51,7 +50,7 @@ _ENGINE_ACTIONS = {
 _DIMMED = frozenset({"undo", "bury", "suspend"})
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(LeaveGuard):
     """Spaced-repetition review of one deck; every rating is on disk before the next item."""
 
     CSS_PATH = "study.tcss"
@@ -70,8 +69,6 @@ class ReviewScreen(Screen[None]):
         self._last = FIRST_NOTE
         """One line about what the last action did (saved, undone, buried); before the
         first, what a rating does. Always one line, so that the card under it stays put."""
-        self._leave_armed = False
-        """Escape was pressed once with unsaved exercise steps: a second one leaves."""
 
     @property
     def study_app(self) -> StudyApp:
@@ -303,35 +300,12 @@ class ReviewScreen(Screen[None]):
     async def action_suspend(self) -> None:
         await self._run("suspend")
 
-    def on_key(self, event: Key) -> None:
-        if event.key != "escape":
-            self._stay()
-
-    def on_input_changed(self) -> None:
-        """Typing into an exercise's answer box (its keys never reach the screen)."""
-        self._stay()
-
-    def on_input_submitted(self) -> None:
-        self._stay()
-
-    def _stay(self) -> None:
-        if self._leave_armed:
-            self._leave_armed = False  # the learner went on: the question goes
-            self.app.clear_notifications()
-
     def action_back(self) -> None:
         """Leave; halfway through an exercise, only after a second escape."""
         unsaved = self.engine.unsaved_steps() if self.engine is not None else 0
-        if unsaved and not self._leave_armed:
-            self._leave_armed = True
-            self.notify(f"Leave review? This exercise's {unsaved} answered step"
-                        f"{'s are' if unsaved != 1 else ' is'} not saved until its last step. "
-                        "Press escape again to leave.", title="Leave?")
-            return
-        if self._leave_armed:
-            # The question is answered: it does not stay over the screen underneath.
-            self.app.clear_notifications()
-        self.dismiss()
+        self.leave(f"Leave review? This exercise's {unsaved} answered step"
+                   f"{'s are' if unsaved != 1 else ' is'} not saved until its last step."
+                   if unsaved else None)
 
 
 def _saved_text(result: ReviewResult) -> str:
