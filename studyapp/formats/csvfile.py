@@ -234,8 +234,10 @@ def _read_header(lines: Iterable[str], name: str) -> tuple[Any, list[str]]:
     return reader, columns
 
 
-def _data_rows(reader: Any, columns: list[str], name: str) -> Iterator[CsvRow]:
-    empty = dict.fromkeys(COLUMNS, "")
+def _records(reader: Any, width: int, name: str) -> Iterator[tuple[int, list[str], str]]:
+    """Each data record that is not empty: its line, its cells as they were written (a
+    neutralised formula restored), and those cells joined. Too many cells, or a record
+    that is not CSV, is a DataError naming the line."""
     start = reader.line_num + 1
     """The line the next record starts on."""
     try:
@@ -244,18 +246,24 @@ def _data_rows(reader: Any, columns: list[str], name: str) -> Iterator[CsvRow]:
             joined = "".join(record)
             if not joined.strip():
                 continue  # spreadsheets leave empty rows behind
-            if len(record) > len(columns):
+            if len(record) > width:
                 raise DataError(
-                    f"{name}:{line}: {len(record)} cells, but the header has {len(columns)} "
-                    "columns"
+                    f"{name}:{line}: {len(record)} cells, but the header has {width} columns"
                 )
             if "'" in joined or "\r" in joined:  # else _cells_as_written changes nothing
                 record = _cells_as_written(record)  # noqa: PLW2901 - the row's own cells
-            cells = empty.copy()
-            cells.update(zip(columns, record, strict=False))
-            yield CsvRow(line, cells)
+                joined = "".join(record)
+            yield line, record, joined
     except csv.Error as error:
         raise DataError(f"{name}:{start}: not valid CSV ({error})") from None
+
+
+def _data_rows(reader: Any, columns: list[str], name: str) -> Iterator[CsvRow]:
+    empty = dict.fromkeys(COLUMNS, "")
+    for line, record, _joined in _records(reader, len(columns), name):
+        cells = empty.copy()
+        cells.update(zip(columns, record, strict=False))
+        yield CsvRow(line, cells)
 
 
 def _split_tags(cell: str) -> list[str]:
@@ -389,73 +397,57 @@ def _streamed_items(
     errors: list[str] = []
     seen: dict[str, int] = {}
     any_rows = False
-    start = reader.line_num + 1
-    """The line the next record starts on."""
-    try:
-        for record in reader:
-            line, start = start, reader.line_num + 1
-            joined = "".join(record)
-            if not joined.strip():
-                continue  # spreadsheets leave empty rows behind
-            count = len(record)
-            if count > width:
-                raise DataError(f"{name}:{line}: {count} cells, but the header has {width} "
-                                "columns")
-            if "'" in joined or "\r" in joined:  # else _cells_as_written changes nothing
-                record = _cells_as_written(record)  # noqa: PLW2901 - the row's own cells
-                joined = "".join(record)
-            record += padding[count]  # noqa: PLW2901
-            any_rows = True
-            cells = cells_of(record)
-            kind, item_id, front, back, tags, fact = cells
-            item: Question | Card | str | None = None
-            if (kind in KINDS and front and (not back if kind == "cloze" else back)
-                    and (joined.isprintable() or _ESCAPED_CONTROL.search(joined) is None)):
-                item_id = item_id.strip() if item_id else item_id
-                fact = fact.strip() if fact else fact
-                tag_list = _split_tags(tags) if tags else []
-                if not (
-                    (not item_id or (len(item_id) <= _MAX_ID and _SLUG.fullmatch(item_id)))
-                    and (not fact or (len(fact) <= _MAX_FACT and _SLUG.fullmatch(fact)))
-                    and (len(tags) <= _MAX_TAG or max(map(len, tag_list), default=0) <= _MAX_TAG)
-                    and (kind != "cloze" or _SURE_CLOZE.fullmatch(front))
-                ):
-                    item = row_item(_row(line, cells), name)
-            else:
+    for line, record, joined in _records(reader, width, name):
+        record += padding[len(record)]  # noqa: PLW2901
+        any_rows = True
+        cells = cells_of(record)
+        kind, item_id, front, back, tags, fact = cells
+        item: Question | Card | str | None = None
+        if (kind in KINDS and front and (not back if kind == "cloze" else back)
+                and (joined.isprintable() or _ESCAPED_CONTROL.search(joined) is None)):
+            item_id = item_id.strip() if item_id else item_id
+            fact = fact.strip() if fact else fact
+            tag_list = _split_tags(tags) if tags else []
+            if not (
+                (not item_id or (len(item_id) <= _MAX_ID and _SLUG.fullmatch(item_id)))
+                and (not fact or (len(fact) <= _MAX_FACT and _SLUG.fullmatch(fact)))
+                and (len(tags) <= _MAX_TAG or max(map(len, tag_list), default=0) <= _MAX_TAG)
+                and (kind != "cloze" or _SURE_CLOZE.fullmatch(front))
+            ):
                 item = row_item(_row(line, cells), name)
-            if item is None:  # the models would take it as it is
-                key = item_id or derived_id(front)
-                explicit = bool(item_id)
-            elif isinstance(item, str):
-                errors.append(item)
+        else:
+            item = row_item(_row(line, cells), name)
+        if item is None:  # the models would take it as it is
+            key = item_id or derived_id(front)
+            explicit = bool(item_id)
+        elif isinstance(item, str):
+            errors.append(item)
+            continue
+        else:
+            key, explicit = item.key, item.id is not None
+        first = seen.setdefault(key, line)
+        if first != line:
+            what = f"the id {quoted(key)}" if explicit else "the same front (and no id)"
+            errors.append(f"{name}:{line}: {what} is already used on line {first}")
+        elif errors:
+            continue  # once a row is refused nothing is written: no need to go on
+        elif item is not None:
+            yield item
+        else:
+            text = (
+                question_text(item_id or None, front, back, fact or None, tag_list)
+                if kind == "question" else
+                card_text(item_id or None, front, back, cloze=kind == "cloze",
+                          reversed_too=kind == "reversed", fact=fact or None, tags=tag_list)
+            )
+            if text is not None:
+                yield kind == "question", text
                 continue
-            else:
-                key, explicit = item.key, item.id is not None
-            first = seen.setdefault(key, line)
-            if first != line:
-                what = f"the id {quoted(key)}" if explicit else "the same front (and no id)"
-                errors.append(f"{name}:{line}: {what} is already used on line {first}")
-            elif errors:
-                continue  # once a row is refused nothing is written: no need to go on
-            elif item is not None:
-                yield item
-            else:
-                text = (
-                    question_text(item_id or None, front, back, fact or None, tag_list)
-                    if kind == "question" else
-                    card_text(item_id or None, front, back, cloze=kind == "cloze",
-                              reversed_too=kind == "reversed", fact=fact or None, tags=tag_list)
-                )
-                if text is not None:
-                    yield kind == "question", text
-                    continue
-                # Only PyYAML writes it: the model goes, for the writer to read it back.
-                model = row_item(_row(line, cells), name)
-                if isinstance(model, str):  # pragma: no cover - the row passed its tests
-                    raise DataError(model)
-                yield model
-    except csv.Error as error:
-        raise DataError(f"{name}:{start}: not valid CSV ({error})") from None
+            # Only PyYAML writes it: the model goes, for the writer to read it back.
+            model = row_item(_row(line, cells), name)
+            if isinstance(model, str):  # pragma: no cover - the row passed its tests
+                raise DataError(model)
+            yield model
     _refuse_if_any(errors, any_rows, name)
 
 
