@@ -543,7 +543,8 @@ class _Section:
 
 _ROW_KEYS = ("id", "prompt", "answer", "front", "back", "cloze", "reversed", "fact", "tags")
 _DIRECT = _FAST and all(_plain_key(key) for key in _ROW_KEYS)
-"""The keys are written plain (as _fast_item_text finds them), so lines can be made here."""
+"""The keys are written plain (as _fast_item_text finds them), so lines can be made here;
+otherwise (a PyYAML that resolves differently) every item goes by its model."""
 _ASCII_FIRST = frozenset(c for c in map(chr, range(0x20, 0x7F)) if re.fullmatch(_PLAIN_FIRST, c))
 """The ASCII characters _PRINTABLE lets plain text start with."""
 _TAG_LINES: dict[tuple[str, ...], str | None] = {}
@@ -658,7 +659,7 @@ def question_text(
     _fast_item_text writes its model's _item_data; None when only PyYAML can write it
     (then the importer hands write_deck_items the model, which it reads back)."""
     if not _DIRECT:
-        return _data_text(item_id, {"prompt": prompt, "answer": _LongText(answer)}, fact, tags)
+        return None
     return _item_text(item_id, "prompt", prompt, "answer", answer, None, fact, tags)
 
 
@@ -675,27 +676,11 @@ def card_text(
     """The same for a valid card: `front` and `back`, or with `cloze` its cloze text in
     `front` (and `back` unused)."""
     if not _DIRECT:
-        shape: dict[str, Any] = {"cloze": _LongText(front)} if cloze else {
-            "front": front, "back": _LongText(back), **({"reversed": True} if reversed_too else {})
-        }
-        return _data_text(item_id, shape, fact, tags)
+        return None
     if cloze:
         return _item_text(item_id, None, "", "cloze", front, None, fact, tags)
     return _item_text(item_id, "front", front, "back", back,
                       "reversed" if reversed_too else None, fact, tags)
-
-
-def _data_text(
-    item_id: str | None, shape: dict[str, Any], fact: str | None, tags: list[str]
-) -> str | None:
-    """question_text and card_text by way of the _item_data dict."""
-    data: dict[str, Any] = {"id": item_id} if item_id is not None else {}
-    data.update(shape)
-    if fact is not None:
-        data["fact"] = fact
-    if tags:
-        data["tags"] = _FlowList(tags)
-    return _fast_item_text(data)
 
 
 _PIECES_A_WRITE = 4000

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Header, Label, Static
@@ -46,8 +47,10 @@ _ENGINE_ACTIONS = {
 }
 
 
-#: Engine actions whose keys are in the footer: shown dimmed when they do nothing now.
-_DIMMED = frozenset({"undo", "bury", "suspend"})
+#: The actions whose keys the footer shows: dimmed, not hidden, when they do nothing now.
+_IN_FOOTER = frozenset(
+    b.action for b in bindings.REVIEW if isinstance(b, Binding) and b.show
+)
 
 
 class ReviewScreen(LeaveGuard):
@@ -238,7 +241,7 @@ class ReviewScreen(LeaveGuard):
             return True
         # The footer's keys stay where they are, dimmed while they do nothing (so that
         # it is not rebuilt when the first rating makes undo possible).
-        return None if wanted in _DIMMED else False
+        return None if action in _IN_FOOTER else False
 
     async def _after(self, event: ReviewEvent) -> None:
         if event.what == "saved" and event.result is not None and event.item is not None:

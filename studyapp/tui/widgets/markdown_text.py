@@ -2,7 +2,7 @@
 
 Textual's Markdown widget builds a widget per block and parses on mount, which made every
 review card and exercise step take a frame or more; deck text only ever has paragraphs,
-lists, code blocks and emphasis, which one Rich Text holds.
+lists, code blocks and emphasis, which one renderable holds (wrapped to the width it gets).
 """
 
 from __future__ import annotations
@@ -24,17 +24,6 @@ _ITALIC = Style(italic=True)
 
 Row = tuple[str, str, Text]
 """One line of the source: its prefix, the prefix of the lines it wraps onto, its text."""
-
-
-def markdown_text(source: str) -> Text:
-    """`source` as styled text, unwrapped: emphasis kept, code spans bold, math in Unicode."""
-    text = Text()
-    for index, (first, _rest, body) in enumerate(_rows(source)):
-        if index:
-            text.append("\n")
-        text.append(first)
-        text.append_text(body)
-    return text
 
 
 class HangingText:
